@@ -1,0 +1,83 @@
+/**
+ * Distance metrics. Everything inside the index is squared L2 on "prepared" vectors:
+ * - l2: vectors as given; reported distance = Euclidean distance.
+ * - cosine: vectors normalised to unit length at build and query time; reported distance = 1 − cos.
+ * - dot: maximum inner product through the augmentation x' = [x, √(M² − |x|²)], q' = [q, 0] with M the
+ *   largest base norm, so that |q' − x'|² = |q|² + M² − 2 q·x; reported distance = −q·x.
+ */
+import { InvalidInputError, InvalidQueryError } from './errors/index.ts';
+
+export type Metric = 'l2' | 'cosine' | 'dot';
+export const metrics: readonly Metric[] = ['l2', 'cosine', 'dot'];
+
+export interface MetricSpace {
+  readonly metric: Metric;
+  /** Dimension of the input vectors. */
+  readonly inputDim: number;
+  /** Dimension of the prepared vectors (inputDim + 1 for dot). */
+  readonly storedDim: number;
+  /** Largest base-vector norm (dot only; 0 otherwise). */
+  readonly maxNorm: number;
+}
+
+export function prepareBase(
+  vectors: Float32Array,
+  n: number,
+  dim: number,
+  metric: Metric,
+): { space: MetricSpace; vectors: Float32Array } {
+  if (metric === 'l2') return { space: { metric, inputDim: dim, storedDim: dim, maxNorm: 0 }, vectors };
+  if (metric === 'cosine') {
+    const out = new Float32Array(n * dim);
+    for (let i = 0; i < n; i++) {
+      const norm = Math.sqrt(normSquared(vectors, i * dim, dim));
+      if (norm === 0) throw new InvalidInputError(`vector ${i} has zero length; cosine distance needs non-zero vectors`);
+      for (let j = 0; j < dim; j++) out[i * dim + j] = vectors[i * dim + j]! / norm;
+    }
+    return { space: { metric, inputDim: dim, storedDim: dim, maxNorm: 0 }, vectors: out };
+  }
+  let maxSquared = 0;
+  for (let i = 0; i < n; i++) maxSquared = Math.max(maxSquared, normSquared(vectors, i * dim, dim));
+  const out = new Float32Array(n * (dim + 1));
+  for (let i = 0; i < n; i++) {
+    out.set(vectors.subarray(i * dim, (i + 1) * dim), i * (dim + 1));
+    out[i * (dim + 1) + dim] = Math.sqrt(Math.max(0, maxSquared - normSquared(vectors, i * dim, dim)));
+  }
+  return { space: { metric, inputDim: dim, storedDim: dim + 1, maxNorm: Math.sqrt(maxSquared) }, vectors: out };
+}
+
+export function prepareQuery(space: MetricSpace, query: ArrayLike<number>): Float32Array {
+  if (query.length !== space.inputDim) {
+    throw new InvalidQueryError(`vector has ${query.length} dims, the index expects ${space.inputDim}`);
+  }
+  const out = new Float32Array(space.storedDim);
+  for (let j = 0; j < space.inputDim; j++) {
+    const value = query[j]!;
+    if (!Number.isFinite(value)) throw new InvalidQueryError(`vector[${j}] is ${value}; expected a finite number`);
+    out[j] = value;
+  }
+  if (space.metric === 'cosine') {
+    const norm = Math.sqrt(normSquared(out, 0, space.inputDim));
+    if (norm === 0) throw new InvalidQueryError('vector has zero length; cosine distance needs a non-zero vector');
+    for (let j = 0; j < space.inputDim; j++) out[j] = out[j]! / norm;
+  }
+  return out;
+}
+
+/** Converts an internal squared L2 distance between prepared vectors into the metric's reported distance. */
+export function reportedDistance(space: MetricSpace, squared: number, preparedQuery: Float32Array): number {
+  switch (space.metric) {
+    case 'l2':
+      return Math.sqrt(squared);
+    case 'cosine':
+      return squared / 2;
+    case 'dot':
+      return -(normSquared(preparedQuery, 0, space.inputDim) + space.maxNorm ** 2 - squared) / 2;
+  }
+}
+
+function normSquared(v: Float32Array, offset: number, dim: number): number {
+  let sum = 0;
+  for (let j = 0; j < dim; j++) sum += v[offset + j]! * v[offset + j]!;
+  return sum;
+}

@@ -1,0 +1,175 @@
+/**
+ * The processor's search over one partition (DESIGN §5): quantized filter (superset) → Hamming pruning of
+ * the candidates → ADC lower bounds over the survivors only → exact re-rank of the best R·k passing the
+ * EXACT filter. It never returns a row that fails the filter. When fewer than k of the re-ranked rows pass,
+ * it scans the remaining candidates exactly, so a partition answers with min(k, its exact matches) hits.
+ * Small candidate sets take the exact plan directly when it is cheaper (a cost model in flops).
+ */
+import type { CompiledFilter } from '../attributes/index.ts';
+import { binaryCode, kltTransform } from '../quantize/index.ts';
+import { accumulateLowerBounds, buildAdcTables } from './adc.ts';
+import { squaredL2 } from './distance.ts';
+import { hammingPrune } from './hamming-prune.ts';
+import { type PartitionData, pruningDims } from './partition-data.ts';
+import { type Hit, TopK } from './top-k.ts';
+
+export interface PartitionSearchOptions {
+  /** Exact re-rank depth R: the best R·k rows by lower bound are re-ranked exactly. @default 4 */
+  readonly rerank: number;
+  /** Share of the candidates kept by Hamming pruning, in percent. @default 10 */
+  readonly hammingKeepPercent: number;
+  /** Hamming pruning never keeps fewer than hammingFloor·R·k candidates. @default 4 */
+  readonly hammingFloor: number;
+  /** Cap on the leading KLT dimensions used for pruning (all dims with bits when absent). */
+  readonly pruningDims?: number;
+}
+
+export const defaultPartitionSearchOptions: PartitionSearchOptions = {
+  rerank: 4,
+  hammingKeepPercent: 10,
+  hammingFloor: 4,
+};
+
+export interface PartitionQuery {
+  /** Metric-prepared query vector of the index's stored dimension. */
+  readonly vector: Float32Array;
+  readonly filter: CompiledFilter;
+  readonly k: number;
+  /** `exact` scans every candidate; `approximate` lets the cost model choose. */
+  readonly mode: 'approximate' | 'exact';
+}
+
+export interface PartitionQueryResult {
+  /** Global ordinals with SQUARED distances in the prepared space, ascending. */
+  readonly hits: Hit[];
+  /** Rows passing the quantized filter. */
+  readonly candidates: number;
+  /** Rows whose exact distance was computed. */
+  readonly reranked: number;
+  /** Every candidate was checked exactly, so `hits` holds all of the partition's matches up to k. */
+  readonly exhausted: boolean;
+  readonly plan: 'exact' | 'approximate';
+}
+
+/** Reusable scratch buffers sized for one partition (one per processor, reused across queries). */
+class Scratch {
+  candidates: Uint32Array;
+  survivors: Uint32Array;
+  bounds: Float32Array;
+  constructor(n: number) {
+    this.candidates = new Uint32Array(n);
+    this.survivors = new Uint32Array(n);
+    this.bounds = new Float32Array(n);
+  }
+}
+
+const scratchByPartition = new WeakMap<PartitionData, Scratch>();
+
+export function searchPartition(
+  data: PartitionData,
+  query: PartitionQuery,
+  options: PartitionSearchOptions = defaultPartitionSearchOptions,
+): PartitionQueryResult {
+  let scratch = scratchByPartition.get(data);
+  if (!scratch) {
+    scratch = new Scratch(data.count);
+    scratchByPartition.set(data, scratch);
+  }
+  const rows = scratch.candidates;
+  const count = query.filter.matchesAll
+    ? fillAll(rows, data.count)
+    : query.filter.candidates(data.attributeCodes, data.count, rows);
+  const dims = pruningDims(data, options.pruningDims);
+  const shortlist = options.rerank * query.k;
+  if (query.mode === 'exact' || count * data.dim <= approximateCost(data, dims, count, shortlist, options)) {
+    return { ...exactScan(data, query, rows, count, null), candidates: count, plan: 'exact' };
+  }
+
+  const z = new Float64Array(dims);
+  kltTransform(data.osq.klt, query.vector, 0, z, dims);
+  const queryCode = new Uint8Array(data.binaryBytes);
+  binaryCode(z, dims, queryCode, 0);
+  const keep = Math.max(
+    Math.ceil((count * options.hammingKeepPercent) / 100),
+    options.hammingFloor * shortlist,
+  );
+  const survivors = scratch.survivors;
+  const kept = hammingPrune(
+    data.binaryCodes,
+    data.binaryBytes,
+    queryCode,
+    dims >>> 3,
+    rows,
+    count,
+    keep,
+    survivors,
+  );
+  const tables = buildAdcTables(z, dims, data.layout.bits, data.osq.boundaries, data.osq.boundaryOffsets);
+  const bounds = scratch.bounds;
+  accumulateLowerBounds(data.layout, data.osqCodes, data.count, survivors, kept, tables, bounds);
+
+  const best = new TopK(Math.min(shortlist, kept));
+  for (let i = 0; i < kept; i++) best.push(bounds[i]!, i);
+  const top = new TopK(query.k);
+  const examined = new Uint8Array(data.count);
+  let passed = 0;
+  for (const { id: index } of best.sorted()) {
+    const row = survivors[index]!;
+    examined[row] = 1;
+    if (!query.filter.matchesAll && !query.filter.matches(data.attributes, row)) continue;
+    passed++;
+    top.push(squaredL2(query.vector, data.vectors, row, data.dim), data.ids[row]!);
+  }
+  if (passed >= query.k || best.length === count) {
+    return {
+      hits: top.sorted(),
+      candidates: count,
+      reranked: best.length,
+      exhausted: best.length === count,
+      plan: 'approximate',
+    };
+  }
+  // Too few exact matches among the shortlist: check every remaining candidate exactly.
+  const rest = exactScan(data, query, rows, count, examined, top);
+  return { ...rest, reranked: rest.reranked + best.length, candidates: count, plan: 'approximate' };
+}
+
+/** Exact filter check and exact distance for every candidate not yet examined. */
+function exactScan(
+  data: PartitionData,
+  query: PartitionQuery,
+  rows: Uint32Array,
+  count: number,
+  skip: Uint8Array | null,
+  top = new TopK(query.k),
+): { hits: Hit[]; reranked: number; exhausted: true } {
+  let reranked = 0;
+  for (let i = 0; i < count; i++) {
+    const row = rows[i]!;
+    if (skip?.[row]) continue;
+    if (!query.filter.matchesAll && !query.filter.matches(data.attributes, row)) continue;
+    reranked++;
+    top.push(squaredL2(query.vector, data.vectors, row, data.dim), data.ids[row]!);
+  }
+  return { hits: top.sorted(), reranked, exhausted: true };
+}
+
+/** Flops of the approximate plan: query transform, Hamming, lower bounds, re-rank. */
+function approximateCost(
+  data: PartitionData,
+  dims: number,
+  count: number,
+  shortlist: number,
+  options: PartitionSearchOptions,
+): number {
+  const survivors = Math.min(
+    count,
+    Math.max((count * options.hammingKeepPercent) / 100, options.hammingFloor * shortlist),
+  );
+  return dims * data.dim + (count * dims) / 16 + survivors * dims + shortlist * data.dim;
+}
+
+function fillAll(rows: Uint32Array, n: number): number {
+  for (let i = 0; i < n; i++) rows[i] = i;
+  return n;
+}

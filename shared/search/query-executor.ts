@@ -1,0 +1,215 @@
+/**
+ * Runs a batch of queries over a partitioned index (DESIGN §5) — the allocator's job, shared by the
+ * in-process search and the Lambda allocator. Per query: order partitions by centroid distance, count
+ * quantized filter matches per partition (one pass over compact codes), choose the plan, select
+ * partitions; then one `searchPartition` call per selected partition carrying all of the batch's queries
+ * for it; merge by exact distance. The guarantee: when fewer than k hits come back although unvisited
+ * partitions still hold matches, further rounds visit them, so k exist ⇒ k returned, all satisfying the filter.
+ */
+import type { CompiledFilter } from '../attributes/index.ts';
+import { UpstreamError, UpstreamTimeoutError } from '../errors/index.ts';
+import { orderPartitions } from '../plan/partition-order.ts';
+import { selectPartitions } from '../plan/partition-selection.ts';
+import { choosePlan } from '../plan/query-plan.ts';
+import type { PartitionQuery, PartitionQueryResult } from './partition-search.ts';
+import { type Hit, mergeHits } from './top-k.ts';
+
+export interface QueryOptions {
+  readonly k: number;
+  /** Visit partitions within this factor of the nearest centroid distance. @default 1.15 */
+  readonly partitionFactor: number;
+  /** Exact re-rank depth R (R·k rows per partition). @default 4 */
+  readonly rerank: number;
+  /** Hamming pruning keeps this share of a partition's candidates, in percent. @default 10 */
+  readonly hammingKeepPercent: number;
+  /** Scan every partition and return the true top-k. @default false */
+  readonly exact: boolean;
+}
+
+export const defaultQueryOptions: Omit<QueryOptions, 'k'> = {
+  partitionFactor: 1.15,
+  rerank: 4,
+  hammingKeepPercent: 10,
+  exact: false,
+};
+
+export interface ExecutorQuery {
+  /** Metric-prepared query vector. */
+  readonly vector: Float32Array;
+  readonly filter: CompiledFilter;
+}
+
+export interface PartitionRequest {
+  /** Position of the query in the batch. */
+  readonly index: number;
+  readonly query: PartitionQuery;
+}
+
+export interface IndexLayout {
+  readonly partitions: number;
+  readonly dim: number;
+  readonly centroids: Float32Array;
+  readonly partitionSizes: ArrayLike<number>;
+  /** Quantized filter matches of `filter` in partition p (partition size when the filter matches all). */
+  countMatches(filter: CompiledFilter, partition: number): number;
+}
+
+/** Searches one partition for several queries; may run remotely and fail. */
+export type PartitionSearcher = (
+  partition: number,
+  requests: readonly PartitionRequest[],
+) => Promise<PartitionQueryResult[]>;
+
+export interface QueryStats {
+  plan: 'exact' | 'approximate';
+  partitionsVisited: number;
+  rounds: number;
+  /** Quantized filter matches over the whole index. */
+  matchesEstimated: number;
+  /** Rows whose exact distance was computed. */
+  vectorsScanned: number;
+  /** Partitions that failed after their retry; the answer may miss their rows. */
+  missingPartitions: number[];
+}
+
+export interface QueryOutcome {
+  /** Global ordinals with squared distances in the prepared space, ascending. */
+  readonly hits: Hit[];
+  readonly stats: QueryStats;
+}
+
+interface QueryState {
+  readonly query: ExecutorQuery;
+  readonly counts: Float64Array;
+  readonly ranked: ReturnType<typeof orderPartitions>;
+  readonly visited: Set<number>;
+  readonly partial: Hit[][];
+  readonly stats: QueryStats;
+  mode: 'exact' | 'approximate';
+}
+
+export async function executeQueries(
+  layout: IndexLayout,
+  queries: readonly ExecutorQuery[],
+  options: QueryOptions,
+  search: PartitionSearcher,
+): Promise<QueryOutcome[]> {
+  const states = queries.map((query) => planQuery(layout, query, options));
+  let pending = states.map((state) => firstRound(state, options));
+  while (pending.some((partitions) => partitions.length > 0)) {
+    await runRound(states, pending, options, search);
+    pending = states.map((state) => nextRound(state, options));
+  }
+  return states.map((state) => ({ hits: mergeHits(state.partial, options.k), stats: state.stats }));
+}
+
+function planQuery(layout: IndexLayout, query: ExecutorQuery, options: QueryOptions): QueryState {
+  const counts = new Float64Array(layout.partitions);
+  let total = 0;
+  for (let p = 0; p < layout.partitions; p++) {
+    counts[p] = query.filter.matchesAll ? layout.partitionSizes[p]! : layout.countMatches(query.filter, p);
+    total += counts[p]!;
+  }
+  const ranked = orderPartitions(layout.centroids, layout.partitions, layout.dim, query.vector);
+  return {
+    query,
+    counts,
+    ranked,
+    visited: new Set(),
+    partial: [],
+    mode: options.exact ? 'exact' : 'approximate',
+    stats: {
+      plan: options.exact ? 'exact' : 'approximate',
+      partitionsVisited: 0,
+      rounds: 0,
+      matchesEstimated: total,
+      vectorsScanned: 0,
+      missingPartitions: [],
+    },
+  };
+}
+
+function firstRound(state: QueryState, options: QueryOptions): number[] {
+  const all = allWithMatches(state);
+  if (options.exact) return all;
+  const selected = selectPartitions(state.ranked, state.counts, {
+    partitionFactor: options.partitionFactor,
+    minMatches: options.k,
+  });
+  let selectedMatches = 0;
+  for (const p of selected) selectedMatches += state.counts[p]!;
+  const plan = choosePlan(
+    state.stats.matchesEstimated,
+    selectedMatches,
+    selected.length,
+    state.query.vector.length,
+    options.rerank * options.k,
+    options.hammingKeepPercent,
+  );
+  if (plan === 'exact') {
+    state.mode = 'exact';
+    state.stats.plan = 'exact';
+    return all;
+  }
+  return selected;
+}
+
+/** After a round: if fewer than k hits came back, the next partitions (in distance order) with matches. */
+function nextRound(state: QueryState, options: QueryOptions): number[] {
+  let found = 0;
+  for (const hits of state.partial) found += hits.length;
+  if (found >= options.k) return [];
+  const next: number[] = [];
+  let expected = 0;
+  for (const p of state.ranked.order) {
+    if (state.visited.has(p) || state.counts[p] === 0) continue;
+    next.push(p);
+    expected += state.counts[p]!;
+    if (found + expected >= options.k) break;
+  }
+  return next;
+}
+
+async function runRound(
+  states: readonly QueryState[],
+  pending: readonly number[][],
+  options: QueryOptions,
+  search: PartitionSearcher,
+): Promise<void> {
+  const byPartition = new Map<number, PartitionRequest[]>();
+  pending.forEach((partitions, index) => {
+    const state = states[index]!;
+    if (partitions.length === 0) return;
+    state.stats.rounds++;
+    for (const partition of partitions) {
+      state.visited.add(partition);
+      const requests = byPartition.get(partition) ?? [];
+      requests.push({
+        index,
+        query: { vector: state.query.vector, filter: state.query.filter, k: options.k, mode: state.mode },
+      });
+      byPartition.set(partition, requests);
+    }
+  });
+  await Promise.all(
+    [...byPartition].map(async ([partition, requests]) => {
+      try {
+        const results = await search(partition, requests);
+        requests.forEach((request, i) => {
+          const state = states[request.index]!;
+          const result = results[i]!;
+          state.partial.push(result.hits);
+          state.stats.partitionsVisited++;
+          state.stats.vectorsScanned += result.reranked;
+        });
+      } catch (error) {
+        if (!(error instanceof UpstreamError || error instanceof UpstreamTimeoutError)) throw error;
+        for (const request of requests) states[request.index]!.stats.missingPartitions.push(partition);
+      }
+    }),
+  );
+}
+
+function allWithMatches(state: QueryState): number[] {
+  return [...state.ranked.order].filter((p) => state.counts[p]! > 0);
+}

@@ -1,0 +1,99 @@
+/**
+ * Bounded top-k by ascending distance, ties broken by ascending id (STYLE §10), so that merging partial
+ * results in any order gives the same answer. A binary max-heap on (distance, id).
+ */
+export interface Hit {
+  readonly id: number;
+  readonly distance: number;
+}
+
+export class TopK {
+  private readonly distances: Float64Array;
+  private readonly ids: Float64Array;
+  private size = 0;
+
+  constructor(readonly k: number) {
+    this.distances = new Float64Array(Math.max(k, 1));
+    this.ids = new Float64Array(Math.max(k, 1));
+  }
+
+  get length(): number {
+    return this.size;
+  }
+
+  get full(): boolean {
+    return this.size >= this.k;
+  }
+
+  /** The distance a new entry must beat (Infinity until full). */
+  get worst(): number {
+    return this.size < this.k ? Number.POSITIVE_INFINITY : this.distances[0]!;
+  }
+
+  push(distance: number, id: number): void {
+    if (this.k === 0) return;
+    if (this.size < this.k) {
+      this.siftUp(this.size++, distance, id);
+      return;
+    }
+    if (!worse(this.distances[0]!, this.ids[0]!, distance, id)) return;
+    this.siftDown(distance, id);
+  }
+
+  /** Entries in ascending (distance, id) order. */
+  sorted(): Hit[] {
+    const hits: Hit[] = [];
+    for (let i = 0; i < this.size; i++) hits.push({ id: this.ids[i]!, distance: this.distances[i]! });
+    return hits.sort(compareHits);
+  }
+
+  private siftUp(index: number, distance: number, id: number): void {
+    const d = this.distances;
+    const ids = this.ids;
+    while (index > 0) {
+      const parent = (index - 1) >> 1;
+      if (!worse(distance, id, d[parent]!, ids[parent]!)) break;
+      d[index] = d[parent]!;
+      ids[index] = ids[parent]!;
+      index = parent;
+    }
+    d[index] = distance;
+    ids[index] = id;
+  }
+
+  private siftDown(distance: number, id: number): void {
+    const d = this.distances;
+    const ids = this.ids;
+    const n = this.size;
+    let index = 0;
+    for (;;) {
+      const left = 2 * index + 1;
+      if (left >= n) break;
+      const right = left + 1;
+      let child = left;
+      if (right < n && worse(d[right]!, ids[right]!, d[left]!, ids[left]!)) child = right;
+      if (!worse(d[child]!, ids[child]!, distance, id)) break;
+      d[index] = d[child]!;
+      ids[index] = ids[child]!;
+      index = child;
+    }
+    d[index] = distance;
+    ids[index] = id;
+  }
+}
+
+/** True when (d1, id1) ranks after (d2, id2). */
+function worse(d1: number, id1: number, d2: number, id2: number): boolean {
+  return d1 > d2 || (d1 === d2 && id1 > id2);
+}
+
+export function compareHits(a: Hit, b: Hit): number {
+  return a.distance - b.distance || a.id - b.id;
+}
+
+/** Merges partial result lists into the global top-k; commutative and associative. */
+export function mergeHits(lists: readonly (readonly Hit[])[], k: number): Hit[] {
+  const top = new TopK(k);
+  for (const list of lists) for (const hit of list) top.push(hit.distance, hit.id);
+  return top.sorted();
+}
