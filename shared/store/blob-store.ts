@@ -1,0 +1,39 @@
+/**
+ * The storage boundary (STYLE §2): a handful of operations every backend can honour exactly —
+ * whole and byte-range reads, conditional writes, prefix listing. Logic stays in the callers.
+ *
+ * Keys are relative, `/`-separated paths (`v3/partitions/0.bin`); `assertValidKey` rejects the rest
+ * so that every backend (a directory included) maps a key to exactly one object.
+ */
+export interface PutOptions {
+  /** `'*'`: write only if the key does not exist yet. */
+  readonly ifNoneMatch?: '*';
+  /** Write only if the key's current ETag equals this one (as returned by `put` or `head`). */
+  readonly ifMatch?: string;
+}
+
+export interface BlobHead {
+  /** Size in bytes. */
+  readonly size: number;
+  readonly etag: string;
+}
+
+export interface BlobStore {
+  /** The whole object. Throws `BlobNotFoundError`. */
+  get(key: string): Promise<Uint8Array>;
+  /**
+   * Exactly `length` bytes starting at `offset`. Throws `BlobNotFoundError`, or
+   * `RangeNotSatisfiableError` when the range is not wholly inside the object.
+   */
+  getRange(key: string, offset: number, length: number): Promise<Uint8Array>;
+  /** Throws `PreconditionFailedError` when a condition does not hold. */
+  put(key: string, body: Uint8Array, options?: PutOptions): Promise<{ etag: string }>;
+  /** `undefined` when the key does not exist. */
+  head(key: string): Promise<BlobHead | undefined>;
+  /** Every key starting with `prefix` (a plain string prefix, not a folder), sorted. */
+  list(prefix: string): Promise<string[]>;
+  /** Removes the key; deleting a missing key is not an error. */
+  delete(key: string): Promise<void>;
+  /** `s3://bucket/prefix` or a directory path, for messages. */
+  readonly description: string;
+}
