@@ -1,0 +1,2 @@
+export * from './balanced-kmeans.ts';
+export * from './size-bounds.ts';
