@@ -1,0 +1,2 @@
+export { allocate } from './allocate.ts';
+export * from './payload.ts';

@@ -1,0 +1,132 @@
+/**
+ * Runtime configuration of the three functions, read from the environment that the CDK stack sets.
+ *
+ * Design decisions:
+ * - The variable names live here, once: the CDK app (`infra/`) imports `ENV` and `CONFIG_DEFAULTS` so a
+ *   name cannot drift between what the stack sets and what a handler reads.
+ * - `loadConfig` is a function, not a module-scope parse, so importing this module (as `infra/` does)
+ *   never reads `process.env`. Handlers call it once at module scope and reuse the result while warm.
+ * - Every function gets the same variables (only the cache budget differs by role), so one schema
+ *   serves all three handlers and a misconfigured stack fails at cold start with a message naming the
+ *   variable, instead of at the first query.
+ * - Partition p is served by processor function `p mod G` (DESIGN §5 "Routing"), so a warm container
+ *   keeps seeing the same partitions; `processorFunctionFor` is the one place that rule is written.
+ */
+import { z } from 'zod';
+import { InvalidInputError } from '../shared/errors/index.ts';
+
+/** Environment variable names (set by `infra/`, read by `loadConfig`). */
+export const ENV = {
+  bucket: 'SQUASH_BUCKET',
+  indexPrefix: 'SQUASH_INDEX_PREFIX',
+  allocatorFunction: 'SQUASH_ALLOCATOR_FUNCTION',
+  processorFunctions: 'SQUASH_PROCESSOR_FUNCTIONS',
+  treeBranching: 'SQUASH_TREE_BRANCHING',
+  treeDepth: 'SQUASH_TREE_DEPTH',
+  cacheBudgetMiB: 'SQUASH_CACHE_BUDGET_MIB',
+  invokeTimeoutMs: 'SQUASH_INVOKE_TIMEOUT_MS',
+  maxBatch: 'SQUASH_MAX_BATCH',
+} as const;
+
+export type EnvName = (typeof ENV)[keyof typeof ENV];
+
+/** Defaults used when a variable is unset; the CDK stack uses the same values for its own defaults. */
+export const CONFIG_DEFAULTS = {
+  /** Key prefix of all indexes in the bucket; ends with `/`. */
+  indexPrefix: 'indexes/',
+  /** Allocator tree fan-out b (DESIGN §5): more children per node spread a batch wider per hop. */
+  treeBranching: 4,
+  /** Allocator tree depth l: at most b + b² + … + b^l allocators serve one batch. */
+  treeDepth: 2,
+  /** Memory a warm container may spend on cached index sections (LRU), in MiB. */
+  cacheBudgetMiB: 512,
+  /** How long a caller waits for one downstream Invoke attempt before retrying it once, in ms. */
+  invokeTimeoutMs: 12_000,
+  /** Queries accepted in one `POST /search` request; more gets 413. */
+  maxBatch: 1000,
+} as const;
+
+export interface SquashConfig {
+  readonly bucket: string;
+  readonly indexPrefix: string;
+  readonly allocatorFunction: string;
+  /** G names; partition p is served by `processorFunctions[p % G]`. */
+  readonly processorFunctions: readonly string[];
+  readonly treeBranching: number;
+  readonly treeDepth: number;
+  readonly cacheBudgetMiB: number;
+  readonly invokeTimeoutMs: number;
+  readonly maxBatch: number;
+}
+
+const name = z.string({ error: 'required' }).trim().min(1, 'must not be empty');
+
+function positiveInt(fallback: number, max: number) {
+  return z
+    .string()
+    .trim()
+    .regex(/^[0-9]+$/, 'must be a positive integer')
+    .transform(Number)
+    .pipe(z.number().int().min(1, 'must be at least 1').max(max, `must be at most ${max}`))
+    .default(fallback);
+}
+
+const envSchema = z.object({
+  [ENV.bucket]: name,
+  [ENV.indexPrefix]: z
+    .string()
+    .regex(/^([^/].*\/)?$/, 'must be empty or end with `/` and not start with `/`')
+    .default(CONFIG_DEFAULTS.indexPrefix),
+  [ENV.allocatorFunction]: name,
+  [ENV.processorFunctions]: z
+    .string()
+    .transform((list) => list.split(',').map((entry) => entry.trim()))
+    .pipe(z.array(name).min(1)),
+  [ENV.treeBranching]: positiveInt(CONFIG_DEFAULTS.treeBranching, 64),
+  [ENV.treeDepth]: positiveInt(CONFIG_DEFAULTS.treeDepth, 8),
+  [ENV.cacheBudgetMiB]: positiveInt(CONFIG_DEFAULTS.cacheBudgetMiB, 10_240),
+  [ENV.invokeTimeoutMs]: positiveInt(CONFIG_DEFAULTS.invokeTimeoutMs, 900_000),
+  [ENV.maxBatch]: positiveInt(CONFIG_DEFAULTS.maxBatch, 100_000),
+});
+
+/**
+ * Reads and validates the configuration. Throws `InvalidInputError` naming every bad variable, what it
+ * held and what was expected.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): SquashConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const variable = String(issue.path[0]);
+      const received = env[variable];
+      const shown = received === undefined ? 'unset' : `\`${received}\``;
+      const entry = issue.path.length > 1 ? ` (entry ${String(issue.path[1])})` : '';
+      return `${variable} is ${shown}${entry}: ${issue.message}`;
+    });
+    throw new InvalidInputError(`invalid function configuration: ${problems.join('; ')}`);
+  }
+  const values = parsed.data;
+  return {
+    bucket: values[ENV.bucket],
+    indexPrefix: values[ENV.indexPrefix],
+    allocatorFunction: values[ENV.allocatorFunction],
+    processorFunctions: values[ENV.processorFunctions],
+    treeBranching: values[ENV.treeBranching],
+    treeDepth: values[ENV.treeDepth],
+    cacheBudgetMiB: values[ENV.cacheBudgetMiB],
+    invokeTimeoutMs: values[ENV.invokeTimeoutMs],
+    maxBatch: values[ENV.maxBatch],
+  };
+}
+
+/** The processor function serving partition `partition`: function `partition mod G`. */
+export function processorFunctionFor(
+  config: Pick<SquashConfig, 'processorFunctions'>,
+  partition: number,
+): string {
+  if (!Number.isInteger(partition) || partition < 0) {
+    throw new InvalidInputError(`partition must be a non-negative integer, received ${partition}`);
+  }
+  const functions = config.processorFunctions;
+  return functions[partition % functions.length]!;
+}

@@ -1,0 +1,58 @@
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { type ErrorCode, SquashError } from '../../shared/errors/index.ts';
+import { NotImplementedError } from '../not-implemented-error.ts';
+import type { UrlRequest } from './url-event.ts';
+
+/**
+ * The coordinator's HTTP edge: the only place typed errors become status codes (STYLE §6). Error bodies
+ * are `{ code, message }`; unknown errors answer 500 with a generic message and are logged in full.
+ */
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+const statusByCode: Partial<Record<ErrorCode, number>> = {
+  INVALID_QUERY: 400,
+  INVALID_INPUT: 400,
+  INDEX_NOT_FOUND: 404,
+  PAYLOAD_TOO_LARGE: 413,
+  UPSTREAM: 502,
+  UPSTREAM_TIMEOUT: 504,
+};
+
+export function jsonResponse(
+  statusCode: number,
+  body: unknown,
+  headers: Readonly<Record<string, string>> = {},
+): HttpResult {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+export function errorResponse(error: unknown): HttpResult {
+  if (error instanceof NotImplementedError) {
+    return jsonResponse(501, { code: 'NOT_IMPLEMENTED', message: error.message });
+  }
+  const status = error instanceof SquashError ? statusByCode[error.code] : undefined;
+  if (error instanceof SquashError && status !== undefined) {
+    return jsonResponse(status, { code: error.code, message: error.message });
+  }
+  console.error('unhandled error', error);
+  return jsonResponse(500, { code: 'INTERNAL', message: 'internal error' });
+}
+
+export function routeNotFound(request: UrlRequest): HttpResult {
+  return jsonResponse(404, {
+    code: 'ROUTE_NOT_FOUND',
+    message: `no route for ${request.method} ${request.path}; expected GET /health or POST /search`,
+  });
+}
+
+export function methodNotAllowed(request: UrlRequest, allowed: string): HttpResult {
+  return jsonResponse(
+    405,
+    { code: 'METHOD_NOT_ALLOWED', message: `${request.path} accepts ${allowed}, received ${request.method}` },
+    { allow: allowed },
+  );
+}

@@ -1,0 +1,2 @@
+export * from './payload.ts';
+export { processPartition } from './process-partition.ts';

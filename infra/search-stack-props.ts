@@ -1,0 +1,93 @@
+import type { RemovalPolicy, StackProps } from 'aws-cdk-lib';
+import type { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+
+/** Sizing of one function role. Every field is optional; the defaults are in `STACK_DEFAULTS`. */
+export interface FunctionSettings {
+  /**
+   * Memory in MiB (128–10,240). Lambda gives CPU in proportion: 1,769 MiB is one full vCPU.
+   * @default coordinator 1024, allocator 1024, processor 1769
+   */
+  readonly memoryMiB?: number;
+  /**
+   * Timeout in seconds (1–900). A coordinator or allocator must outlive one downstream attempt and its
+   * retry: 2 × `invokeTimeoutMs` ≤ its timeout.
+   * @default coordinator 60, allocator 60, processor 10
+   */
+  readonly timeoutSeconds?: number;
+  /**
+   * Reserved concurrency: caps (and guarantees) concurrent environments of this role. Reserving takes
+   * concurrency away from the rest of the account, whose unreserved pool must stay ≥ 100.
+   * @default none (the account's unreserved pool)
+   */
+  readonly reservedConcurrency?: number;
+  /**
+   * Memory a warm container may fill with cached index sections, in MiB (SQUASH_CACHE_BUDGET_MIB).
+   * @default half of `memoryMiB`
+   */
+  readonly cacheBudgetMiB?: number;
+}
+
+export interface SearchStackProps extends StackProps {
+  /**
+   * Key prefix under which indexes live in the bucket; functions may read only below it.
+   * @default 'indexes/'
+   */
+  readonly indexPrefix?: string;
+  /**
+   * G, the number of processor functions; partition p is served by function p mod G. More functions
+   * keep more partitions warm in dedicated containers; fewer share warm containers between partitions.
+   * @default 8
+   */
+  readonly processorFunctions?: number;
+  /** @default see `FunctionSettings` */
+  readonly coordinator?: FunctionSettings;
+  /** @default see `FunctionSettings` */
+  readonly allocator?: FunctionSettings;
+  /** Applies to each of the G processor functions. @default see `FunctionSettings` */
+  readonly processor?: FunctionSettings;
+  /**
+   * Allocator tree fan-out b. Wider trees start more allocators per hop (faster fan-out for big batches,
+   * more concurrent invocations).
+   * @default 4
+   */
+  readonly treeBranching?: number;
+  /**
+   * Allocator tree depth l; a batch is served by up to b + b² + … + b^l allocators. Deeper trees add a hop
+   * of latency per level.
+   * @default 2
+   */
+  readonly treeDepth?: number;
+  /**
+   * How long a caller waits for one downstream Invoke attempt before its single retry, in ms.
+   * @default 12000 (above the processor timeout, so Lambda's own timeout reports first)
+   */
+  readonly invokeTimeoutMs?: number;
+  /**
+   * Queries accepted in one `POST /search` request; more gets HTTP 413.
+   * @default 1000
+   */
+  readonly maxBatch?: number;
+  /**
+   * Function URL auth. `NONE` makes the search URL public: anyone who learns it can query and run up
+   * the bill. Only set it on purpose.
+   * @default FunctionUrlAuthType.AWS_IAM (callers sign requests with SigV4)
+   */
+  readonly urlAuthType?: FunctionUrlAuthType;
+  /**
+   * Origins allowed by CORS on the search URL (browser callers). Empty means no CORS configuration.
+   * @default []
+   */
+  readonly corsAllowedOrigins?: readonly string[];
+  /**
+   * What `cdk destroy` does with the index bucket. `DESTROY` deletes it only when it is empty (no
+   * auto-delete custom resource is installed).
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly bucketRemovalPolicy?: RemovalPolicy;
+  /**
+   * Retention of every function's log group (log groups are deleted with the stack).
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+}

@@ -1,0 +1,162 @@
+/**
+ * The search stack (DESIGN §2): the index bucket, the coordinator behind a Function URL, one allocator
+ * function (every tree node is an invocation of it) and G processor functions (partition p → function
+ * p mod G).
+ *
+ * IAM is written with grant methods only, one grant per need:
+ * - every function may read objects below the index prefix (`grantRead(fn, '<prefix>*')`): processors
+ *   their partition sections, allocators the centroids and attribute codes, the coordinator the
+ *   manifest. `grantRead` includes `s3:List*` on the bucket, which S3 needs to answer 404 rather than
+ *   403 for a missing key (an unknown index must be a 404, not an access error);
+ * - the allocator may invoke the processors and itself (child tree nodes);
+ * - the coordinator may invoke the allocator, and the processors because it runs the allocator step
+ *   in-process for single-query requests.
+ * The allocator's grant on itself goes through its fixed name (see `function-names.ts`): a policy that
+ * referenced the function's own ARN would form a dependency cycle.
+ */
+import { ArnFormat, CfnOutput, aws_lambda as lambda, Stack, Token } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { ENV, type EnvName } from '../functions/config.ts';
+import { InvalidInputError } from '../shared/errors/index.ts';
+import { functionNames } from './function-names.ts';
+import { IndexBucket } from './index-bucket.ts';
+import { SearchFunction } from './search-function.ts';
+import { type FunctionRole, resolveSettings, type SearchSettings } from './search-settings.ts';
+import type { SearchStackProps } from './search-stack-props.ts';
+
+/** Lambda's limit on the total size of a function's environment variables (keys plus values). */
+const MAX_ENVIRONMENT_BYTES = 4096;
+
+export class SearchStack extends Stack {
+  readonly settings: SearchSettings;
+  readonly indexBucket: IndexBucket;
+  readonly coordinator: SearchFunction;
+  readonly allocator: SearchFunction;
+  readonly processors: readonly SearchFunction[];
+  readonly searchUrl: lambda.FunctionUrl;
+
+  constructor(scope: Construct, id: string, props: SearchStackProps = {}) {
+    super(scope, id, {
+      description:
+        'squash: serverless hybrid vector search (coordinator, allocator tree, processors, index bucket)',
+      ...props,
+    });
+    const settings = resolveSettings(props);
+    this.settings = settings;
+    const names = functionNames(this.stackName, settings.processorFunctions);
+    this.indexBucket = new IndexBucket(this, 'Indexes', { removalPolicy: settings.bucketRemovalPolicy });
+    const bucket = this.indexBucket.bucket;
+
+    const sharedEnvironment: Record<Exclude<EnvName, typeof ENV.cacheBudgetMiB>, string> = {
+      [ENV.bucket]: bucket.bucketName,
+      [ENV.indexPrefix]: settings.indexPrefix,
+      [ENV.allocatorFunction]: names.allocator,
+      [ENV.processorFunctions]: names.processors.join(','),
+      [ENV.treeBranching]: String(settings.treeBranching),
+      [ENV.treeDepth]: String(settings.treeDepth),
+      [ENV.invokeTimeoutMs]: String(settings.invokeTimeoutMs),
+      [ENV.maxBatch]: String(settings.maxBatch),
+    };
+    const searchFunction = (id: string, role: FunctionRole, functionName: string, description: string) => {
+      const sizing = settings.roles[role];
+      const environment = { ...sharedEnvironment, [ENV.cacheBudgetMiB]: String(sizing.cacheBudgetMiB) };
+      checkEnvironmentSize(functionName, environment);
+      return new SearchFunction(this, id, {
+        entry: `functions/${role}/handler.ts`,
+        functionName,
+        description,
+        memoryMiB: sizing.memoryMiB,
+        timeoutSeconds: sizing.timeoutSeconds,
+        reservedConcurrency: sizing.reservedConcurrency,
+        environment,
+        logRetention: settings.logRetention,
+      });
+    };
+
+    this.processors = names.processors.map((name, p) =>
+      searchFunction(
+        `Processor${p}`,
+        'processor',
+        name,
+        `squash processor ${p} of ${settings.processorFunctions}: partitions p with p mod ${settings.processorFunctions} = ${p}`,
+      ),
+    );
+    this.allocator = searchFunction(
+      'Allocator',
+      'allocator',
+      names.allocator,
+      'squash allocator (every tree node)',
+    );
+    this.coordinator = searchFunction(
+      'Coordinator',
+      'coordinator',
+      names.coordinator,
+      'squash coordinator (search Function URL)',
+    );
+
+    const indexObjects = `${settings.indexPrefix}*`;
+    for (const reader of [this.coordinator, this.allocator, ...this.processors]) {
+      bucket.grantRead(reader.function, indexObjects);
+    }
+    for (const processor of this.processors) {
+      processor.function.grantInvoke(this.allocator.function);
+      processor.function.grantInvoke(this.coordinator.function);
+    }
+    this.allocator.function.grantInvoke(this.coordinator.function);
+    const allocatorByName = lambda.Function.fromFunctionAttributes(this, 'AllocatorByName', {
+      functionArn: this.formatArn({
+        service: 'lambda',
+        resource: 'function',
+        resourceName: names.allocator,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+      sameEnvironment: true,
+    });
+    allocatorByName.grantInvoke(this.allocator.function);
+
+    this.searchUrl = this.coordinator.function.addFunctionUrl({
+      authType: settings.urlAuthType,
+      cors:
+        settings.corsAllowedOrigins.length === 0
+          ? undefined
+          : {
+              allowedOrigins: [...settings.corsAllowedOrigins],
+              allowedMethods: [lambda.HttpMethod.GET, lambda.HttpMethod.POST],
+              allowedHeaders: [
+                'content-type',
+                'authorization',
+                'x-amz-date',
+                'x-amz-security-token',
+                'x-amz-content-sha256',
+              ],
+            },
+    });
+
+    new CfnOutput(this, 'BucketName', { value: bucket.bucketName, description: 'Index bucket' });
+    new CfnOutput(this, 'SearchUrl', {
+      value: this.searchUrl.url,
+      description: `Search Function URL (auth ${settings.urlAuthType}); POST /search, GET /health`,
+    });
+    new CfnOutput(this, 'CoordinatorFunctionName', { value: names.coordinator });
+    new CfnOutput(this, 'AllocatorFunctionName', { value: names.allocator });
+    new CfnOutput(this, 'ProcessorFunctionNames', {
+      value: names.processors.join(','),
+      description: 'Processor functions; partition p is served by entry p mod G',
+    });
+  }
+}
+
+function checkEnvironmentSize(functionName: string, environment: Readonly<Record<string, string>>): void {
+  let bytes = 0;
+  for (const [key, value] of Object.entries(environment)) {
+    // The bucket name is a token until deploy; count it at S3's maximum length of 63.
+    const size = Token.isUnresolved(value) ? 63 : Buffer.byteLength(value);
+    bytes += Buffer.byteLength(key) + size;
+  }
+  if (bytes > MAX_ENVIRONMENT_BYTES) {
+    throw new InvalidInputError(
+      `the environment of \`${functionName}\` would take ${bytes} bytes; Lambda allows ${MAX_ENVIRONMENT_BYTES}. ` +
+        'Use fewer processor functions or a shorter stack name',
+    );
+  }
+}

@@ -1,0 +1,94 @@
+import { App, RemovalPolicy } from 'aws-cdk-lib';
+import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_STACK_NAME, settingsFromContext } from '../../infra/context-props.ts';
+import { InvalidInputError } from '../../shared/errors/index.ts';
+
+function fromContext(context: Record<string, unknown>) {
+  return settingsFromContext(new App({ context }).node);
+}
+
+describe('settings from context', () => {
+  it('uses the default stack name and no explicit props when nothing is given', () => {
+    expect(fromContext({})).toEqual({ stackName: DEFAULT_STACK_NAME, props: {} });
+  });
+
+  it('parses `-c key=value` strings into typed, nested props', () => {
+    const { stackName, props } = fromContext({
+      stackName: 'Vectors-prod',
+      indexPrefix: 'idx/',
+      processorFunctions: '16',
+      treeBranching: '5',
+      treeDepth: '3',
+      invokeTimeoutMs: '20000',
+      maxBatch: '500',
+      urlAuthType: 'NONE',
+      corsAllowedOrigins: 'https://a.example, https://b.example',
+      bucketRemovalPolicy: 'destroy',
+      logRetentionDays: '90',
+      processorMemoryMiB: '3008',
+      processorCacheBudgetMiB: '2048',
+      coordinatorTimeoutSeconds: '120',
+      allocatorReservedConcurrency: '20',
+    });
+    expect(stackName).toBe('Vectors-prod');
+    expect(props).toEqual({
+      indexPrefix: 'idx/',
+      processorFunctions: 16,
+      treeBranching: 5,
+      treeDepth: 3,
+      invokeTimeoutMs: 20000,
+      maxBatch: 500,
+      urlAuthType: FunctionUrlAuthType.NONE,
+      corsAllowedOrigins: ['https://a.example', 'https://b.example'],
+      bucketRemovalPolicy: RemovalPolicy.DESTROY,
+      logRetention: RetentionDays.THREE_MONTHS,
+      processor: { memoryMiB: 3008, cacheBudgetMiB: 2048 },
+      coordinator: { timeoutSeconds: 120 },
+      allocator: { reservedConcurrency: 20 },
+    });
+  });
+
+  it('accepts JSON values as written in cdk.json', () => {
+    const { props } = fromContext({ processorFunctions: 4, corsAllowedOrigins: ['https://a.example'] });
+    expect(props).toEqual({ processorFunctions: 4, corsAllowedOrigins: ['https://a.example'] });
+  });
+
+  it('rejects bad values, saying what was received and what was expected', () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [
+        { processorFunctions: 'eight' },
+        'context `processorFunctions` is "eight"; expected a non-negative integer',
+      ],
+      [
+        { processorMemoryMiB: '1.5' },
+        'context `processorMemoryMiB` is "1.5"; expected a non-negative integer',
+      ],
+      [{ urlAuthType: 'none' }, 'context `urlAuthType` is "none"; expected one of AWS_IAM, NONE'],
+      [
+        { bucketRemovalPolicy: 'snapshot' },
+        'context `bucketRemovalPolicy` is "snapshot"; expected one of retain, destroy',
+      ],
+      [{ logRetentionDays: '31' }, 'context `logRetentionDays` is "31"; expected one of 1, 3, 5, 7, 14, 30,'],
+      [{ stackName: '9lives' }, 'context `stackName` is `9lives`; expected a letter followed by letters'],
+      [{ corsAllowedOrigins: [1] }, 'context `corsAllowedOrigins` is [1]; expected a comma-separated string'],
+    ];
+    for (const [context, message] of cases) {
+      expect(() => fromContext(context)).toThrow(InvalidInputError);
+      expect(() => fromContext(context)).toThrow(message);
+    }
+  });
+
+  it('rejects an unknown plain context key (a typo) but leaves CDK keys alone', () => {
+    expect(() => fromContext({ processorFunction: '16' })).toThrow(
+      /^unknown context key `processorFunction`; expected one of stackName, indexPrefix, processorFunctions,/,
+    );
+    expect(
+      fromContext({ '@aws-cdk/core:newStyleStackSynthesis': true, 'acknowledged-issue-numbers': [1] }),
+    ).toEqual({
+      stackName: DEFAULT_STACK_NAME,
+      props: {},
+    });
+  });
+});
