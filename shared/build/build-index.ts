@@ -1,0 +1,269 @@
+/**
+ * Index build (DESIGN §3): metric preparation → balanced k-means → per partition: OSQ quantizer (KLT,
+ * bit allocation, Lloyd boundaries), OSQ and binary codes, attribute codes, raw attributes, ids and
+ * full-precision vectors in one sectioned object → centroids and allocator attribute codes → manifest →
+ * CURRENT. Objects go under a fresh `v<version>/` prefix and the manifest and CURRENT are written last,
+ * so a failed build never publishes partial data (its partial objects are deleted on the way out).
+ */
+import { AttributeQuantizer, AttributeTable } from '../attributes/index.ts';
+import { InvalidInputError } from '../errors/index.ts';
+import {
+  bytesOf,
+  encodeManifest,
+  type Manifest,
+  ObjectKind,
+  type ObjectRef,
+  objectRef,
+  publishVersion,
+  readCurrentVersion,
+  SectionId,
+  versionKeys,
+  writeObject,
+} from '../format/index.ts';
+import { encodePartition } from '../index/partition-object.ts';
+import { type Metric, prepareBase } from '../metric.ts';
+import { balancedKMeans } from '../partition/index.ts';
+import { OsqQuantizer } from '../quantize/index.ts';
+import type { BlobStore } from '../store/index.ts';
+
+export interface BuildOptions {
+  readonly partitions: number;
+  /** OSQ bits per dimension on average (B = bitsPerDim · D). @default 4 */
+  readonly bitsPerDim: number;
+  readonly metric: Metric;
+  readonly seed: number;
+  /** Balanced k-means Lloyd iterations. @default 30 */
+  readonly kmeansIterations: number;
+  readonly onProgress?: (stage: string, done: number, total: number) => void;
+}
+
+export const defaultBuildOptions: Omit<BuildOptions, 'partitions'> = {
+  bitsPerDim: 4,
+  metric: 'l2',
+  seed: 1,
+  kmeansIterations: 30,
+};
+
+export interface BuildInput {
+  readonly vectors: Float32Array;
+  readonly count: number;
+  readonly dim: number;
+  readonly attributes?: AttributeTable;
+}
+
+export interface BuildSummary {
+  readonly location: string;
+  readonly version: number;
+  readonly count: number;
+  readonly dim: number;
+  readonly partitions: number;
+  readonly metric: Metric;
+  readonly bitsPerVector: number;
+  readonly attributes: string[];
+  readonly bytes: number;
+  readonly seconds: number;
+  readonly partitionSizes: { readonly min: number; readonly max: number };
+}
+
+export async function buildIndex(
+  input: BuildInput,
+  store: BlobStore,
+  options: BuildOptions,
+): Promise<BuildSummary> {
+  const started = performance.now();
+  validateInput(input, options);
+  const progress = options.onProgress ?? (() => {});
+  const { space, vectors } = prepareBase(input.vectors, input.count, input.dim, options.metric);
+  const dim = space.storedDim;
+
+  progress('partitioning', 0, options.kmeansIterations);
+  const kmeans = balancedKMeans(vectors, input.count, dim, {
+    partitions: options.partitions,
+    seed: options.seed,
+    maxIterations: options.kmeansIterations,
+    onProgress: (iteration) => progress('partitioning', iteration, options.kmeansIterations),
+  });
+  progress('partitioning', options.kmeansIterations, options.kmeansIterations);
+  const members = membersByPartition(kmeans.assignment, options.partitions);
+
+  const attributes = input.attributes ?? new AttributeTable({ attributes: [] }, input.count, []);
+  const attributeQuantizer = AttributeQuantizer.train(attributes);
+  const attributeCodes = attributeQuantizer.encode(attributes);
+  const attributeCount = attributes.schema.attributes.length;
+
+  const previous = await readCurrentVersion(store);
+  const version = (previous?.version ?? 0) + 1;
+  const keys = versionKeys(version);
+  const written: string[] = [];
+  const put = async (key: string, bytes: Uint8Array): Promise<ObjectRef> => {
+    await store.put(key, bytes, { ifNoneMatch: '*' });
+    written.push(key);
+    return objectRef(key, bytes);
+  };
+
+  try {
+    const bitsPerVector = Math.round(options.bitsPerDim * dim);
+    const partitionRefs: Manifest['objects']['partitions'] = [];
+    for (let p = 0; p < options.partitions; p++) {
+      progress('quantizing partitions', p, options.partitions);
+      const rows = members[p]!;
+      const partitionVectors = gatherRows(vectors, dim, rows);
+      const quantizer = OsqQuantizer.train(partitionVectors, rows.length, dim, {
+        bitsPerVector,
+        seed: options.seed + p,
+      });
+      const object = encodePartition({
+        partition: p,
+        rows,
+        vectors: partitionVectors,
+        dim,
+        quantizer,
+        attributeCodes: gatherAttributeCodes(attributeCodes, attributeCount, input.count, rows),
+        attributes: attributes.select(rows),
+      });
+      partitionRefs.push({ ...(await put(keys.partition(p), object)), count: rows.length });
+    }
+    progress('quantizing partitions', options.partitions, options.partitions);
+
+    const centroidsRef = await put(
+      keys.centroids,
+      writeObject(ObjectKind.CENTROIDS, [{ id: SectionId.CENTROIDS, bytes: bytesOf(kmeans.centroids) }]),
+    );
+    const allocatorCodes = writeObject(ObjectKind.ALLOCATOR_ATTRIBUTES, [
+      {
+        id: SectionId.ATTRIBUTE_CODES,
+        bytes: concatPartitionCodes(attributeCodes, attributeCount, input.count, members),
+      },
+    ]);
+    const attributesRef = await put(keys.attributes, allocatorCodes);
+
+    const manifest: Manifest = {
+      format: 'squash-index',
+      formatVersion: 1,
+      version,
+      createdAt: new Date().toISOString(),
+      count: input.count,
+      dim: input.dim,
+      storedDim: dim,
+      metric: options.metric,
+      maxNorm: space.maxNorm,
+      bitsPerVector,
+      partitions: options.partitions,
+      schema: { attributes: [...attributes.schema.attributes] },
+      attributeQuantizer: attributeQuantizer.toJSON(),
+      attributeDictionaries: attributes.dictionaries.map((dictionary) => [...dictionary]),
+      objects: { centroids: centroidsRef, attributes: attributesRef, partitions: partitionRefs },
+      build: {
+        seed: options.seed,
+        bitsPerDim: options.bitsPerDim,
+        kmeansIterations: options.kmeansIterations,
+      },
+    };
+    const manifestBytes = encodeManifest(manifest);
+    await store.put(keys.manifest, manifestBytes, { ifNoneMatch: '*' });
+    written.push(keys.manifest);
+    await publishVersion(store, version, previous?.etag);
+
+    const sizes = partitionRefs.map((ref) => ref.count);
+    return {
+      location: store.description,
+      version,
+      count: input.count,
+      dim: input.dim,
+      partitions: options.partitions,
+      metric: options.metric,
+      bitsPerVector,
+      attributes: manifest.schema.attributes.map((a) => a.name),
+      bytes: written.length === 0 ? 0 : sumBytes(partitionRefs, centroidsRef, attributesRef, manifestBytes.length),
+      seconds: (performance.now() - started) / 1000,
+      partitionSizes: { min: Math.min(...sizes), max: Math.max(...sizes) },
+    };
+  } catch (error) {
+    await Promise.allSettled(written.map((key) => store.delete(key)));
+    throw error;
+  }
+}
+
+function validateInput(input: BuildInput, options: BuildOptions): void {
+  if (input.count < 1) throw new InvalidInputError('no vectors to index');
+  if (input.vectors.length !== input.count * input.dim) {
+    throw new InvalidInputError(
+      `vectors hold ${input.vectors.length} values, expected ${input.count} × ${input.dim} = ${input.count * input.dim}`,
+    );
+  }
+  if (!Number.isInteger(options.partitions) || options.partitions < 1 || options.partitions > input.count) {
+    throw new InvalidInputError(
+      `--partitions ${options.partitions} is not valid for ${input.count} vectors; expected an integer in 1..${input.count}`,
+    );
+  }
+  if (!(options.bitsPerDim > 0 && options.bitsPerDim <= 8)) {
+    throw new InvalidInputError(`--bits-per-dim ${options.bitsPerDim} is not valid; expected a number in (0, 8]`);
+  }
+  if (input.attributes && input.attributes.count !== input.count) {
+    throw new InvalidInputError(
+      `attributes have ${input.attributes.count} rows but there are ${input.count} vectors; expected one attribute row per vector`,
+    );
+  }
+  for (let i = 0; i < input.vectors.length; i++) {
+    if (!Number.isFinite(input.vectors[i]!)) {
+      throw new InvalidInputError(
+        `vector ${Math.floor(i / input.dim)} has a non-finite value at dimension ${i % input.dim}`,
+      );
+    }
+  }
+}
+
+/** Global ordinals of each partition's members, ascending. */
+function membersByPartition(assignment: Uint32Array, partitions: number): Uint32Array[] {
+  const sizes = new Uint32Array(partitions);
+  for (let i = 0; i < assignment.length; i++) sizes[assignment[i]!]!++;
+  const members = Array.from(sizes, (size) => new Uint32Array(size));
+  const filled = new Uint32Array(partitions);
+  for (let i = 0; i < assignment.length; i++) {
+    const p = assignment[i]!;
+    members[p]![filled[p]!++] = i;
+  }
+  return members;
+}
+
+function gatherRows(vectors: Float32Array, dim: number, rows: Uint32Array): Float32Array {
+  const out = new Float32Array(rows.length * dim);
+  for (let i = 0; i < rows.length; i++) out.set(vectors.subarray(rows[i]! * dim, (rows[i]! + 1) * dim), i * dim);
+  return out;
+}
+
+/** Attribute-major codes (A × N) of the given rows → attribute-major A × rows.length. */
+function gatherAttributeCodes(codes: Uint8Array, attributes: number, n: number, rows: Uint32Array): Uint8Array {
+  const out = new Uint8Array(attributes * rows.length);
+  for (let a = 0; a < attributes; a++) {
+    const from = a * n;
+    const to = a * rows.length;
+    for (let i = 0; i < rows.length; i++) out[to + i] = codes[from + rows[i]!]!;
+  }
+  return out;
+}
+
+/** The allocator's codes: each partition's attribute-major block, partitions in order. */
+function concatPartitionCodes(
+  codes: Uint8Array,
+  attributes: number,
+  n: number,
+  members: readonly Uint32Array[],
+): Uint8Array {
+  const out = new Uint8Array(attributes * n);
+  let offset = 0;
+  for (const rows of members) {
+    out.set(gatherAttributeCodes(codes, attributes, n, rows), offset);
+    offset += attributes * rows.length;
+  }
+  return out;
+}
+
+function sumBytes(
+  partitions: readonly { bytes: number }[],
+  centroids: { bytes: number },
+  attributes: { bytes: number },
+  manifestBytes: number,
+): number {
+  return partitions.reduce((sum, ref) => sum + ref.bytes, 0) + centroids.bytes + attributes.bytes + manifestBytes;
+}
