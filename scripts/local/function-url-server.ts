@@ -1,0 +1,65 @@
+/**
+ * One Function URL on loopback: its own listener, so the URL's root is the function's root as on
+ * AWS (`http://127.0.0.1:<port>/` ↔ `https://<id>.lambda-url.<region>.on.aws/`). Requests become payload
+ * 2.0 events; a function error or timeout is 502, throttling 429, a body over 6 MB 413. AWS_IAM
+ * auth is not enforced (requests need not be signed).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { functionUrlEvent, functionUrlReply, type HttpReply } from './function-url-event.ts';
+import { readBody } from './http-body.ts';
+import { listenOnLoopback } from './http-listen.ts';
+import type { PoolOutcome } from './lambda-function-pool.ts';
+
+const PAYLOAD_LIMIT = 6 * 1024 * 1024;
+
+export interface FunctionUrlServerOptions {
+  readonly port: number;
+  /** Invokes the function synchronously; `undefined` when it does not exist (any more). */
+  readonly invoke: (payload: string, requestId: string) => Promise<PoolOutcome | undefined>;
+}
+
+export async function startFunctionUrlServer(
+  options: FunctionUrlServerOptions,
+): Promise<{ url: string; server: Server }> {
+  const urlId = randomBytes(16).toString('hex');
+  const server = createServer((req, res) => {
+    const respond = (reply: HttpReply) => {
+      res.writeHead(reply.status, { ...reply.headers, 'content-length': reply.body.length });
+      res.end(req.method === 'HEAD' ? undefined : reply.body);
+    };
+    const serve = async (): Promise<void> => {
+      const body = await readBody(req, PAYLOAD_LIMIT);
+      if (body === undefined) return respond(message(413, 'Request Entity Too Large'));
+      const requestId = randomUUID();
+      const event = functionUrlEvent({
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        headers: req.headers,
+        body,
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        urlId,
+        requestId,
+      });
+      const outcome = await options.invoke(JSON.stringify(event), requestId);
+      if (outcome === undefined) return respond(message(404, 'Not Found'));
+      if (outcome.kind === 'throttled') return respond(message(429, 'Too Many Requests'));
+      if (outcome.kind === 'error') return respond(message(502, 'Internal Server Error'));
+      respond(functionUrlReply(outcome.payload));
+    };
+    serve().catch(() => {
+      if (res.headersSent) res.destroy();
+      else respond(message(502, 'Internal Server Error'));
+    });
+  });
+  const port = await listenOnLoopback(server, options.port);
+  return { url: `http://127.0.0.1:${port}/`, server };
+}
+
+function message(status: number, text: string): HttpReply {
+  return {
+    status,
+    headers: { 'content-type': 'application/json', 'x-amzn-ErrorType': text.replace(/ /g, '') },
+    body: Buffer.from(JSON.stringify({ Message: text })),
+  };
+}

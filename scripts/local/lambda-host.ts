@@ -1,0 +1,288 @@
+/**
+ * The local Lambda host: serves the Lambda Invoke API (`POST /2015-03-31/functions/{name}/invocations`)
+ * on loopback for the unchanged @aws-sdk/client-lambda, plus one Function URL listener per URL, and
+ * runs every function in its own pool of child-process environments (lambda-function-pool.ts).
+ *
+ * Invoke API, as on Lambda: names, partial and full ARNs, qualifiers (ignored); InvocationType
+ * RequestResponse (200), Event (202, run in the background, retried while throttled, as Lambda's
+ * async queue does), DryRun (204); unknown function → 404 ResourceNotFoundException; payload that is
+ * not JSON → 400 InvalidRequestContentException; payload over 6 MB (1 MB for Event) → 413
+ * RequestTooLargeException; throttled → 429 TooManyRequestsException. A failed invocation is 200 with
+ * `X-Amz-Function-Error: Unhandled` and `{errorType, errorMessage, trace}`; errorType is the thrown
+ * error's `name`, as Lambda's Node runtime reports it. Signatures are not checked.
+ *
+ * Each environment's variables are, in increasing precedence: PATH/LANG/TZ, the function's own
+ * Environment, the host-wide `environment` option (endpoints, dummy credentials, region), and the
+ * variables Lambda itself sets (AWS_LAMBDA_FUNCTION_NAME, AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+ * AWS_ENDPOINT_URL_LAMBDA pointing back at this host, …).
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { InvalidInputError } from '../../shared/errors/index.ts';
+import { functionNameOf } from './function-name.ts';
+import { startFunctionUrlServer } from './function-url-server.ts';
+import { readBody } from './http-body.ts';
+import { closeServer, listenOnLoopback } from './http-listen.ts';
+import type { InvocationOutcome } from './lambda-environment.ts';
+import { type FunctionStats, functionArn, LOCAL_REGION, type LocalFunction } from './lambda-function.ts';
+import { type ConcurrencyBudget, FunctionPool, type PoolOutcome } from './lambda-function-pool.ts';
+import { sendServiceError } from './lambda-service-error.ts';
+import { nodeBinaryFor } from './node-binary.ts';
+
+export interface LambdaHostOptions {
+  /** TCP port of the Invoke API on 127.0.0.1. @default 0 (ephemeral) */
+  readonly port?: number;
+  readonly functions?: readonly LocalFunction[];
+  /** Variables every function gets, over its own (endpoints, credentials, region). @default {} */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** In-flight invocations across all functions before throttling, like the account limit. @default 1000 */
+  readonly accountConcurrency?: number;
+  /** Where environments' stdout/stderr lines go. @default `[name] line` on this process's stderr */
+  readonly onLog?: (functionName: string, line: string) => void;
+}
+
+export interface LambdaHost {
+  /** `http://127.0.0.1:<port>`, for `AWS_ENDPOINT_URL_LAMBDA`. */
+  readonly endpoint: string;
+  register(fn: LocalFunction): void;
+  /** Starts a Function URL listener for the function; resolves to its URL (`http://127.0.0.1:<port>/`). */
+  addFunctionUrl(functionName: string, options?: { readonly port?: number }): Promise<string>;
+  functionNames(): string[];
+  stats(functionName: string): FunctionStats;
+  /** Kills every environment of the function (in-flight invocations fail with Runtime.ExitError). */
+  killEnvironments(functionName: string): number;
+  /** Starts environments until `count` initialised ones are idle. */
+  warm(functionName: string, count: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024;
+const EVENT_PAYLOAD_LIMIT = 1024 * 1024;
+const RESPONSE_LIMIT = 6 * 1024 * 1024;
+const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
+
+export async function startLambdaHost(options: LambdaHostOptions = {}): Promise<LambdaHost> {
+  const pools = new Map<string, FunctionPool>();
+  const account: ConcurrencyBudget = { inFlight: 0, limit: options.accountConcurrency ?? 1000 };
+  const urlServers: Server[] = [];
+  const onLog = options.onLog ?? ((name, line) => process.stderr.write(`[${name}] ${line}\n`));
+  let stopped = false;
+  let endpoint = '';
+
+  const poolOf = (functionName: string): FunctionPool => {
+    const pool = pools.get(functionName);
+    if (pool === undefined) {
+      throw new InvalidInputError(
+        `no local function named \`${functionName}\`; known: ${[...pools.keys()].join(', ') || 'none'}`,
+      );
+    }
+    return pool;
+  };
+
+  const register = (fn: LocalFunction): void => {
+    validate(fn);
+    if (pools.has(fn.name)) throw new InvalidInputError(`function \`${fn.name}\` is registered twice`);
+    const runtime = fn.runtime ?? 'nodejs22.x';
+    const memoryMiB = fn.memoryMiB ?? 128;
+    const node = nodeBinaryFor(runtime, fn.name);
+    const environment = {
+      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+      LANG: 'en_US.UTF-8',
+      TZ: 'UTC',
+      AWS_REGION: LOCAL_REGION,
+      AWS_DEFAULT_REGION: LOCAL_REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      ...fn.environment,
+      ...options.environment,
+      AWS_ENDPOINT_URL_LAMBDA: endpoint,
+      AWS_LAMBDA_FUNCTION_NAME: fn.name,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMiB),
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
+      AWS_EXECUTION_ENV: `AWS_Lambda_${runtime}`,
+      LAMBDA_TASK_ROOT: fn.codeDirectory,
+    };
+    const pool = new FunctionPool(
+      {
+        timeoutMs: (fn.timeoutSeconds ?? 3) * 1000,
+        memoryMiB,
+        reservedConcurrency: fn.reservedConcurrency,
+        nodeVersion: node.version,
+        launch: {
+          functionName: fn.name,
+          codeDirectory: fn.codeDirectory,
+          handler: fn.handler,
+          nodeBinary: node.path,
+          environment,
+          onLog: (line) => onLog(fn.name, line),
+        },
+      },
+      account,
+    );
+    pools.set(fn.name, pool);
+  };
+
+  const invoke = (functionName: string, payload: string, requestId: string) =>
+    poolOf(functionName).invoke({ requestId, payload, invokedFunctionArn: functionArn(functionName) });
+
+  const invokeInBackground = async (
+    functionName: string,
+    payload: string,
+    requestId: string,
+  ): Promise<void> => {
+    for (let delayMs = 50; !stopped; delayMs = Math.min(delayMs * 2, 1000)) {
+      const outcome = await invoke(functionName, payload, requestId);
+      if (outcome.kind !== 'throttled') return;
+      await sleep(delayMs);
+    }
+  };
+
+  const handleInvoke = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    identifier: string,
+  ): Promise<void> => {
+    const name = functionNameOf(identifier);
+    if (name === undefined || !pools.has(name)) {
+      req.resume();
+      const arn = identifier.startsWith('arn:') ? identifier : functionArn(name ?? identifier);
+      sendServiceError(res, 404, 'ResourceNotFoundException', `Function not found: ${arn}`);
+      return;
+    }
+    const type = String(req.headers['x-amz-invocation-type'] ?? 'RequestResponse');
+    if (type === 'DryRun') {
+      req.resume();
+      res.writeHead(204, { 'x-amzn-RequestId': randomUUID() }).end();
+      return;
+    }
+    if (type !== 'RequestResponse' && type !== 'Event') {
+      req.resume();
+      sendServiceError(
+        res,
+        400,
+        'InvalidParameterValueException',
+        `InvocationType \`${type}\` is not one of RequestResponse, Event, DryRun`,
+      );
+      return;
+    }
+    const limit = type === 'Event' ? EVENT_PAYLOAD_LIMIT : SYNC_PAYLOAD_LIMIT;
+    const body = await readBody(req, limit);
+    if (body === undefined) {
+      sendServiceError(
+        res,
+        413,
+        'RequestTooLargeException',
+        `Request must be smaller than ${limit} bytes for the InvokeFunction operation`,
+      );
+      return;
+    }
+    const payload = body.length === 0 ? '{}' : body.toString('utf8');
+    try {
+      JSON.parse(payload);
+    } catch (error) {
+      sendServiceError(
+        res,
+        400,
+        'InvalidRequestContentException',
+        `Could not parse request body into json: ${(error as Error).message}`,
+      );
+      return;
+    }
+    const requestId = randomUUID();
+    if (type === 'Event') {
+      res.writeHead(202, { 'x-amzn-RequestId': requestId }).end();
+      void invokeInBackground(name, payload, requestId);
+      return;
+    }
+    sendInvokeOutcome(res, requestId, await invoke(name, payload, requestId));
+  };
+
+  const server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://local').pathname;
+    const match = INVOKE_PATH.exec(path);
+    if (req.method !== 'POST' || match === null) {
+      req.resume();
+      sendServiceError(
+        res,
+        404,
+        'UnknownOperationException',
+        `the local Lambda host serves only Invoke, not ${req.method} ${path}`,
+      );
+      return;
+    }
+    handleInvoke(req, res, decodeURIComponent(match[1]!)).catch((error: unknown) => {
+      if (res.headersSent) res.destroy();
+      else sendServiceError(res, 500, 'ServiceException', String(error));
+    });
+  });
+  endpoint = `http://127.0.0.1:${await listenOnLoopback(server, options.port ?? 0)}`;
+  for (const fn of options.functions ?? []) register(fn);
+
+  return {
+    endpoint,
+    register,
+    async addFunctionUrl(functionName, urlOptions = {}) {
+      const url = await startFunctionUrlServer({
+        port: urlOptions.port ?? 0,
+        invoke: (payload, requestId) =>
+          pools.has(functionName) ? invoke(functionName, payload, requestId) : Promise.resolve(undefined),
+      });
+      urlServers.push(url.server);
+      return url.url;
+    },
+    functionNames: () => [...pools.keys()],
+    stats: (functionName) => poolOf(functionName).stats(),
+    killEnvironments: (functionName) => poolOf(functionName).kill(),
+    warm: (functionName, count) => poolOf(functionName).warm(count),
+    async stop() {
+      stopped = true;
+      await Promise.all([server, ...urlServers].map(closeServer));
+      await Promise.all([...pools.values()].map((pool) => pool.stop()));
+    },
+  };
+}
+
+function sendInvokeOutcome(res: ServerResponse, requestId: string, outcome: PoolOutcome): void {
+  if (outcome.kind === 'throttled') {
+    sendServiceError(res, 429, 'TooManyRequestsException', 'Rate Exceeded.', { Reason: outcome.reason });
+    return;
+  }
+  const settled = limitResponse(outcome);
+  const body = settled.kind === 'result' ? settled.payload : JSON.stringify(settled.error);
+  res.writeHead(200, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(body),
+    'X-Amz-Executed-Version': '$LATEST',
+    'x-amzn-RequestId': requestId,
+    ...(settled.kind === 'error' ? { 'X-Amz-Function-Error': 'Unhandled' } : {}),
+  });
+  res.end(body);
+}
+
+function limitResponse(outcome: InvocationOutcome): InvocationOutcome {
+  if (outcome.kind !== 'result' || Buffer.byteLength(outcome.payload) <= RESPONSE_LIMIT) return outcome;
+  return {
+    kind: 'error',
+    timedOut: false,
+    error: {
+      errorType: 'Function.ResponseSizeTooLarge',
+      errorMessage: `Response payload size exceeded maximum allowed payload size (${RESPONSE_LIMIT} bytes).`,
+    },
+  };
+}
+
+function validate(fn: LocalFunction): void {
+  const problem = (what: string) => new InvalidInputError(`local function \`${fn.name}\`: ${what}`);
+  if (functionNameOf(fn.name) !== fn.name)
+    throw problem('the name must be 1–64 characters of A-Z, a-z, 0-9, - and _');
+  if (!existsSync(fn.codeDirectory)) throw problem(`code directory ${fn.codeDirectory} does not exist`);
+  const timeout = fn.timeoutSeconds ?? 3;
+  if (!(timeout > 0 && timeout <= 900)) throw problem(`timeoutSeconds is ${timeout}, expected (0, 900]`);
+  const reserved = fn.reservedConcurrency;
+  if (reserved !== undefined && !(Number.isInteger(reserved) && reserved >= 0)) {
+    throw problem(`reservedConcurrency is ${reserved}, expected an integer ≥ 0`);
+  }
+}
