@@ -201,6 +201,7 @@ function assignToNearestWithRoom(
   work.assignedDistances[i] = bestDistance;
 }
 
+/** Step 4 for one partition: moves in the points that are cheapest to move, from partitions above the minimum. */
 function fillToMinimum(
   vectors: Float32Array,
   n: number,
@@ -226,9 +227,22 @@ function fillToMinimum(
     }
   }
   radixSortPairs(keys, order, donors);
-  let need = minSize - sizes[target]!;
-  // The donors' surplus Σ(size − min) ≥ the deficit, because n ≥ P·min.
-  for (let r = 0; r < donors && need > 0; r++) {
+  // The donors' surplus Σ(size − min) ≥ the deficit, because n ≥ P·min: this fills the partition.
+  moveInOrder(donors, target, minSize - sizes[target]!, work, assignment, sizes, minSize);
+}
+
+/** Moves `need` of the points `work.order[0..count)`, in order, into `target`, leaving every donor ≥ minSize. */
+function moveInOrder(
+  count: number,
+  target: number,
+  need: number,
+  work: AssignmentWorkspace,
+  assignment: Uint32Array,
+  sizes: Uint32Array,
+  minSize: number,
+): void {
+  const { order, assignedDistances, moveDistances } = work;
+  for (let r = 0; r < count && need > 0; r++) {
     const i = order[r]!;
     const from = assignment[i]!;
     if (sizes[from]! <= minSize) continue;
