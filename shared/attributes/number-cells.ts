@@ -41,22 +41,34 @@ export function trainNumberCells(column: Float64Array): NumberCells {
 
 /**
  * Cut points of at most `cells` cells holding about equally many values, cutting only between distinct
- * values: each cell takes its share of what is left, so a heavy value fills one cell and the others
- * spread over the rest.
+ * values. A heavy value (more than n/cells rows) gets a cell of its own — cuts at it and at the next
+ * distinct value — and the remaining cells split the other values by equal population.
  */
 function equalPopulationCuts(sorted: Float64Array, cells: number): Float64Array {
-  const cuts = new Float64Array(cells);
-  cuts[0] = sorted[0]!;
-  let count = 1;
-  let start = 0;
-  while (count < cells) {
-    let next = start + Math.ceil((sorted.length - start) / (cells - count + 1));
-    while (next < sorted.length && sorted[next] === sorted[next - 1]) next++;
-    if (next >= sorted.length) break;
-    cuts[count++] = sorted[next]!;
-    start = next;
+  const n = sorted.length;
+  const heavyStarts: number[] = [];
+  const heavyEnds: number[] = [];
+  const light = new Float64Array(n);
+  let lightCount = 0;
+  for (let start = 0; start < n; ) {
+    let end = start + 1;
+    while (end < n && sorted[end] === sorted[start]) end++;
+    if (end - start > n / cells) {
+      heavyStarts.push(sorted[start]!);
+      if (end < n) heavyEnds.push(sorted[end]!);
+    } else {
+      light.set(sorted.subarray(start, end), lightCount);
+      lightCount += end - start;
+    }
+    start = end;
   }
-  return cuts.slice(0, count);
+  // Fewer than `cells` values can be heavy; when their cells alone would use up the budget, cut at their
+  // starts only.
+  const forced = heavyStarts.length + heavyEnds.length < cells ? [...heavyStarts, ...heavyEnds] : heavyStarts;
+  const budget = cells - forced.length;
+  const cuts = [...forced];
+  for (let j = 0; j < budget && lightCount > 0; j++) cuts.push(light[Math.floor((j * lightCount) / budget)]!);
+  return distinctSorted(Float64Array.from(cuts).sort(), cells);
 }
 
 /** The distinct values of a sorted array, stopping after `limit` of them. */

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { InvalidInputError } from '../errors/index.ts';
+import { describeValue, isPlainObject } from './describe-value.ts';
 
 export const ATTRIBUTE_KINDS = ['number', 'category', 'tags'] as const;
 
@@ -54,7 +55,13 @@ export function parseSchema(json: unknown): AttributeSchema {
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const path = issue.path.map((part) => (typeof part === 'number' ? `[${part}]` : `.${String(part)}`));
-    return `${path.join('').replace(/^\./, '') || '(root)'}: ${issue.message}`;
+    const where = path.join('').replace(/^\./, '') || '(root)';
+    const received = valueAt(json, issue.path);
+    const shown =
+      typeof received === 'string' && !issue.message.includes('received')
+        ? `, received ${describeValue(received)}`
+        : '';
+    return `${where}: ${issue.message}${shown}`;
   });
   throw new InvalidInputError(
     `attribute schema: ${problems.join('; ')}; expected {"attributes": [{"name": "price", "kind": "number" | "category" | "tags"}, …]}`,
@@ -77,4 +84,13 @@ export function sameSchema(a: AttributeSchema, b: AttributeSchema): boolean {
     a.attributes.length === b.attributes.length &&
     a.attributes.every((x, i) => x.name === b.attributes[i]!.name && x.kind === b.attributes[i]!.kind)
   );
+}
+
+function valueAt(json: unknown, path: readonly PropertyKey[]): unknown {
+  let value = json;
+  for (const part of path) {
+    if (!isPlainObject(value) && !Array.isArray(value)) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[part];
+  }
+  return value;
 }
