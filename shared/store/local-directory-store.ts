@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { BigIntStats } from 'node:fs';
 import { link, mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
-import { BlobNotFoundError } from '../errors/index.ts';
+import { BlobNotFoundError, InvalidInputError } from '../errors/index.ts';
 import type { BlobHead, BlobStore, PutOptions } from './blob-store.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
 import { assertRangeArguments, assertRangeInside, assertValidKey } from './keys.ts';
@@ -161,7 +161,9 @@ export class LocalDirectoryStore implements BlobStore {
   #pathOf(key: string): string {
     assertValidKey(key);
     if (key === TEMP_DIRECTORY || key.startsWith(`${TEMP_DIRECTORY}/`)) {
-      throw new BlobNotFoundError(key);
+      throw new InvalidInputError(
+        `blob key \`${key}\` is not valid: \`${TEMP_DIRECTORY}/\` is reserved for temporary files`,
+      );
     }
     return this.root + sep + key.split('/').join(sep);
   }

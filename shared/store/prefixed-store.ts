@@ -19,7 +19,10 @@ class PrefixedStore implements BlobStore {
     private readonly parent: BlobStore,
     private readonly prefix: string,
   ) {
-    this.description = `${parent.description.replace(/\/+$/, '')}/${prefix}`;
+    const base = parent.description.endsWith('://')
+      ? parent.description
+      : `${parent.description.replace(/\/+$/, '')}/`;
+    this.description = `${base}${prefix}`;
   }
 
   get(key: string): Promise<Uint8Array> {

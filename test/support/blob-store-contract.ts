@@ -186,7 +186,8 @@ export function describeBlobStoreContract(
 
     it('opens a view under a prefix', async () => {
       const child = withPrefix(store, 'indexes/my-index/');
-      expect(child.description).toBe(`${store.description.replace(/\/+$/, '')}/indexes/my-index`);
+      expect(child.description.endsWith('/indexes/my-index')).toBe(true);
+      expect(child.description.startsWith(store.description.replace(/\/+$/, ''))).toBe(true);
       await child.put('v1/manifest.json', text('{}'));
       await store.put('indexes/other/v1/manifest.json', text('{}'));
       expect(await store.get('indexes/my-index/v1/manifest.json')).toEqual(text('{}'));

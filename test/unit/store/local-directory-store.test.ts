@@ -28,6 +28,9 @@ describe('LocalDirectoryStore', () => {
       );
       expect(await readdir(join(root, '.squash-tmp'))).toEqual([]);
       expect(await store.list('')).toEqual(['v1/partitions/3.bin']);
+      await expect(store.put('.squash-tmp/x', seededBytes(3, 1))).rejects.toThrow(
+        'blob key `.squash-tmp/x` is not valid: `.squash-tmp/` is reserved for temporary files',
+      );
     } finally {
       await rm(root, { recursive: true, force: true });
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryBlobStore } from '../../../shared/store/index.ts';
+import { MemoryBlobStore, withPrefix } from '../../../shared/store/index.ts';
 import { describeBlobStoreContract, seededBytes } from '../../support/blob-store-contract.ts';
 
 describeBlobStoreContract('MemoryBlobStore', () => ({ store: new MemoryBlobStore() }));
@@ -11,6 +11,11 @@ describe('MemoryBlobStore', () => {
     await store.get('a');
     await store.getRange('a', 10, 90);
     expect(store.stats).toEqual({ gets: 1, rangeGets: 1, bytesRead: 1090, puts: 1 });
+  });
+
+  it('describes prefixed views without doubling slashes', () => {
+    expect(withPrefix(new MemoryBlobStore(), 'indexes/a').description).toBe('memory://indexes/a');
+    expect(withPrefix(new MemoryBlobStore('memory://bucket/'), 'a').description).toBe('memory://bucket/a');
   });
 
   it('uses S3-style quoted MD5 ETags', async () => {
