@@ -76,6 +76,7 @@ export class LocalSearch {
       ...defaultPartitionSearchOptions,
       rerank: resolved.rerank,
       hammingKeepPercent: resolved.hammingKeepPercent,
+      ...(resolved.pruningDims === undefined ? {} : { pruningDims: resolved.pruningDims }),
     };
     const outcomes = await executeQueries(this.reader.layout, prepared, resolved, async (p, requests) =>
       requests.map((request) => searchPartition(this.partitions[p]!, request.query, partitionOptions)),
