@@ -95,6 +95,9 @@ process.on('unhandledRejection', (reason) => {
   process.disconnect();
 });
 
+// The host went away (even killed outright): an environment never outlives it.
+process.on('disconnect', () => process.exit());
+
 let handler;
 try {
   handler = await loadHandler();
