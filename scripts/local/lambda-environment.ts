@@ -86,7 +86,8 @@ export class LambdaEnvironment {
         });
         this.#onExit();
       });
-      this.#child.once('error', () => this.kill());
+      // A failed send or spawn surfaces here; the exit handler settles whatever was pending.
+      this.#child.on('error', () => this.kill());
     });
   }
 

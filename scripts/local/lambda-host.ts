@@ -194,7 +194,9 @@ export async function startLambdaHost(options: LambdaHostOptions = {}): Promise<
     const requestId = randomUUID();
     if (type === 'Event') {
       res.writeHead(202, { 'x-amzn-RequestId': requestId }).end();
-      void invokeInBackground(name, payload, requestId);
+      invokeInBackground(name, payload, requestId).catch((error: unknown) =>
+        onLog(name, `event ${requestId} failed: ${String(error)}`),
+      );
       return;
     }
     sendInvokeOutcome(res, requestId, await invoke(name, payload, requestId));
