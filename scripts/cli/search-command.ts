@@ -1,0 +1,121 @@
+/**
+ * `squash search`: queries from a vector file, optional filters (one for all, or one per query from JSON
+ * Lines), one JSON line per query on stdout in query order:
+ * `{"query": i, "hits": [{"id": <ordinal>, "distance": <number>}, …]}`.
+ * `--index DIR|s3://…` searches in process; `--url URL --index NAME` goes through a search Function URL.
+ */
+import { readJsonLinesArray, readVectors } from '../../shared/data/index.ts';
+import { InvalidInputError } from '../../shared/errors/index.ts';
+import { LocalSearch, type SearchQuery } from '../../shared/index/local-search.ts';
+import { defaultQueryOptions, type QueryOptions } from '../../shared/search/query-executor.ts';
+import { openStore } from '../../shared/store/index.ts';
+import { numberOption, parseCommandArgs, positiveInteger, requiredString, UsageError } from './args.ts';
+import { searchThroughUrl } from './search-url.ts';
+
+export const searchUsage = `squash search --index DIR|s3://bucket/prefix --queries FILE [--filter JSON | --filters FILE.jsonl]
+              [--k 10] [--exact] [--partition-factor 1.2] [--rerank 4] [--hamming-keep-percent 100] [--pruning-dims 32]
+squash search --url SEARCH_URL --index NAME --queries FILE [same options] [--sign]`;
+
+const batchSize = 500;
+
+export interface SearchLine {
+  readonly query: number;
+  readonly hits: readonly { readonly id: number; readonly distance: number }[];
+}
+
+export async function runSearch(argv: string[]): Promise<void> {
+  const args = parseCommandArgs(argv, {
+    index: { type: 'string' },
+    url: { type: 'string' },
+    queries: { type: 'string' },
+    filter: { type: 'string' },
+    filters: { type: 'string' },
+    k: { type: 'string' },
+    exact: { type: 'boolean' },
+    sign: { type: 'boolean' },
+    'partition-factor': { type: 'string' },
+    rerank: { type: 'string' },
+    'hamming-keep-percent': { type: 'string' },
+    'pruning-dims': { type: 'string' },
+  });
+  const index = requiredString(args.index, '--index');
+  const queryFile = await readVectors(requiredString(args.queries, '--queries'));
+  if (args.filter !== undefined && args.filters !== undefined)
+    throw new UsageError('give --filter or --filters, not both');
+  const filters = await readFilters(args.filter, args.filters, queryFile.n);
+  const options: Partial<QueryOptions> & { k: number } = {
+    k: numberOption(args.k, '--k', 10, (n) => positiveInteger(n) && n <= 1000, 'an integer in 1..1000'),
+    exact: args.exact ?? false,
+    partitionFactor: numberOption(
+      args['partition-factor'],
+      '--partition-factor',
+      defaultQueryOptions.partitionFactor,
+      (n) => n >= 1,
+      'a number ≥ 1',
+    ),
+    rerank: numberOption(
+      args.rerank,
+      '--rerank',
+      defaultQueryOptions.rerank,
+      positiveInteger,
+      'a positive integer',
+    ),
+    hammingKeepPercent: numberOption(
+      args['hamming-keep-percent'],
+      '--hamming-keep-percent',
+      defaultQueryOptions.hammingKeepPercent,
+      (n) => n > 0 && n <= 100,
+      'a number in (0, 100]',
+    ),
+    pruningDims: numberOption(
+      args['pruning-dims'],
+      '--pruning-dims',
+      defaultQueryOptions.pruningDims ?? 32,
+      positiveInteger,
+      'a positive integer',
+    ),
+  };
+  const queries: SearchQuery[] = Array.from({ length: queryFile.n }, (_, q) => ({
+    vector: queryFile.vectors.subarray(q * queryFile.dim, (q + 1) * queryFile.dim),
+    filter: filters[q],
+  }));
+
+  const search = args.url
+    ? (batch: SearchQuery[]) => searchThroughUrl(args.url!, index, batch, options, args.sign ?? false)
+    : await inProcess(index, options);
+  for (let start = 0; start < queries.length; start += batchSize) {
+    const results = await search(queries.slice(start, start + batchSize));
+    const lines = results.map((hits, i) => JSON.stringify({ query: start + i, hits } satisfies SearchLine));
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+}
+
+async function inProcess(location: string, options: Partial<QueryOptions> & { k: number }) {
+  const search = await LocalSearch.open(openStore(location));
+  return async (batch: SearchQuery[]) =>
+    (await search.search(batch, options)).map((result) =>
+      result.hits.map((hit) => ({ id: hit.id, distance: hit.distance })),
+    );
+}
+
+async function readFilters(
+  filter: string | undefined,
+  file: string | undefined,
+  count: number,
+): Promise<unknown[]> {
+  if (filter !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(filter);
+    } catch (error) {
+      throw new InvalidInputError(`--filter is not valid JSON: ${(error as Error).message}`);
+    }
+    return Array.from({ length: count }, () => parsed);
+  }
+  if (file === undefined) return Array.from({ length: count }, () => undefined);
+  const filters = await readJsonLinesArray(file);
+  if (filters.length !== count) {
+    throw new InvalidInputError(`${file} has ${filters.length} filters; expected one per query (${count})`);
+  }
+  return filters;
+}
