@@ -43,6 +43,7 @@ type ChildMessage =
 export class LambdaEnvironment {
   readonly #child: ChildProcess;
   readonly #ready: Promise<FunctionErrorBody | undefined>;
+  /** False from the moment the environment is killed, disconnects or exits: it must not be reused. */
   #alive = true;
   #exitReason = '';
   #nextId = 0;
@@ -76,6 +77,9 @@ export class LambdaEnvironment {
         if (message.type === 'ready') settle(undefined);
         else if (message.type === 'init-error') settle(message.error);
         else this.#onReply(message);
+      });
+      this.#child.once('disconnect', () => {
+        this.#alive = false;
       });
       this.#child.once('exit', (code, signal) => {
         this.#alive = false;
@@ -150,7 +154,8 @@ export class LambdaEnvironment {
   }
 
   kill(): void {
-    if (this.#alive) this.#child.kill('SIGKILL');
+    if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill('SIGKILL');
+    this.#alive = false;
   }
 
   #onReply(message: Extract<ChildMessage, { id: number }>): void {

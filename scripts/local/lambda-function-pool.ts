@@ -126,7 +126,7 @@ export class FunctionPool {
   stats(): FunctionStats {
     return {
       ...this.#counters,
-      environments: this.#all.size,
+      environments: [...this.#all].filter((environment) => environment.alive).length,
       busy: this.#busy,
       memoryMiB: this.#settings.memoryMiB,
       nodeVersion: this.#settings.nodeVersion,
