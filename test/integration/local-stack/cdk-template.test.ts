@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { type CdkStack, readCdkStack } from '../../../scripts/local/cdk-assembly.ts';
 import { functionTable, functionUrlTargets } from '../../../scripts/local/cdk-template.ts';
 
-const FIXTURE = fileURLToPath(new URL('./fixtures/cdk.out/', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('./fixtures/cloud-assembly/', import.meta.url));
 const PROJECT_CDK_OUT = fileURLToPath(new URL('../../../cdk.out/', import.meta.url));
 
 function inlineStack(resources: Record<string, unknown>): CdkStack {

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const FIXTURE = fileURLToPath(new URL('./fixtures/cdk.out/', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('./fixtures/cloud-assembly/', import.meta.url));
 const RUNNER = fileURLToPath(new URL('./fixtures/run-local.ts', import.meta.url));
 
 function startCommand(...args: string[]): { child: ChildProcess; ready: Promise<Record<string, unknown>> } {

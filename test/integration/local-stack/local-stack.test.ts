@@ -4,7 +4,7 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../../scripts/local/local-stack.ts';
 
-const FIXTURE = fileURLToPath(new URL('./fixtures/cdk.out/', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('./fixtures/cloud-assembly/', import.meta.url));
 
 describe('local stack from a synthesized template', () => {
   let stack: LocalStack;
