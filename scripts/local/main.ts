@@ -24,20 +24,7 @@ prints one JSON line {"searchUrl", "s3Endpoint", "bucket", "env"} when ready. St
 
 /** Runs the command until the process is signalled; resolves to the exit code. */
 export async function runLocalCommand(argv: readonly string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      port: { type: 'string' },
-      's3-port': { type: 'string' },
-      'lambda-port': { type: 'string' },
-      'cdk-out': { type: 'string', default: 'cdk.out' },
-      stack: { type: 'string' },
-      synth: { type: 'string', default: 'if-missing' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
+  const { values } = parseLocalArgs(argv);
   if (values.help) {
     process.stdout.write(`${LOCAL_USAGE}\n`);
     return 0;
@@ -87,4 +74,25 @@ function portOption(flag: string, value: string | undefined): number | undefined
     throw new InvalidInputError(`${flag} is \`${value}\`; expected a port number 0–65535`);
   }
   return port;
+}
+
+function parseLocalArgs(argv: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      options: {
+        port: { type: 'string' },
+        's3-port': { type: 'string' },
+        'lambda-port': { type: 'string' },
+        'cdk-out': { type: 'string', default: 'cdk.out' },
+        stack: { type: 'string' },
+        synth: { type: 'string', default: 'if-missing' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (error) {
+    throw new InvalidInputError(`${(error as Error).message}\n${LOCAL_USAGE}`);
+  }
 }
