@@ -108,7 +108,7 @@ export async function buildIndex(
       progress('quantizing partitions', p, options.partitions);
       const rows = members[p]!;
       const partitionVectors = gatherRows(vectors, dim, rows);
-      const quantizer = OsqQuantizer.train(partitionVectors, rows.length, dim, {
+      const { quantizer, ...codes } = OsqQuantizer.trainAndEncode(partitionVectors, rows.length, dim, {
         bitsPerVector,
         seed: options.seed + p,
       });
@@ -118,6 +118,7 @@ export async function buildIndex(
         vectors: partitionVectors,
         dim,
         quantizer,
+        codes,
         attributeCodes: gatherAttributeCodes(attributeCodes, attributeCount, input.count, rows),
         attributes: attributes.select(rows),
       });
@@ -174,7 +175,8 @@ export async function buildIndex(
       metric: options.metric,
       bitsPerVector,
       attributes: manifest.schema.attributes.map((a) => a.name),
-      bytes: written.length === 0 ? 0 : sumBytes(partitionRefs, centroidsRef, attributesRef, manifestBytes.length),
+      bytes:
+        written.length === 0 ? 0 : sumBytes(partitionRefs, centroidsRef, attributesRef, manifestBytes.length),
       seconds: (performance.now() - started) / 1000,
       partitionSizes: { min: Math.min(...sizes), max: Math.max(...sizes) },
     };
@@ -197,7 +199,9 @@ function validateInput(input: BuildInput, options: BuildOptions): void {
     );
   }
   if (!(options.bitsPerDim > 0 && options.bitsPerDim <= 8)) {
-    throw new InvalidInputError(`--bits-per-dim ${options.bitsPerDim} is not valid; expected a number in (0, 8]`);
+    throw new InvalidInputError(
+      `--bits-per-dim ${options.bitsPerDim} is not valid; expected a number in (0, 8]`,
+    );
   }
   if (input.attributes && input.attributes.count !== input.count) {
     throw new InvalidInputError(
@@ -228,12 +232,18 @@ function membersByPartition(assignment: Uint32Array, partitions: number): Uint32
 
 function gatherRows(vectors: Float32Array, dim: number, rows: Uint32Array): Float32Array {
   const out = new Float32Array(rows.length * dim);
-  for (let i = 0; i < rows.length; i++) out.set(vectors.subarray(rows[i]! * dim, (rows[i]! + 1) * dim), i * dim);
+  for (let i = 0; i < rows.length; i++)
+    out.set(vectors.subarray(rows[i]! * dim, (rows[i]! + 1) * dim), i * dim);
   return out;
 }
 
 /** Attribute-major codes (A × N) of the given rows → attribute-major A × rows.length. */
-function gatherAttributeCodes(codes: Uint8Array, attributes: number, n: number, rows: Uint32Array): Uint8Array {
+function gatherAttributeCodes(
+  codes: Uint8Array,
+  attributes: number,
+  n: number,
+  rows: Uint32Array,
+): Uint8Array {
   const out = new Uint8Array(attributes * rows.length);
   for (let a = 0; a < attributes; a++) {
     const from = a * n;
@@ -265,5 +275,7 @@ function sumBytes(
   attributes: { bytes: number },
   manifestBytes: number,
 ): number {
-  return partitions.reduce((sum, ref) => sum + ref.bytes, 0) + centroids.bytes + attributes.bytes + manifestBytes;
+  return (
+    partitions.reduce((sum, ref) => sum + ref.bytes, 0) + centroids.bytes + attributes.bytes + manifestBytes
+  );
 }

@@ -23,9 +23,9 @@ import {
   ObjectKind,
   readCurrentManifest,
   readManifest,
+  readSection,
   SectionId,
   verifyObject,
-  readSection,
 } from '../format/index.ts';
 import type { MetricSpace } from '../metric.ts';
 import type { PartitionData } from '../search/partition-data.ts';
@@ -82,14 +82,20 @@ export class IndexReader {
       partitionSizes: sizes,
       countMatches: (filter, p) => {
         const start = offsets[p]!;
-        return filter.countCandidates(allocatorCodes.subarray(start, start + sizes[p]! * attributeCount), sizes[p]!);
+        return filter.countCandidates(
+          allocatorCodes.subarray(start, start + sizes[p]! * attributeCount),
+          sizes[p]!,
+        );
       },
     };
   }
 
   /** Opens the published version (or a given one). */
   static async open(store: BlobStore, version?: number): Promise<IndexReader> {
-    const manifest = version === undefined ? (await readCurrentManifest(store)).manifest : await readManifest(store, version);
+    const manifest =
+      version === undefined
+        ? (await readCurrentManifest(store)).manifest
+        : await readManifest(store, version);
     const [centroidBytes, codeBytes] = await Promise.all([
       store.get(manifest.objects.centroids.key),
       store.get(manifest.objects.attributes.key),
@@ -105,8 +111,19 @@ export class IndexReader {
         `\`${manifest.objects.centroids.key}\` holds ${centroids.length} values; expected ${manifest.partitions} × ${manifest.storedDim}`,
       );
     }
-    const codes = readSection(codeBytes, codesHeader, SectionId.ATTRIBUTE_CODES, manifest.objects.attributes.key);
-    return new IndexReader(store, manifest, centroids, codes, centroidBytes.byteLength + codeBytes.byteLength);
+    const codes = readSection(
+      codeBytes,
+      codesHeader,
+      SectionId.ATTRIBUTE_CODES,
+      manifest.objects.attributes.key,
+    );
+    return new IndexReader(
+      store,
+      manifest,
+      centroids,
+      codes,
+      centroidBytes.byteLength + codeBytes.byteLength,
+    );
   }
 
   /** Parses and compiles a filter (null/undefined = match all) against this index's schema. */

@@ -3,18 +3,10 @@
  * attributes, ids and, last, the full-precision vectors, as sections of one index object. Encoding is
  * used by the build; decoding by processors, from sections fetched by byte range.
  */
-import { AttributeTable, type AttributeDictionaries, type AttributeSchema } from '../attributes/index.ts';
+import { type AttributeDictionaries, type AttributeSchema, AttributeTable } from '../attributes/index.ts';
 import { IndexFormatError } from '../errors/index.ts';
-import {
-  bytesOf,
-  f32View,
-  f64View,
-  ObjectKind,
-  SectionId,
-  u32View,
-  writeObject,
-} from '../format/index.ts';
-import { binaryCodeBytes, osqLayout, type OsqQuantizer } from '../quantize/index.ts';
+import { bytesOf, f32View, f64View, ObjectKind, SectionId, u32View, writeObject } from '../format/index.ts';
+import { binaryCodeBytes, type OsqEncoded, type OsqQuantizer, osqLayout } from '../quantize/index.ts';
 import type { PartitionData } from '../search/partition-data.ts';
 
 export interface PartitionContents {
@@ -25,6 +17,8 @@ export interface PartitionContents {
   readonly vectors: Float32Array;
   readonly dim: number;
   readonly quantizer: OsqQuantizer;
+  /** The rows' OSQ and sign codes from `quantizer`. */
+  readonly codes: OsqEncoded;
   /** Attribute-major codes of the rows. */
   readonly attributeCodes: Uint8Array;
   readonly attributes: AttributeTable;
@@ -47,7 +41,7 @@ export const searchSections = [
 
 export function encodePartition(contents: PartitionContents): Uint8Array {
   const { klt, bits, boundaries, boundaryOffsets } = contents.quantizer.params;
-  const { osq, binary } = contents.quantizer.encode(contents.vectors, contents.rows.length);
+  const { osq, binary } = contents.codes;
   return writeObject(ObjectKind.PARTITION, [
     { id: SectionId.KLT_MEAN, bytes: bytesOf(klt.mean) },
     { id: SectionId.KLT_COMPONENTS, bytes: bytesOf(klt.components) },
@@ -75,7 +69,10 @@ export interface PartitionContext {
 }
 
 /** Builds a partition from its CRC-checked sections (`searchSections` plus VECTORS). */
-export function decodePartition(sections: ReadonlyMap<number, Uint8Array>, context: PartitionContext): PartitionData {
+export function decodePartition(
+  sections: ReadonlyMap<number, Uint8Array>,
+  context: PartitionContext,
+): PartitionData {
   const { count, dim, key } = context;
   const section = (id: number, name: string, expectedBytes?: number): Uint8Array => {
     const bytes = sections.get(id);

@@ -54,6 +54,27 @@ export class OsqQuantizer {
   readonly layout: OsqLayout;
 
   static train(vectors: Float32Array, n: number, dim: number, options: OsqTrainOptions): OsqQuantizer {
+    return OsqQuantizer.fit(vectors, n, dim, options).quantizer;
+  }
+
+  /** `train` then `encode` of the same vectors, reusing the training pass's KLT coordinates. */
+  static trainAndEncode(
+    vectors: Float32Array,
+    n: number,
+    dim: number,
+    options: OsqTrainOptions,
+  ): { quantizer: OsqQuantizer } & OsqEncoded {
+    const { quantizer, coordinates } = OsqQuantizer.fit(vectors, n, dim, options);
+    return { quantizer, ...quantizer.encodeCoordinates(coordinates, n) };
+  }
+
+  /** Trains on the vectors; also returns their KLT coordinates, dimension-major (d·n + r). */
+  private static fit(
+    vectors: Float32Array,
+    n: number,
+    dim: number,
+    options: OsqTrainOptions,
+  ): { quantizer: OsqQuantizer; coordinates: Float64Array } {
     const klt = trainKlt(vectors, n, dim);
     const energies = klt.eigenvalues.map((value) => Math.max(0, value));
     const bits = allocateBits(energies, options.bitsPerVector, { maxCells: n });
@@ -73,7 +94,7 @@ export class OsqQuantizer {
       const seed = (options.seed ^ Math.imul(d + 1, 0x9e3779b1)) >>> 0;
       boundaries.set(trainBoundaries(values, 1 << bits[d]!, { seed }), boundaryOffsets[d]!);
     }
-    return new OsqQuantizer({ klt, bits, boundaries, boundaryOffsets });
+    return { quantizer: new OsqQuantizer({ klt, bits, boundaries, boundaryOffsets }), coordinates };
   }
 
   constructor(readonly params: OsqParams) {
@@ -85,14 +106,26 @@ export class OsqQuantizer {
   }
 
   encode(vectors: Float32Array, n: number): OsqEncoded {
-    const { dim, binaryBytes } = this;
-    const { klt, bits, boundaries, boundaryOffsets } = this.params;
+    const { dim } = this;
     checkVectors(vectors, n, dim, 'vectors to encode');
+    const coordinates = new Float64Array(dim * n);
+    const z = new Float64Array(dim);
+    for (let r = 0; r < n; r++) {
+      kltTransform(this.params.klt, vectors, r * dim, z);
+      for (let d = 0; d < dim; d++) coordinates[d * n + r] = z[d]!;
+    }
+    return this.encodeCoordinates(coordinates, n);
+  }
+
+  /** Codes of n vectors given by their KLT coordinates, dimension-major (d·n + r). */
+  private encodeCoordinates(coordinates: Float64Array, n: number): OsqEncoded {
+    const { dim, binaryBytes } = this;
+    const { bits, boundaries, boundaryOffsets } = this.params;
     const cellCodes = new Uint8Array(n * dim);
     const binary = new Uint8Array(n * binaryBytes);
     const z = new Float64Array(dim);
     for (let r = 0; r < n; r++) {
-      kltTransform(klt, vectors, r * dim, z);
+      for (let d = 0; d < dim; d++) z[d] = coordinates[d * n + r]!;
       binaryCode(z, dim, binary, r * binaryBytes);
       const row = r * dim;
       for (let d = 0; d < dim; d++) {

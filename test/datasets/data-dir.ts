@@ -5,7 +5,9 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-export const dataDir = resolve(process.env.SQUASH_DATA_DIR ?? join(import.meta.dirname, '../../../shared/data'));
+export const dataDir = resolve(
+  process.env.SQUASH_DATA_DIR ?? join(import.meta.dirname, '../../../shared/data'),
+);
 export const fashionMnistDir = process.env.SQUASH_FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist';
 
 export function requireFile(path: string, hint: string): string {

@@ -4,13 +4,13 @@
  */
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { meanRecall } from '../../scripts/bench/recall.ts';
 import { AttributeTable } from '../../shared/attributes/index.ts';
 import { buildIndex } from '../../shared/build/build-index.ts';
 import { readFvecs, readIvecs } from '../../shared/data/index.ts';
 import { LocalSearch } from '../../shared/index/local-search.ts';
 import { createRng } from '../../shared/random.ts';
 import { MemoryBlobStore } from '../../shared/store/index.ts';
-import { meanRecall } from '../../scripts/bench/recall.ts';
 import { bruteForceDistances, distancesOf } from '../support/ground-truth.ts';
 import { dataDir, requireFile } from './data-dir.ts';
 
