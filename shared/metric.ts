@@ -31,7 +31,8 @@ export function prepareBase(
     const out = new Float32Array(n * dim);
     for (let i = 0; i < n; i++) {
       const norm = Math.sqrt(normSquared(vectors, i * dim, dim));
-      if (norm === 0) throw new InvalidInputError(`vector ${i} has zero length; cosine distance needs non-zero vectors`);
+      if (norm === 0)
+        throw new InvalidInputError(`vector ${i} has zero length; cosine distance needs non-zero vectors`);
       for (let j = 0; j < dim; j++) out[i * dim + j] = vectors[i * dim + j]! / norm;
     }
     return { space: { metric, inputDim: dim, storedDim: dim, maxNorm: 0 }, vectors: out };
@@ -43,7 +44,10 @@ export function prepareBase(
     out.set(vectors.subarray(i * dim, (i + 1) * dim), i * (dim + 1));
     out[i * (dim + 1) + dim] = Math.sqrt(Math.max(0, maxSquared - normSquared(vectors, i * dim, dim)));
   }
-  return { space: { metric, inputDim: dim, storedDim: dim + 1, maxNorm: Math.sqrt(maxSquared) }, vectors: out };
+  return {
+    space: { metric, inputDim: dim, storedDim: dim + 1, maxNorm: Math.sqrt(maxSquared) },
+    vectors: out,
+  };
 }
 
 export function prepareQuery(space: MetricSpace, query: ArrayLike<number>): Float32Array {
@@ -53,12 +57,14 @@ export function prepareQuery(space: MetricSpace, query: ArrayLike<number>): Floa
   const out = new Float32Array(space.storedDim);
   for (let j = 0; j < space.inputDim; j++) {
     const value = query[j]!;
-    if (!Number.isFinite(value)) throw new InvalidQueryError(`vector[${j}] is ${value}; expected a finite number`);
+    if (!Number.isFinite(value))
+      throw new InvalidQueryError(`vector[${j}] is ${value}; expected a finite number`);
     out[j] = value;
   }
   if (space.metric === 'cosine') {
     const norm = Math.sqrt(normSquared(out, 0, space.inputDim));
-    if (norm === 0) throw new InvalidQueryError('vector has zero length; cosine distance needs a non-zero vector');
+    if (norm === 0)
+      throw new InvalidQueryError('vector has zero length; cosine distance needs a non-zero vector');
     for (let j = 0; j < space.inputDim; j++) out[j] = out[j]! / norm;
   }
   return out;

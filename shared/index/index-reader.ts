@@ -46,7 +46,7 @@ export class IndexReader {
     readonly store: BlobStore,
     readonly manifest: Manifest,
     readonly centroids: Float32Array,
-    private readonly allocatorCodes: Uint8Array,
+    allocatorCodes: Uint8Array,
     bytesFetched: number,
   ) {
     this.bytesFetched = bytesFetched;

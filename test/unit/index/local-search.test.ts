@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { meanRecall } from '../../../scripts/bench/recall.ts';
 import { AttributeTable } from '../../../shared/attributes/index.ts';
 import { buildIndex } from '../../../shared/build/build-index.ts';
 import { LocalSearch } from '../../../shared/index/local-search.ts';
 import { MemoryBlobStore } from '../../../shared/store/index.ts';
 import { generateDataset, generateQueries, SYNTHETIC_SCHEMA } from '../../../shared/synthetic/index.ts';
-import { meanRecall } from '../../../scripts/bench/recall.ts';
 
 const count = 6000;
 const dim = 32;
