@@ -49,7 +49,9 @@ const selectivities: { name: string; filter: (q: number) => unknown }[] = [
   { name: '0.1%', filter: () => ({ u: { $lt: 0.001 } }) },
 ];
 const grid: Partial<QueryOptions>[] = [1.1, 1.2, 1.3, 1.5].flatMap((partitionFactor) =>
-  [4, 8].map((rerank) => ({ partitionFactor, rerank })),
+  [4, 8].flatMap((rerank) =>
+    [5, 10, 20].map((matchesFactor) => ({ partitionFactor, rerank, matchesFactor })),
+  ),
 );
 
 interface Row {
@@ -120,6 +122,7 @@ console.table(
     'recall@10': row.recall.toFixed(3),
     partitionFactor: row.options.partitionFactor,
     rerank: row.options.rerank,
+    matchesFactor: row.options.matchesFactor,
     'exact plan': `${(row.exactPlanShare * 100).toFixed(0)}%`,
     'partitions/query': row.partitionsVisited.toFixed(2),
   })),

@@ -25,11 +25,17 @@ export interface PartitionData {
   readonly vectors: Float32Array;
 }
 
-/** The leading KLT dimensions that carry OSQ bits, rounded up to whole binary-code bytes. */
+const dimsWithBits = new WeakMap<PartitionData, number>();
+
+/** The leading KLT dimensions that carry OSQ bits (at most `cap`), rounded up to whole binary-code bytes. */
 export function pruningDims(data: PartitionData, cap = Number.POSITIVE_INFINITY): number {
-  let last = 0;
-  const bits = data.layout.bits;
-  for (let d = 0; d < bits.length; d++) if (bits[d]! > 0) last = d + 1;
+  let last = dimsWithBits.get(data);
+  if (last === undefined) {
+    last = 0;
+    const bits = data.layout.bits;
+    for (let d = 0; d < bits.length; d++) if (bits[d]! > 0) last = d + 1;
+    dimsWithBits.set(data, last);
+  }
   const dims = Math.min(last, cap);
   return Math.min(data.dim, Math.ceil(Math.max(dims, 1) / 8) * 8);
 }

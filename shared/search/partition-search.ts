@@ -111,11 +111,10 @@ export function searchPartition(
   const best = new TopK(Math.min(shortlist, kept));
   for (let i = 0; i < kept; i++) best.push(bounds[i]!, i);
   const top = new TopK(query.k);
-  const examined = new Uint8Array(data.count);
+  const shortlisted = best.sorted();
   let passed = 0;
-  for (const { id: index } of best.sorted()) {
+  for (const { id: index } of shortlisted) {
     const row = survivors[index]!;
-    examined[row] = 1;
     if (!query.filter.matchesAll && !query.filter.matches(data.attributes, row)) continue;
     passed++;
     top.push(squaredL2(query.vector, data.vectors, row, data.dim), data.ids[row]!);
@@ -130,6 +129,8 @@ export function searchPartition(
     };
   }
   // Too few exact matches among the shortlist: check every remaining candidate exactly.
+  const examined = new Uint8Array(data.count);
+  for (const { id: index } of shortlisted) examined[survivors[index]!] = 1;
   const rest = exactScan(data, query, rows, count, examined, top);
   return { ...rest, reranked: rest.reranked + best.length, candidates: count, plan: 'approximate' };
 }

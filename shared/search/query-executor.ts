@@ -22,6 +22,12 @@ export interface QueryOptions {
   readonly rerank: number;
   /** Hamming pruning keeps this share of a partition's candidates, in percent (100 = off). @default 100 */
   readonly hammingKeepPercent: number;
+  /**
+   * Partition selection keeps adding partitions (in centroid order) until they hold matchesFactor·k
+   * filter matches: a filter that is independent of the vectors spreads the filtered neighbours over
+   * about 1/selectivity times as many partitions as the unfiltered ones. @default 10
+   */
+  readonly matchesFactor: number;
   /** Scan every partition and return the true top-k. @default false */
   readonly exact: boolean;
   /**
@@ -40,6 +46,7 @@ export const defaultQueryOptions: Omit<QueryOptions, 'k'> = {
   partitionFactor: 1.2,
   rerank: 4,
   hammingKeepPercent: 100,
+  matchesFactor: 10,
   exact: false,
   pruningDims: 32,
 };
@@ -145,18 +152,19 @@ function firstRound(state: QueryState, options: QueryOptions): number[] {
   if (options.exact) return all;
   const selected = selectPartitions(state.ranked, state.counts, {
     partitionFactor: options.partitionFactor,
-    minMatches: options.k,
+    minMatches: options.k * options.matchesFactor,
   });
   let selectedMatches = 0;
   for (const p of selected) selectedMatches += state.counts[p]!;
-  const plan = choosePlan(
-    state.stats.matchesEstimated,
+  const dim = state.query.vector.length;
+  const plan = choosePlan({
+    totalMatches: state.stats.matchesEstimated,
     selectedMatches,
-    selected.length,
-    state.query.vector.length,
-    options.rerank * options.k,
-    options.hammingKeepPercent,
-  );
+    selectedPartitions: selected.length,
+    dim,
+    pruningDims: Math.min(dim, options.pruningDims ?? dim),
+    shortlist: options.rerank * options.k,
+  });
   if (plan === 'exact') {
     state.mode = 'exact';
     state.stats.plan = 'exact';
