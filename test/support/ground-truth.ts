@@ -27,7 +27,12 @@ export function bruteForceDistances(
 }
 
 /** Exact L2 distances of given ids (official ground-truth files list ids; recall needs distances). */
-export function distancesOf(base: Float32Array, dim: number, query: Float32Array, ids: ArrayLike<number>): number[] {
+export function distancesOf(
+  base: Float32Array,
+  dim: number,
+  query: Float32Array,
+  ids: ArrayLike<number>,
+): number[] {
   return Array.from(ids, (id) => {
     let sum = 0;
     for (let j = 0; j < dim; j++) sum += (query[j]! - base[id * dim + j]!) ** 2;
