@@ -26,6 +26,11 @@ export interface CompiledFilter {
   candidates(codes: Uint8Array, n: number, out: Uint32Array): number;
   /** Number of rows `candidates` would return. */
   countCandidates(codes: Uint8Array, n: number): number;
+  /**
+   * The same count from per-attribute code histograms (A × 256 row counts) when the filter depends on
+   * one attribute only (so the count is exact from its histogram); undefined otherwise.
+   */
+  countFromHistograms(histograms: Uint32Array): number | undefined;
   /** Exact test on raw values. */
   matches(table: AttributeTable, row: number): boolean;
   /** Exact test of every row of `table`: 1 = matches. */
@@ -73,6 +78,10 @@ class MatchAllFilter implements CompiledFilter {
     return n;
   }
 
+  countFromHistograms(): undefined {
+    return undefined;
+  }
+
   matches(): boolean {
     return true;
   }
@@ -105,6 +114,15 @@ class QuantizedFilter implements CompiledFilter {
     evaluate(plan, codes, n, mask, this, 0);
     let count = 0;
     for (let i = 0; i < n; i++) count += mask[i]!;
+    return count;
+  }
+
+  countFromHistograms(histograms: Uint32Array): number | undefined {
+    const plan = this.plan;
+    if (plan.type !== 'cells') return undefined;
+    const base = plan.attribute * CODES;
+    let count = 0;
+    for (let code = 0; code < CODES; code++) if (plan.table[code]) count += histograms[base + code]!;
     return count;
   }
 

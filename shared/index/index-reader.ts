@@ -154,3 +154,20 @@ export class IndexReader {
     });
   }
 }
+
+/**
+ * Per partition and attribute, how many rows carry each code (P × A × 256): single-attribute filters
+ * count their matches from these in 256 steps instead of a pass over the partition's codes.
+ */
+function codeHistograms(codes: Uint8Array, sizes: readonly number[], attributes: number): Uint32Array {
+  const histograms = new Uint32Array(sizes.length * attributes * 256);
+  let offset = 0;
+  sizes.forEach((size, p) => {
+    for (let a = 0; a < attributes; a++) {
+      const histogram = (p * attributes + a) * 256;
+      for (let i = 0; i < size; i++) histograms[histogram + codes[offset + i]!]!++;
+      offset += size;
+    }
+  });
+  return histograms;
+}
