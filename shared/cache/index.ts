@@ -1,0 +1,2 @@
+export * from './lru-cache.ts';
+export * from './retained-bytes.ts';
