@@ -48,9 +48,11 @@ const selectivities: { name: string; filter: (q: number) => unknown }[] = [
   { name: '1%', filter: () => ({ u: { $lt: 0.01 } }) },
   { name: '0.1%', filter: () => ({ u: { $lt: 0.001 } }) },
 ];
-const grid: Partial<QueryOptions>[] = [1.1, 1.2, 1.3, 1.5].flatMap((partitionFactor) =>
-  [4, 8].flatMap((rerank) =>
-    [5, 10, 20].map((matchesFactor) => ({ partitionFactor, rerank, matchesFactor })),
+const grid: Partial<QueryOptions>[] = [1.1, 1.2, 1.3].flatMap((partitionFactor) =>
+  [2, 4, 8].flatMap((rerank) =>
+    [5, 10].flatMap((matchesFactor) =>
+      [8, 16, 32].map((pruningDims) => ({ partitionFactor, rerank, matchesFactor, pruningDims })),
+    ),
   ),
 );
 
@@ -123,6 +125,7 @@ console.table(
     partitionFactor: row.options.partitionFactor,
     rerank: row.options.rerank,
     matchesFactor: row.options.matchesFactor,
+    pruningDims: row.options.pruningDims,
     'exact plan': `${(row.exactPlanShare * 100).toFixed(0)}%`,
     'partitions/query': row.partitionsVisited.toFixed(2),
   })),

@@ -8,7 +8,7 @@
 import type { CompiledFilter } from '../attributes/index.ts';
 import { binaryCode, kltTransform } from '../quantize/index.ts';
 import { accumulateLowerBounds, buildAdcTables } from './adc.ts';
-import { squaredL2 } from './distance.ts';
+import { squaredL2Bounded } from './distance.ts';
 import { hammingPrune } from './hamming-prune.ts';
 import { type PartitionData, pruningDims } from './partition-data.ts';
 import { type Hit, TopK } from './top-k.ts';
@@ -117,7 +117,7 @@ export function searchPartition(
     const row = survivors[index]!;
     if (!query.filter.matchesAll && !query.filter.matches(data.attributes, row)) continue;
     passed++;
-    top.push(squaredL2(query.vector, data.vectors, row, data.dim), data.ids[row]!);
+    top.push(squaredL2Bounded(query.vector, data.vectors, row, data.dim, top.worst), data.ids[row]!);
   }
   if (passed >= query.k || best.length === count) {
     return {
@@ -150,7 +150,7 @@ function exactScan(
     if (skip?.[row]) continue;
     if (!query.filter.matchesAll && !query.filter.matches(data.attributes, row)) continue;
     reranked++;
-    top.push(squaredL2(query.vector, data.vectors, row, data.dim), data.ids[row]!);
+    top.push(squaredL2Bounded(query.vector, data.vectors, row, data.dim, top.worst), data.ids[row]!);
   }
   return { hits: top.sorted(), reranked, exhausted: true };
 }
