@@ -1,8 +1,7 @@
 /** `squash search --url`: the same JSON lines, through a search Function URL (the serverless path). */
-
-import { InvalidInputError } from '../../shared/errors/index.ts';
 import type { SearchQuery } from '../../shared/index/local-search.ts';
 import type { QueryOptions } from '../../shared/search/query-executor.ts';
+import { searchUrl } from '../client/index.ts';
 
 export async function searchThroughUrl(
   url: string,
@@ -11,9 +10,6 @@ export async function searchThroughUrl(
   options: Partial<QueryOptions> & { k: number },
   sign: boolean,
 ): Promise<{ id: number; distance: number }[][]> {
-  const { searchUrl } = await import('../client/search-client.ts').catch(() => {
-    throw new InvalidInputError('searching through a URL needs scripts/client/search-client.ts');
-  });
   const { k, ...rest } = options;
   const response = await searchUrl(
     url,
@@ -30,7 +26,7 @@ export async function searchThroughUrl(
     },
     { sign },
   );
-  return response.results.map((result: { hits: { id: number; distance: number }[] }) =>
-    result.hits.map((hit) => ({ id: hit.id, distance: hit.distance })),
+  return response.results.map((result) =>
+    result.hits.map((hit) => ({ id: Number(hit.id), distance: hit.distance })),
   );
 }

@@ -8,6 +8,7 @@
  * there are several); the bucket is the first `AWS::S3::Bucket`. `port` pins the search URL's port,
  * e.g. for `squash local --port 8080`.
  */
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { InvalidInputError } from '../../shared/errors/index.ts';
 import { readCdkStack } from './cdk-assembly.ts';
 import { type SynthMode, synthesizeIfNeeded } from './cdk-synth.ts';
@@ -36,6 +37,14 @@ export interface LocalStackOptions {
   readonly accountConcurrency?: number;
   /** Function log lines. @default `[name] line` on stderr */
   readonly onLog?: (functionName: string, line: string) => void;
+  /**
+   * An S3-compatible endpoint to use instead of the embedded S3 server (LocalStack's S3, say); the
+   * stack's buckets are created there. Credentials come from the environment.
+   * @default the embedded S3 server
+   */
+  readonly s3Endpoint?: string;
+  /** Adjusts a function before it is registered (tests: shorter timeouts, failure injection). */
+  readonly functionOverrides?: (fn: LocalTemplateFunction) => LocalTemplateFunction;
 }
 
 /** The variables a client process (or a function) sets to use the stack through the AWS SDK. */
@@ -77,13 +86,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   const started: { stop(): Promise<void> }[] = [];
   try {
-    const s3: S3Server = await startS3Server({ port: options.s3Port ?? 0, directory: options.s3Directory });
+    const s3 = options.s3Endpoint
+      ? externalS3(options.s3Endpoint)
+      : await startS3Server({ port: options.s3Port ?? 0, directory: options.s3Directory });
     started.push(s3);
     // Functions get these too; the host adds AWS_ENDPOINT_URL_LAMBDA (itself) to each environment.
     const shared = {
       AWS_ENDPOINT_URL_S3: s3.endpoint,
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ACCESS_KEY_ID: options.s3Endpoint ? (process.env.AWS_ACCESS_KEY_ID ?? 'test') : 'local',
+      AWS_SECRET_ACCESS_KEY: options.s3Endpoint ? (process.env.AWS_SECRET_ACCESS_KEY ?? 'test') : 'local',
       AWS_REGION: LOCAL_REGION,
       SQUASH_S3_FORCE_PATH_STYLE: 'true',
     } as const;
@@ -106,7 +117,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     }
     const table = functionTable(stack, urls);
     for (const bucket of table.buckets) await s3.createBucket(bucket.name);
-    for (const fn of table.functions) host.register(fn);
+    for (const fn of table.functions) host.register(options.functionOverrides?.(fn) ?? fn);
     const bucket = table.buckets[0]?.name;
     if (bucket === undefined)
       throw new InvalidInputError(`stack \`${stack.stackName}\` declares no AWS::S3::Bucket`);
@@ -129,6 +140,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await stopAll(started);
     throw error;
   }
+}
+
+/** An S3 server someone else runs: buckets are created through the SDK; stopping leaves it running. */
+function externalS3(endpoint: string): Pick<S3Server, 'endpoint' | 'createBucket' | 'stop'> {
+  const client = new S3Client({
+    endpoint,
+    forcePathStyle: true,
+    region: process.env.AWS_REGION ?? LOCAL_REGION,
+    credentials: {
+      accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'test',
+      secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'test',
+    },
+  });
+  return {
+    endpoint,
+    async createBucket(name) {
+      try {
+        await client.send(new CreateBucketCommand({ Bucket: name }));
+      } catch (error) {
+        const code = (error as { name?: string }).name;
+        if (code !== 'BucketAlreadyOwnedByYou' && code !== 'BucketAlreadyExists') throw error;
+      }
+    },
+    stop: async () => client.destroy(),
+  };
 }
 
 async function stopAll(services: readonly { stop(): Promise<void> }[]): Promise<void> {

@@ -1,3 +1,4 @@
+export * from './copy-index.ts';
 export * from './crc32c.ts';
 export * from './current-version.ts';
 export * from './index-keys.ts';
