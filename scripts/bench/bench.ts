@@ -48,13 +48,16 @@ const selectivities: { name: string; filter: (q: number) => unknown }[] = [
   { name: '1%', filter: () => ({ u: { $lt: 0.01 } }) },
   { name: '0.1%', filter: () => ({ u: { $lt: 0.001 } }) },
 ];
-const grid: Partial<QueryOptions>[] = [1.1, 1.2, 1.3].flatMap((partitionFactor) =>
-  [2, 4, 8].flatMap((rerank) =>
-    [5, 10].flatMap((matchesFactor) =>
-      [8, 16, 32].map((pruningDims) => ({ partitionFactor, rerank, matchesFactor, pruningDims })),
+const grid: Partial<QueryOptions>[] = [
+  {},
+  ...[1.1, 1.2, 1.3].flatMap((partitionFactor) =>
+    [2, 4, 8].flatMap((rerank) =>
+      [5, 10].flatMap((matchesFactor) =>
+        [8, 16, 32].map((pruningDims) => ({ partitionFactor, rerank, matchesFactor, pruningDims })),
+      ),
     ),
   ),
-);
+];
 
 interface Row {
   selectivity: string;
@@ -65,6 +68,7 @@ interface Row {
   options: Partial<QueryOptions>;
   exactPlanShare: number;
   partitionsVisited: number;
+  defaults: { qps: number; recall: number };
   sweep: { options: Partial<QueryOptions>; qps: number; recall: number }[];
 }
 const rows: Row[] = [];
@@ -106,6 +110,7 @@ for (const { name, filter } of selectivities) {
     recall: chosen.recall,
     options: chosen.options,
     exactPlanShare: chosen.exactShare,
+    defaults: sweep[0]!,
     partitionsVisited: chosen.visited,
     sweep,
   });
@@ -128,6 +133,8 @@ console.table(
     pruningDims: row.options.pruningDims,
     'exact plan': `${(row.exactPlanShare * 100).toFixed(0)}%`,
     'partitions/query': row.partitionsVisited.toFixed(2),
+    'defaults q/s': row.defaults.qps.toFixed(0),
+    'defaults recall': row.defaults.recall.toFixed(3),
   })),
 );
 await mkdir(values.out!, { recursive: true });
