@@ -1,3 +1,4 @@
 export * from './config.ts';
-export * from './not-implemented-error.ts';
+export * from './index-cache.ts';
 export * from './parse-payload.ts';
+export * from './runtime.ts';

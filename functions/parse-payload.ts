@@ -4,7 +4,7 @@ import { InvalidQueryError } from '../shared/errors/index.ts';
 /**
  * Validates a payload where it arrives (STYLE §5). Bad input becomes an `InvalidQueryError` that names
  * each offending path, what it held and what was expected, e.g.
- * "allocator payload: `queries.0.k` must be a positive integer (received -1)".
+ * "search request: `queries[0].vector[2]`: Invalid input: expected number, received null (received null)".
  */
 export function parsePayload<Schema extends z.ZodType>(
   schema: Schema,
@@ -14,10 +14,17 @@ export function parsePayload<Schema extends z.ZodType>(
   const parsed = schema.safeParse(payload);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
-    const at = issue.path.length === 0 ? 'the payload' : `\`${issue.path.map(String).join('.')}\``;
+    const at = issue.path.length === 0 ? 'the payload' : `\`${pathText(issue.path)}\``;
     return `${at}: ${issue.message} (received ${describe(valueAt(payload, issue.path))})`;
   });
   throw new InvalidQueryError(`${what}: ${problems.join('; ')}`);
+}
+
+/** `['queries', 3, 'vector']` → `queries[3].vector`. */
+function pathText(path: readonly PropertyKey[]): string {
+  return path
+    .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`))
+    .join('');
 }
 
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {

@@ -1,14 +1,14 @@
 /**
- * Allocator entry: every node of the allocator tree is an invocation of this function. Parses the
- * payload and hands it to `allocate`; errors propagate as the invocation's FunctionError.
+ * Allocator entry: every node of the allocator tree is an invocation of this function. The runtime
+ * (config, Lambda client, cached index data) lives at module scope and is reused while warm.
  */
+import type { Context } from 'aws-lambda';
 import { loadConfig } from '../config.ts';
-import { parsePayload } from '../parse-payload.ts';
-import { allocate } from './allocate.ts';
-import { allocatorPayloadSchema } from './payload.ts';
+import { createRuntime, deadlineOf } from '../runtime.ts';
+import { serveAllocator } from './serve-allocator.ts';
 
-const config = loadConfig();
+const runtime = createRuntime(loadConfig());
 
-export async function handler(event: unknown): Promise<unknown> {
-  return allocate(parsePayload(allocatorPayloadSchema, event, 'allocator payload'), config);
+export function handler(event: unknown, context?: Context) {
+  return serveAllocator(event, runtime, deadlineOf(context));
 }

@@ -1,45 +1,16 @@
 /**
- * Coordinator entry (Function URL, payload format 2.0): parse the event, route, shape the response.
- * Configuration is read once per container; the query work lives in `search.ts`.
+ * Coordinator entry (Function URL, payload format 2.0). Configuration, the Lambda client, the index
+ * catalog and cached index data live at module scope and are reused while the container is warm.
  */
-import { loadConfig, type SquashConfig } from '../config.ts';
-import {
-  errorResponse,
-  type HttpResult,
-  jsonResponse,
-  methodNotAllowed,
-  routeNotFound,
-} from './http-response.ts';
-import { search } from './search.ts';
-import { parseJsonBody, parseUrlEvent } from './url-event.ts';
+import type { Context } from 'aws-lambda';
+import { loadConfig } from '../config.ts';
+import { createRuntime, deadlineOf } from '../runtime.ts';
+import { IndexCatalog } from './index-catalog.ts';
+import { serveCoordinator } from './serve-coordinator.ts';
 
-const config = loadConfig();
+const runtime = createRuntime(loadConfig());
+const coordinator = { runtime, catalog: new IndexCatalog(runtime) };
 
-export async function handler(event: unknown): Promise<HttpResult> {
-  try {
-    const request = parseUrlEvent(event);
-    switch (request.path) {
-      case '/health':
-        if (request.method !== 'GET') return methodNotAllowed(request, 'GET');
-        return jsonResponse(200, health(config));
-      case '/search':
-        if (request.method !== 'POST') return methodNotAllowed(request, 'POST');
-        return jsonResponse(200, await search(parseJsonBody(request), config));
-      default:
-        return routeNotFound(request);
-    }
-  } catch (error) {
-    return errorResponse(error);
-  }
-}
-
-/** What a caller may know about this deployment: its shape, not its bucket or function names. */
-function health(current: SquashConfig) {
-  return {
-    status: 'ok',
-    processorFunctions: current.processorFunctions.length,
-    treeBranching: current.treeBranching,
-    treeDepth: current.treeDepth,
-    maxBatch: current.maxBatch,
-  };
+export function handler(event: unknown, context?: Context) {
+  return serveCoordinator(event, coordinator, deadlineOf(context));
 }

@@ -1,6 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { type ErrorCode, SquashError } from '../../shared/errors/index.ts';
-import { NotImplementedError } from '../not-implemented-error.ts';
 import type { UrlRequest } from './url-event.ts';
 
 /**
@@ -31,9 +30,6 @@ export function jsonResponse(
 }
 
 export function errorResponse(error: unknown): HttpResult {
-  if (error instanceof NotImplementedError) {
-    return jsonResponse(501, { code: 'NOT_IMPLEMENTED', message: error.message });
-  }
   const status = error instanceof SquashError ? statusByCode[error.code] : undefined;
   if (error instanceof SquashError && status !== undefined) {
     return jsonResponse(status, { code: error.code, message: error.message });
@@ -45,7 +41,7 @@ export function errorResponse(error: unknown): HttpResult {
 export function routeNotFound(request: UrlRequest): HttpResult {
   return jsonResponse(404, {
     code: 'ROUTE_NOT_FOUND',
-    message: `no route for ${request.method} ${request.path}; expected GET /health or POST /search`,
+    message: `no route for ${request.method} ${request.path}; expected POST /search, GET /indexes/<name> or GET /health`,
   });
 }
 

@@ -1,3 +1,9 @@
 export * from './http-response.ts';
-export { search } from './search.ts';
+export * from './index-catalog.ts';
+export * from './index-summary.ts';
+export * from './prepare-queries.ts';
+export * from './search.ts';
+export * from './search-request.ts';
+export * from './search-response.ts';
+export * from './serve-coordinator.ts';
 export * from './url-event.ts';

@@ -1,12 +1,165 @@
-import type { SquashConfig } from '../config.ts';
-import { NotImplementedError } from '../not-implemented-error.ts';
+/**
+ * Answers one `POST /search` body (DESIGN §4–5): reject oversized batches (413), validate the request
+ * (400) and resolve the index (404) before any fan-out; validate every query against the index; then
+ * run the allocator step in-process for a small batch, or split the batch over a tree of allocators
+ * sized to it; assemble the results in request order with their totals.
+ *
+ * Design decisions:
+ * - A tree node should have enough queries to pay for its invocation and for the processor calls it
+ *   fans out: the tree holds at most ⌊n / MIN_QUERIES_PER_ALLOCATOR⌋ allocators (`fitTree` keeps b and
+ *   shrinks l first), and a batch that would get fewer than two runs in-process, which saves a hop for
+ *   single queries. `options.maxAllocators` overrides the count per request (0 = in-process), within
+ *   the deployed tree and never above the batch size, so no allocator is ever empty.
+ * - The response size is bounded from k and the schema before the work runs, so a request whose answer
+ *   could break the 6 MB limit gets a 413 saying what to change, not a failure after the work.
+ */
+import { PayloadTooLargeError } from '../../shared/errors/index.ts';
+import { fitTree, type InvocationTree, TREE_ROOT } from '../../shared/plan/invocation-tree.ts';
+import { runAllocatorStep } from '../allocator/allocator-step.ts';
+import type { AllocatorResponse } from '../allocator/payload.ts';
+import type { SliceQuery } from '../allocator/slice-query.ts';
+import { launchSubtree, settleSubtrees, type TreeRequest } from '../allocator/subtree.ts';
+import { parsePayload } from '../parse-payload.ts';
+import { type FunctionRuntime, startInvocation } from '../runtime.ts';
+import { addPathStats, emptyPathStats } from '../wire/path-stats.ts';
+import {
+  attributeJsonBytes,
+  formatBytes,
+  HIT_JSON_BYTES,
+  LAMBDA_PAYLOAD_LIMIT_BYTES,
+  resultsJsonBytes,
+} from '../wire/payload-limits.ts';
+import type { ResolvedOptions } from '../wire/query-options.ts';
+import type { IndexCatalog, ResolvedIndex } from './index-catalog.ts';
+import { prepareQueries } from './prepare-queries.ts';
+import { resolveOptions, searchRequestSchema } from './search-request.ts';
+import { assertComplete, type SearchResponse, searchResponse } from './search-response.ts';
 
 /**
- * Answers one `POST /search` body (DESIGN §4): validate, plan the allocator tree, invoke, merge.
- * The serverless query issue implements it; until then the coordinator answers 501.
+ * Fewest queries worth an allocator invocation of their own (the reference's per-allocator batch).
+ * Measured on the local stack (2 cores, 12 partitions): every allocator fans out to about every
+ * partition at once, so smaller slices multiply concurrent processor invocations, and cold
+ * environments, without adding useful parallelism.
  */
-export async function search(body: unknown, config: SquashConfig): Promise<unknown> {
-  void body;
-  void config;
-  throw new NotImplementedError('POST /search (the query path)');
+export const MIN_QUERIES_PER_ALLOCATOR = 50;
+
+/** Bytes of the response outside its results, at most. */
+const RESPONSE_ENVELOPE_BYTES = 8192;
+
+export interface Coordinator {
+  readonly runtime: FunctionRuntime;
+  readonly catalog: IndexCatalog;
+}
+
+/** @param deadline epoch ms by which the answer is due. */
+export async function search(
+  body: unknown,
+  coordinator: Coordinator,
+  deadline: number,
+): Promise<SearchResponse> {
+  const started = performance.now();
+  const { runtime, catalog } = coordinator;
+  const containerStart = startInvocation(runtime);
+  checkBatchSize(body, runtime.config.maxBatch);
+  const request = parsePayload(searchRequestSchema, body, 'search request');
+  const index = await catalog.resolve(request.index);
+  const queries = prepareQueries(index.reader, request.index, request.queries);
+  const options = resolveOptions(request.options);
+  checkResponseSize(index, queries.length, request.k, options);
+
+  const tree = treeFor(runtime, queries.length, request.options?.maxAllocators);
+  const answer =
+    tree === undefined
+      ? await runAllocatorStep(
+          runtime,
+          { index: request.index, reader: index.reader, k: request.k, options, deadline },
+          queries,
+        )
+      : await overTree(
+          runtime,
+          {
+            index: request.index,
+            version: index.version,
+            k: request.k,
+            options,
+            tree,
+            batchSize: queries.length,
+            deadline,
+          },
+          index,
+          queries,
+        );
+  answer.stats.bytesFetched += index.bytesFetched;
+  if (containerStart) answer.stats.containerStarts++;
+  const response = searchResponse(
+    request.index,
+    index.version,
+    answer.results,
+    answer.stats,
+    performance.now() - started,
+  );
+  if (request.options?.strict) assertComplete(response);
+  return response;
+}
+
+function treeFor(
+  runtime: FunctionRuntime,
+  batchSize: number,
+  maxAllocators?: number,
+): InvocationTree | undefined {
+  const { treeBranching, treeDepth } = runtime.config;
+  if (maxAllocators === undefined) {
+    const allocators = Math.floor(batchSize / MIN_QUERIES_PER_ALLOCATOR);
+    return allocators < 2 ? undefined : fitTree(treeBranching, treeDepth, allocators);
+  }
+  return fitTree(treeBranching, treeDepth, Math.min(maxAllocators, batchSize));
+}
+
+/** The coordinator as the tree's root: invoke the level-1 allocators with their subtrees' queries. */
+async function overTree(
+  runtime: FunctionRuntime,
+  request: TreeRequest,
+  index: ResolvedIndex,
+  queries: readonly SliceQuery[],
+): Promise<AllocatorResponse> {
+  const { tree, batchSize } = request;
+  const wire = queries.map((query) => ({
+    position: query.position,
+    vectorBase64: query.vectorBase64,
+    filter: query.filterJson,
+  }));
+  const outcomes = await Promise.all(
+    tree.children(TREE_ROOT).map((child) => {
+      const range = tree.subtreeSlice(child, batchSize);
+      return launchSubtree(runtime, request, child, wire.slice(range.start, range.end));
+    }),
+  );
+  const subtrees = settleSubtrees(runtime, outcomes, index.reader.manifest.partitions);
+  const stats = emptyPathStats();
+  for (const subtree of subtrees) addPathStats(stats, subtree.stats);
+  return { results: subtrees.flatMap((subtree) => subtree.results), stats };
+}
+
+function checkBatchSize(body: unknown, maxBatch: number): void {
+  const queries =
+    typeof body === 'object' && body !== null ? (body as { queries?: unknown }).queries : undefined;
+  if (Array.isArray(queries) && queries.length > maxBatch) {
+    throw new PayloadTooLargeError(
+      `queries holds ${queries.length} queries; at most ${maxBatch} are accepted per request (SQUASH_MAX_BATCH)`,
+    );
+  }
+}
+
+function checkResponseSize(index: ResolvedIndex, queries: number, k: number, options: ResolvedOptions): void {
+  const { reader } = index;
+  const hitBytes =
+    HIT_JSON_BYTES + (options.includeAttributes ? attributeJsonBytes(reader.schema, reader.dictionaries) : 0);
+  const bound = RESPONSE_ENVELOPE_BYTES + resultsJsonBytes(queries, k, hitBytes, reader.manifest.partitions);
+  if (bound > LAMBDA_PAYLOAD_LIMIT_BYTES) {
+    throw new PayloadTooLargeError(
+      `the answer to ${queries} queries with k = ${k} could reach ${formatBytes(bound)}; a search response is limited to ` +
+        `${formatBytes(LAMBDA_PAYLOAD_LIMIT_BYTES)}: lower k or send fewer queries per request` +
+        (options.includeAttributes ? ', or leave includeAttributes off' : ''),
+    );
+  }
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { InvalidQueryError } from '../../shared/errors/index.ts';
+import { InvalidQueryError, PayloadTooLargeError } from '../../shared/errors/index.ts';
 import { parsePayload } from '../parse-payload.ts';
+import { formatBytes, LAMBDA_PAYLOAD_LIMIT_BYTES } from '../wire/payload-limits.ts';
 
 /** The part of a Function URL event (payload format 2.0) the coordinator reads. */
 const functionUrlEventSchema = z.object({
@@ -26,10 +27,16 @@ export function parseUrlEvent(event: unknown): UrlRequest {
   return { method: parsed.requestContext.http.method.toUpperCase(), path: parsed.rawPath, body };
 }
 
-/** The request body as JSON; an empty or malformed body is a 400 naming what was wrong. */
+/** The request body as JSON; an empty or malformed body is a 400 and one over 6 MB a 413. */
 export function parseJsonBody(request: UrlRequest): unknown {
   if (request.body === undefined || request.body.trim() === '') {
     throw new InvalidQueryError(`${request.method} ${request.path} needs a JSON body, received none`);
+  }
+  const bytes = Buffer.byteLength(request.body);
+  if (bytes > LAMBDA_PAYLOAD_LIMIT_BYTES) {
+    throw new PayloadTooLargeError(
+      `${request.method} ${request.path} body is ${bytes} bytes; the limit is ${LAMBDA_PAYLOAD_LIMIT_BYTES} bytes (${formatBytes(LAMBDA_PAYLOAD_LIMIT_BYTES)})`,
+    );
   }
   try {
     return JSON.parse(request.body);

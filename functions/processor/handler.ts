@@ -1,15 +1,13 @@
 /**
  * Processor entry: the G processor functions all run this file; partition p is routed to function
- * p mod G. Parses the payload and hands it to `processPartition`; errors propagate as the invocation's
- * FunctionError.
+ * p mod G. The runtime (config, cache) lives at module scope so a warm container keeps its partitions.
  */
 import { loadConfig } from '../config.ts';
-import { parsePayload } from '../parse-payload.ts';
-import { processorPayloadSchema } from './payload.ts';
-import { processPartition } from './process-partition.ts';
+import { createRuntime } from '../runtime.ts';
+import { serveProcessor } from './serve-processor.ts';
 
-const config = loadConfig();
+const runtime = createRuntime(loadConfig());
 
-export async function handler(event: unknown): Promise<unknown> {
-  return processPartition(parsePayload(processorPayloadSchema, event, 'processor payload'), config);
+export function handler(event: unknown) {
+  return serveProcessor(event, runtime);
 }

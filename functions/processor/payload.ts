@@ -1,11 +1,67 @@
-import { z } from 'zod';
-
 /**
- * The processor's invocation payload. Its fields belong to the serverless query issue, which narrows this
- * schema; until then any JSON object is accepted and anything else is rejected with a clear message.
+ * The processor's wire format. Request: one partition of one index version and every query the
+ * allocator routes to it (prepared vectors as base64 float32, the filter as the client wrote it, k and
+ * the executor's mode). Response: per query, in request order, the partition's hits as parallel arrays
+ * of global ordinals and SQUARED distances in the prepared space (the allocator merges by them), plus
+ * what the search did; and per call, whether the partition had to be loaded.
  */
-export const processorPayloadSchema = z.record(z.string(), z.unknown(), {
-  error: 'expected a JSON object',
+import { z } from 'zod';
+import { indexNameSchema, kSchema, positionSchema, versionSchema } from '../wire/fields.ts';
+import { partitionOptionsSchema } from '../wire/query-options.ts';
+import { attributeValueSchema } from '../wire/query-result.ts';
+
+const count = z.number().int().nonnegative();
+
+export const processorQuerySchema = z.strictObject({
+  /** The query's position in the allocator's slice, echoed in the result. */
+  position: positionSchema,
+  /** The metric-prepared query vector (stored dimension), base64 of little-endian float32. */
+  vectorBase64: z.string(),
+  /** DESIGN §4 filter JSON; null or absent matches everything. */
+  filter: z.unknown(),
+  k: kSchema,
+  mode: z.enum(['approximate', 'exact']),
 });
 
+export const processorPayloadSchema = z.strictObject({
+  index: indexNameSchema,
+  version: versionSchema,
+  partition: count,
+  options: partitionOptionsSchema,
+  queries: z.array(processorQuerySchema).min(1, 'must hold at least one query'),
+});
+
+export const processorResultSchema = z.strictObject({
+  position: positionSchema,
+  /** Global ordinals, ascending by (distance, id). */
+  ids: z.array(count),
+  /** Squared L2 distances in the prepared space, parallel to `ids`. */
+  distances: z.array(z.number()),
+  /** Present when `options.includeAttributes`: each hit's attributes, parallel to `ids`. */
+  attributes: z.array(z.record(z.string(), attributeValueSchema)).optional(),
+  /** Rows passing the quantized filter. */
+  candidates: count,
+  /** Rows whose exact distance was computed. */
+  reranked: count,
+  /** Every candidate was checked exactly. */
+  exhausted: z.boolean(),
+  plan: z.enum(['exact', 'approximate']),
+});
+
+export const processorResponseSchema = z.strictObject({
+  partition: count,
+  /** True when the partition had to be loaded from the store (not in this container's cache). */
+  cold: z.boolean(),
+  /** True when this was the first invocation of a new execution environment. */
+  containerStart: z.boolean(),
+  /** Bytes this call read from the store. */
+  bytesFetched: count,
+  /** Wall time inside the handler, in ms. */
+  ms: z.number().nonnegative(),
+  results: z.array(processorResultSchema),
+});
+
+export type ProcessorQuery = z.infer<typeof processorQuerySchema>;
 export type ProcessorPayload = z.infer<typeof processorPayloadSchema>;
+export type ProcessorResult = z.infer<typeof processorResultSchema>;
+export type ProcessorResponse = z.infer<typeof processorResponseSchema>;

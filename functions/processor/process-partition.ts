@@ -1,13 +1,73 @@
-import type { SquashConfig } from '../config.ts';
-import { NotImplementedError } from '../not-implemented-error.ts';
-import type { ProcessorPayload } from './payload.ts';
-
 /**
- * One partition's work for a batch of queries (DESIGN §5): quantized filter, Hamming prune, ADC lower
- * bounds, exact re-rank and exact filter check. The serverless query issue implements it.
+ * One partition's work for a batch of queries (DESIGN §5): load the partition (byte-range GETs, kept in
+ * the container's LRU), then `searchPartition` per query — quantized filter, Hamming prune, ADC lower
+ * bounds, exact re-rank and exact filter check. Filters repeated across the batch are compiled once.
  */
-export async function processPartition(payload: ProcessorPayload, config: SquashConfig): Promise<unknown> {
-  void payload;
-  void config;
-  throw new NotImplementedError('the processor step');
+import type { CompiledFilter } from '../../shared/attributes/index.ts';
+import { InvalidQueryError } from '../../shared/errors/index.ts';
+import { defaultPartitionSearchOptions, searchPartition } from '../../shared/search/partition-search.ts';
+import { cachedPartition, cachedReader } from '../index-cache.ts';
+import { type FunctionRuntime, startInvocation } from '../runtime.ts';
+import { decodeVector } from '../wire/vector-base64.ts';
+import { hitAttributes } from './hit-attributes.ts';
+import type { ProcessorPayload, ProcessorResponse, ProcessorResult } from './payload.ts';
+
+export async function processPartition(
+  payload: ProcessorPayload,
+  runtime: FunctionRuntime,
+): Promise<ProcessorResponse> {
+  const started = performance.now();
+  const containerStart = startInvocation(runtime);
+  const opened = await cachedReader(runtime, payload.index, payload.version);
+  const { reader } = opened;
+  const partitions = reader.manifest.partitions;
+  if (payload.partition >= partitions) {
+    throw new InvalidQueryError(
+      `processor payload: partition ${payload.partition} is outside 0..${partitions - 1} of index \`${payload.index}\` version ${payload.version}`,
+    );
+  }
+  const loaded = await cachedPartition(runtime, reader, payload.index, payload.partition);
+  const { data } = loaded;
+  const options = {
+    ...defaultPartitionSearchOptions,
+    rerank: payload.options.rerank,
+    hammingKeepPercent: payload.options.hammingKeepPercent,
+    pruningDims: payload.options.pruningDims,
+  };
+  const filters = new Map<string, CompiledFilter>();
+  const results = payload.queries.map((query, i): ProcessorResult => {
+    const vector = decodeVector(query.vectorBase64, `queries[${i}].vectorBase64`);
+    if (vector.length !== data.dim) {
+      throw new InvalidQueryError(
+        `processor payload: queries[${i}].vectorBase64 has ${vector.length} dims; the prepared vectors of index \`${payload.index}\` have ${data.dim}`,
+      );
+    }
+    const filterKey = JSON.stringify(query.filter ?? null);
+    let filter = filters.get(filterKey);
+    if (!filter) {
+      filter = reader.compileFilter(query.filter);
+      filters.set(filterKey, filter);
+    }
+    const found = searchPartition(data, { vector, filter, k: query.k, mode: query.mode }, options);
+    return {
+      position: query.position,
+      ids: found.hits.map((hit) => hit.id),
+      distances: found.hits.map((hit) => hit.distance),
+      ...(payload.options.includeAttributes
+        ? { attributes: found.hits.map((hit) => hitAttributes(data, hit.id)) }
+        : {}),
+      candidates: found.candidates,
+      reranked: found.reranked,
+      exhausted: found.exhausted,
+      plan: found.plan,
+    };
+  });
+  return {
+    partition: payload.partition,
+    cold: loaded.cold,
+    containerStart,
+    bytesFetched: opened.bytesFetched + loaded.bytesFetched,
+    ms: performance.now() - started,
+    results,
+  };
 }

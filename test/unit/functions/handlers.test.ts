@@ -1,12 +1,9 @@
 /**
- * The handler entries before the query path exists: the coordinator answers GET /health for real and
- * 501 for POST /search; the allocator and processor validate their payload and throw a typed
- * "not implemented yet". Nothing returns canned search results.
+ * The Lambda entries as deployed (module-scope config from the environment): routes, status codes and
+ * payload validation that answer before any store or function is reached.
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { ENV } from '../../../functions/config.ts';
-import { NotImplementedError } from '../../../functions/not-implemented-error.ts';
-import { InvalidQueryError } from '../../../shared/errors/index.ts';
 
 type Handler = (event: unknown) => Promise<unknown>;
 let coordinator: Handler;
@@ -45,17 +42,17 @@ describe('coordinator handler', () => {
     });
   });
 
-  it('answers POST /search with 501 until the query path exists', async () => {
-    const body = JSON.stringify({ index: 'x', k: 10, queries: [{ vector: [0, 1] }] });
+  it('validates POST /search bodies, plain or base64-encoded, before reaching the store', async () => {
+    const body = JSON.stringify({ index: 'x', k: 0, queries: [{ vector: [0, 1] }] });
     for (const event of [urlEvent('POST', '/search', body), urlEvent('POST', '/search', btoa(body), true)]) {
       expect(await call(event)).toMatchObject({
-        status: 501,
-        body: { code: 'NOT_IMPLEMENTED', message: 'POST /search (the query path) is not implemented yet' },
+        status: 400,
+        body: { code: 'INVALID_QUERY', message: 'search request: `k`: must be at least 1 (received 0)' },
       });
     }
   });
 
-  it('rejects a missing or malformed body with 400 before searching', async () => {
+  it('rejects a missing or malformed body with 400', async () => {
     expect((await call(urlEvent('POST', '/search'))).body).toEqual({
       code: 'INVALID_QUERY',
       message: 'POST /search needs a JSON body, received none',
@@ -70,13 +67,17 @@ describe('coordinator handler', () => {
       status: 404,
       body: {
         code: 'ROUTE_NOT_FOUND',
-        message: 'no route for GET /nope; expected GET /health or POST /search',
+        message: 'no route for GET /nope; expected POST /search, GET /indexes/<name> or GET /health',
       },
     });
     expect(await call(urlEvent('GET', '/search'))).toMatchObject({
       status: 405,
       headers: { allow: 'POST' },
       body: { code: 'METHOD_NOT_ALLOWED', message: '/search accepts POST, received GET' },
+    });
+    expect(await call(urlEvent('DELETE', '/indexes/x'))).toMatchObject({
+      status: 405,
+      body: { code: 'METHOD_NOT_ALLOWED', message: '/indexes/x accepts GET, received DELETE' },
     });
   });
 
@@ -95,20 +96,22 @@ describe('coordinator handler', () => {
 });
 
 describe('allocator and processor handlers', () => {
-  it('validate the payload and throw a typed "not implemented yet"', async () => {
-    await expect(allocator({ index: 'x' })).rejects.toThrow(NotImplementedError);
-    await expect(allocator({ index: 'x' })).rejects.toThrow('the allocator step is not implemented yet');
-    await expect(processor({ partition: 3 })).rejects.toThrow(NotImplementedError);
-    await expect(processor({ partition: 3 })).rejects.toThrow('the processor step is not implemented yet');
-  });
-
-  it('reject a payload that is not a JSON object with InvalidQueryError', async () => {
-    await expect(allocator([1, 2])).rejects.toThrow(InvalidQueryError);
-    await expect(allocator([1, 2])).rejects.toThrow(
-      'allocator payload: the payload: expected a JSON object (received an array of 2)',
-    );
-    await expect(processor('x')).rejects.toThrow(
-      'processor payload: the payload: expected a JSON object (received "x")',
-    );
+  it('answer a payload that is not theirs with a typed { error }', async () => {
+    expect(await allocator([1, 2])).toEqual({
+      error: {
+        code: 'INVALID_QUERY',
+        message:
+          'allocator payload: the payload: Invalid input: expected object, received array (received an array of 2)',
+      },
+    });
+    expect(await processor({ index: 'x', version: 1, partition: -1 })).toEqual({
+      error: {
+        code: 'INVALID_QUERY',
+        message:
+          'processor payload: `partition`: Too small: expected number to be >=0 (received -1); ' +
+          '`options`: Invalid input: expected object, received undefined (received nothing); ' +
+          '`queries`: Invalid input: expected array, received undefined (received nothing)',
+      },
+    });
   });
 });

@@ -1,0 +1,82 @@
+/**
+ * The allocator step over one slice of queries (DESIGN §5): `executeQueries` — partition order, single-
+ * pass quantized match counts, plan, selection, further rounds when too few matches came back — with
+ * processors invoked through `processorSearcher`, then hits shaped in the index's metric. Run by every
+ * tree node for its own slice, and by the coordinator in-process for small batches.
+ */
+import type { AttributeValue } from '../../shared/attributes/index.ts';
+import type { IndexReader } from '../../shared/index/index-reader.ts';
+import { reportedDistance } from '../../shared/metric.ts';
+import { executeQueries } from '../../shared/search/query-executor.ts';
+import type { FunctionRuntime } from '../runtime.ts';
+import { emptyPathStats, type PathStats } from '../wire/path-stats.ts';
+import type { ResolvedOptions } from '../wire/query-options.ts';
+import type { WireQueryResult } from '../wire/query-result.ts';
+import { processorSearcher } from './processor-searcher.ts';
+import type { SliceQuery } from './slice-query.ts';
+
+export interface StepRequest {
+  readonly index: string;
+  readonly reader: IndexReader;
+  readonly k: number;
+  readonly options: ResolvedOptions;
+  /** Epoch ms by which the step must be done. */
+  readonly deadline: number;
+}
+
+export interface StepOutcome {
+  /** One per query, in slice order. */
+  readonly results: WireQueryResult[];
+  readonly stats: PathStats;
+}
+
+export async function runAllocatorStep(
+  runtime: FunctionRuntime,
+  request: StepRequest,
+  queries: readonly SliceQuery[],
+): Promise<StepOutcome> {
+  const stats = emptyPathStats();
+  if (queries.length === 0) return { results: [], stats };
+  const { reader, options } = request;
+  const attributes = new Map<number, Record<string, AttributeValue>>();
+  const searcher = processorSearcher({
+    runtime,
+    index: request.index,
+    reader,
+    options,
+    queries,
+    deadline: request.deadline,
+    stats,
+    attributes,
+  });
+  const outcomes = await executeQueries(
+    reader.layout,
+    queries,
+    {
+      k: request.k,
+      partitionFactor: options.partitionFactor,
+      matchesFactor: options.matchesFactor,
+      rerank: options.rerank,
+      hammingKeepPercent: options.hammingKeepPercent,
+      exact: options.exact,
+      pruningDims: options.pruningDims,
+    },
+    searcher,
+  );
+  const results = outcomes.map((outcome, i): WireQueryResult => {
+    const query = queries[i]!;
+    return {
+      position: query.position,
+      hits: outcome.hits.map((hit) => {
+        const distance = reportedDistance(reader.space, hit.distance, query.vector);
+        const values = options.includeAttributes ? attributes.get(hit.id) : undefined;
+        return values === undefined ? { id: hit.id, distance } : { id: hit.id, distance, attributes: values };
+      }),
+      stats: {
+        ...outcome.stats,
+        missingPartitions: [...outcome.stats.missingPartitions].sort((a, b) => a - b),
+      },
+    };
+  });
+  return { results, stats };
+}

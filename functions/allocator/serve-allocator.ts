@@ -1,0 +1,16 @@
+import { parsePayload } from '../parse-payload.ts';
+import type { FunctionRuntime } from '../runtime.ts';
+import { type ErrorReply, replyOf } from '../wire/function-reply.ts';
+import { allocate } from './allocate.ts';
+import { type AllocatorResponse, allocatorPayloadSchema } from './payload.ts';
+
+/** One allocator invocation: validate the payload, serve the tree node, answer typed errors as `{ error }`. */
+export function serveAllocator(
+  event: unknown,
+  runtime: FunctionRuntime,
+  deadline: number,
+): Promise<AllocatorResponse | ErrorReply> {
+  return replyOf(() =>
+    allocate(parsePayload(allocatorPayloadSchema, event, 'allocator payload'), runtime, deadline),
+  );
+}

@@ -1,0 +1,81 @@
+/**
+ * The public `POST /search` body (DESIGN §4):
+ * `{ index, k, queries: [{ vector | vectorBase64, filter? }], options? }`. Shape only: dimensions,
+ * finiteness and filters are checked against the index in `prepare-queries.ts`. Unknown fields are
+ * rejected, so a misspelt option cannot be silently ignored.
+ */
+import { z } from 'zod';
+import { defaultQueryOptions } from '../../shared/search/query-executor.ts';
+import { indexNameSchema, kSchema } from '../wire/fields.ts';
+import type { ResolvedOptions } from '../wire/query-options.ts';
+
+export const publicQuerySchema = z
+  .strictObject({
+    /** The query vector as JSON numbers. */
+    vector: z.array(z.number()).min(1, 'must not be empty').optional(),
+    /** The query vector as base64 of little-endian float32 values. */
+    vectorBase64: z.string().min(1, 'must not be empty').optional(),
+    /** DESIGN §4 filter; absent or null matches everything. */
+    filter: z.unknown().optional(),
+  })
+  .refine((query) => (query.vector === undefined) !== (query.vectorBase64 === undefined), {
+    error: 'give exactly one of `vector` (JSON numbers) or `vectorBase64` (little-endian float32)',
+  });
+
+export const publicOptionsSchema = z.strictObject({
+  /**
+   * Exact re-rank depth R (R·k rows per partition are re-ranked exactly); `true` means the default.
+   * @default 4
+   */
+  rerank: z
+    .union([z.number().int().min(1).max(100), z.literal(true)], {
+      error: 'must be an integer in 1..100 (the re-rank depth R) or true for the default',
+    })
+    .optional(),
+  /** Visit partitions within this factor of the nearest centroid distance. @default 1.2 */
+  partitionFactor: z.number().min(1, 'must be at least 1').max(1000, 'must be at most 1000').optional(),
+  /**
+   * Partition selection adds partitions (in centroid order) until they hold matchesFactor·k quantized
+   * filter matches; higher finds more filtered neighbours for more partitions visited. @default 10
+   */
+  matchesFactor: z.number().min(1, 'must be at least 1').max(1000, 'must be at most 1000').optional(),
+  /** Share of candidates kept by Hamming pruning, in percent; 100 turns pruning off. @default 100 */
+  hammingKeepPercent: z.number().gt(0, 'must be above 0').max(100, 'must be at most 100').optional(),
+  /** Leading KLT dimensions used for pruning and lower bounds. @default 32 */
+  pruningDims: z.number().int().min(1, 'must be at least 1').max(65_536).optional(),
+  /** Return each hit's attributes. @default false */
+  includeAttributes: z.boolean().optional(),
+  /** Scan every partition with matches and return the true top-k. @default false */
+  exact: z.boolean().optional(),
+  /**
+   * Most allocator invocations for this request (0 runs the allocator step in the coordinator). The
+   * tree is the deployed one (b, l) shrunk to fit. @default ⌊queries / 50⌋, in-process below 2
+   */
+  maxAllocators: z.number().int().min(0, 'must be at least 0').max(100_000).optional(),
+  /** Fail with 502/504 instead of answering with `missingPartitions`. @default false */
+  strict: z.boolean().optional(),
+});
+
+export const searchRequestSchema = z.strictObject({
+  index: indexNameSchema,
+  k: kSchema,
+  queries: z.array(publicQuerySchema).min(1, 'must hold at least one query'),
+  options: publicOptionsSchema.optional(),
+});
+
+export type PublicQuery = z.infer<typeof publicQuerySchema>;
+export type PublicOptions = z.infer<typeof publicOptionsSchema>;
+export type SearchRequest = z.infer<typeof searchRequestSchema>;
+
+export function resolveOptions(options: PublicOptions = {}): ResolvedOptions {
+  return {
+    partitionFactor: options.partitionFactor ?? defaultQueryOptions.partitionFactor,
+    matchesFactor: options.matchesFactor ?? defaultQueryOptions.matchesFactor,
+    rerank:
+      options.rerank === undefined || options.rerank === true ? defaultQueryOptions.rerank : options.rerank,
+    hammingKeepPercent: options.hammingKeepPercent ?? defaultQueryOptions.hammingKeepPercent,
+    pruningDims: options.pruningDims ?? defaultQueryOptions.pruningDims ?? 32,
+    exact: options.exact ?? defaultQueryOptions.exact,
+    includeAttributes: options.includeAttributes ?? false,
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * The coordinator's routes (Function URL, payload format 2.0): `POST /search`, `GET /indexes/<name>`
+ * and `GET /health`. Typed errors become status codes in `http-response.ts`, the only place that does.
+ */
+import { InvalidQueryError } from '../../shared/errors/index.ts';
+import type { SquashConfig } from '../config.ts';
+import { indexNameSchema } from '../wire/fields.ts';
+import {
+  errorResponse,
+  type HttpResult,
+  jsonResponse,
+  methodNotAllowed,
+  routeNotFound,
+} from './http-response.ts';
+import { indexSummary } from './index-summary.ts';
+import { type Coordinator, search } from './search.ts';
+import { parseJsonBody, parseUrlEvent } from './url-event.ts';
+
+const INDEX_ROUTE = /^\/indexes\/([^/]+)\/?$/;
+
+export async function serveCoordinator(
+  event: unknown,
+  coordinator: Coordinator,
+  deadline: number,
+): Promise<HttpResult> {
+  try {
+    const request = parseUrlEvent(event);
+    if (request.path === '/health') {
+      if (request.method !== 'GET') return methodNotAllowed(request, 'GET');
+      return jsonResponse(200, health(coordinator.runtime.config));
+    }
+    if (request.path === '/search') {
+      if (request.method !== 'POST') return methodNotAllowed(request, 'POST');
+      return jsonResponse(200, await search(parseJsonBody(request), coordinator, deadline));
+    }
+    const match = INDEX_ROUTE.exec(request.path);
+    if (match) {
+      if (request.method !== 'GET') return methodNotAllowed(request, 'GET');
+      const name = indexName(match[1]!);
+      const { reader } = await coordinator.catalog.resolve(name);
+      return jsonResponse(200, indexSummary(name, reader));
+    }
+    return routeNotFound(request);
+  } catch (error) {
+    return errorResponse(error);
+  }
+}
+
+function indexName(segment: string): string {
+  const name = decodeURIComponent(segment);
+  const parsed = indexNameSchema.safeParse(name);
+  if (!parsed.success) {
+    throw new InvalidQueryError(
+      `index name ${JSON.stringify(name)} ${parsed.error.issues[0]?.message ?? 'is invalid'}`,
+    );
+  }
+  return parsed.data;
+}
+
+/** What a caller may know about this deployment: its shape, not its bucket or function names. */
+function health(config: SquashConfig) {
+  return {
+    status: 'ok',
+    processorFunctions: config.processorFunctions.length,
+    treeBranching: config.treeBranching,
+    treeDepth: config.treeDepth,
+    maxBatch: config.maxBatch,
+  };
+}

@@ -1,0 +1,3 @@
+export * from './call-function.ts';
+export * from './invoker.ts';
+export * from './lambda-invoker.ts';

@@ -1,0 +1,164 @@
+/**
+ * The processor over a MemoryBlobStore-backed index: the same hits as `searchPartition` on the partition
+ * loaded directly, cold on the first call and warm after, and the typed errors it answers.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CachedValue } from '../../../functions/index-cache.ts';
+import type { ProcessorResponse } from '../../../functions/processor/payload.ts';
+import { serveProcessor } from '../../../functions/processor/serve-processor.ts';
+import { createRuntime } from '../../../functions/runtime.ts';
+import { encodeVector } from '../../../functions/wire/vector-base64.ts';
+import { LruCache, retainedBytes } from '../../../shared/cache/index.ts';
+import { IndexReader } from '../../../shared/index/index-reader.ts';
+import { defaultPartitionSearchOptions, searchPartition } from '../../../shared/search/partition-search.ts';
+import { type MemoryBlobStore, withPrefix } from '../../../shared/store/index.ts';
+import { attributes, buildTestStore, INDEX, queryVector, testConfig } from './test-stack.ts';
+
+let store: MemoryBlobStore;
+let reader: IndexReader;
+/** Bytes an IndexReader reads to open (centroids and allocator attribute codes). */
+let openBytes: number;
+beforeAll(async () => {
+  store = await buildTestStore();
+  reader = await IndexReader.open(withPrefix(store, INDEX));
+  openBytes = reader.bytesFetched;
+});
+
+const PARTITION = 3;
+const filters = [null, { u: { $lt: 0.3 } }, { category: { $in: ['red', 'blue'] }, tags: { $nin: ['sale'] } }];
+const options = { rerank: 4, hammingKeepPercent: 30, pruningDims: 8, includeAttributes: false };
+
+function payload(overrides: Record<string, unknown> = {}) {
+  return {
+    index: INDEX,
+    version: 1,
+    partition: PARTITION,
+    options,
+    queries: filters.map((filter, q) => ({
+      position: q,
+      vectorBase64: encodeVector(queryVector(q)),
+      filter,
+      k: 7,
+      mode: q === 2 ? 'exact' : 'approximate',
+    })),
+    ...overrides,
+  };
+}
+
+describe('processPartition', () => {
+  it('returns what searchPartition returns on the partition loaded directly, cold then warm', async () => {
+    const runtime = createRuntime(testConfig(), { indexStore: (name) => withPrefix(store, name) });
+    const data = await reader.loadPartition(PARTITION);
+    const searchOptions = {
+      ...defaultPartitionSearchOptions,
+      rerank: 4,
+      hammingKeepPercent: 30,
+      pruningDims: 8,
+    };
+    const direct = filters.map((filter, q) =>
+      searchPartition(
+        data,
+        {
+          vector: queryVector(q),
+          filter: reader.compileFilter(filter),
+          k: 7,
+          mode: q === 2 ? 'exact' : 'approximate',
+        },
+        searchOptions,
+      ),
+    );
+
+    const first = (await serveProcessor(payload(), runtime)) as ProcessorResponse;
+    expect(first.results).toEqual(
+      direct.map((result, q) => ({
+        position: q,
+        ids: result.hits.map((hit) => hit.id),
+        distances: result.hits.map((hit) => hit.distance),
+        candidates: result.candidates,
+        reranked: result.reranked,
+        exhausted: result.exhausted,
+        plan: result.plan,
+      })),
+    );
+    expect(direct[0]!.hits).toHaveLength(7);
+    const ref = reader.manifest.objects.partitions[PARTITION]!;
+    const partitionBytes = Object.values(ref.sections).reduce((sum, section) => sum + section.length, 0);
+    expect(first).toMatchObject({ partition: PARTITION, cold: true, containerStart: true });
+    // The reader (centroids + allocator codes) and every section of the partition, nothing else.
+    expect(first.bytesFetched).toBe(openBytes + partitionBytes);
+    expect(runtime.cache.keys()).toEqual([`reader:${INDEX}@1`, `partition:${INDEX}@1/${PARTITION}`]);
+
+    const second = (await serveProcessor(payload(), runtime)) as ProcessorResponse;
+    expect(second).toMatchObject({ cold: false, containerStart: false, bytesFetched: 0 });
+    expect(second.results).toEqual(first.results);
+    expect(runtime.cache.usedBytes).toBe(openBytes + retainedBytes(data));
+  });
+
+  it("returns each hit's attributes when asked", async () => {
+    const runtime = createRuntime(testConfig(), { indexStore: (name) => withPrefix(store, name) });
+    const reply = (await serveProcessor(
+      payload({ options: { ...options, includeAttributes: true } }),
+      runtime,
+    )) as ProcessorResponse;
+    for (const result of reply.results) {
+      expect(result.attributes).toEqual(result.ids.map((id: number) => attributes.rowValues(id)));
+    }
+  });
+
+  it('keeps partitions within the cache budget, evicting the least recently used', async () => {
+    const sizes = await Promise.all(
+      [0, 1, 2, 3, 4, 5].map(async (p) => retainedBytes(await reader.loadPartition(p))),
+    );
+    // Room for the reader and the two largest partitions, not three.
+    const largest = [...sizes].sort((a, b) => b - a);
+    const budget = openBytes + largest[0]! + largest[1]!;
+    expect(budget).toBeLessThan(openBytes + sizes[3]! + sizes[4]! + sizes[5]!);
+    const runtime = {
+      ...createRuntime(testConfig(), { indexStore: (name) => withPrefix(store, name) }),
+      cache: new LruCache<CachedValue>(budget),
+    };
+    const cold: boolean[] = [];
+    for (const partition of [0, 1, 2, 3, 4, 5, 5, 4, 0]) {
+      const reply = (await serveProcessor(payload({ partition }), runtime)) as ProcessorResponse;
+      cold.push(reply.cold);
+      expect(runtime.cache.usedBytes).toBeLessThanOrEqual(budget);
+    }
+    expect(cold).toEqual([true, true, true, true, true, true, false, false, true]);
+    expect(runtime.cache.keys().sort()).toEqual([
+      `partition:${INDEX}@1/0`,
+      `partition:${INDEX}@1/4`,
+      `reader:${INDEX}@1`,
+    ]);
+  });
+
+  it('answers typed errors as { error } and rejects malformed payloads', async () => {
+    const runtime = createRuntime(testConfig(), { indexStore: (name) => withPrefix(store, name) });
+    expect(await serveProcessor(payload({ partition: 6 }), runtime)).toEqual({
+      error: {
+        code: 'INVALID_QUERY',
+        message: 'processor payload: partition 6 is outside 0..5 of index `synth` version 1',
+      },
+    });
+    expect(await serveProcessor(payload({ version: 2 }), runtime)).toEqual({
+      error: {
+        code: 'INDEX_NOT_FOUND',
+        message: 'memory://synth has no version 2 (`v2/manifest.json` does not exist)',
+      },
+    });
+    const short = payload();
+    short.queries[1]!.vectorBase64 = encodeVector(queryVector(0).subarray(0, 8));
+    expect(await serveProcessor(short, runtime)).toEqual({
+      error: {
+        code: 'INVALID_QUERY',
+        message:
+          'processor payload: queries[1].vectorBase64 has 8 dims; the prepared vectors of index `synth` have 16',
+      },
+    });
+    expect(await serveProcessor({ ...payload(), queries: [] }, runtime)).toEqual({
+      error: {
+        code: 'INVALID_QUERY',
+        message: 'processor payload: `queries`: must hold at least one query (received an array of 0)',
+      },
+    });
+  });
+});
