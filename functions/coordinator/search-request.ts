@@ -49,7 +49,8 @@ export const publicOptionsSchema = z.strictObject({
   exact: z.boolean().optional(),
   /**
    * Most allocator invocations for this request (0 runs the allocator step in the coordinator). The
-   * tree is the deployed one (b, l) shrunk to fit. @default ⌊queries / 50⌋, in-process below 2
+   * tree is the deployed one (b, l) shrunk to fit. @default sized by the allocator work (see
+   * `ALLOCATOR_WORK_TARGET`), in-process below two allocators' worth
    */
   maxAllocators: z.number().int().min(0, 'must be at least 0').max(100_000).optional(),
   /** Fail with 502/504 instead of answering with `missingPartitions`. @default false */

@@ -3,6 +3,8 @@
  * payloads and an in-process invoker, against the in-process search on the same index.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { prepareQueries } from '../../../functions/coordinator/prepare-queries.ts';
+import { allocatorWork } from '../../../functions/coordinator/search.ts';
 import { encodeVector } from '../../../functions/wire/vector-base64.ts';
 import { LocalSearch } from '../../../shared/index/local-search.ts';
 import { type MemoryBlobStore, withPrefix } from '../../../shared/store/index.ts';
@@ -128,22 +130,29 @@ describe('coordinator, allocators and processors', () => {
     expect(response.body.stats.allocatorInvocations).toBe(0);
   });
 
-  it('sizes the tree to the batch: 50 queries per allocator by default, fewer on request', async () => {
+  it('sizes the tree by allocator work, or as the request asks, never with an empty allocator', async () => {
     const stack = createTestStack(store);
     const shapes: [number, Record<string, unknown>, number][] = [
-      [99, {}, 0],
-      [100, {}, 2],
+      [120, {}, 0], // 120 filtered queries are 1.4 M operations: far below one allocator's worth
       [120, { maxAllocators: 0 }, 0],
       [120, { maxAllocators: 1 }, 1],
-      [5, { maxAllocators: 100 }, 2],
+      [5, { maxAllocators: 100 }, 2], // at most 5 allocators: (2, 1) fits, (2, 2) = 6 does not
       [120, { maxAllocators: 100 }, 6],
     ];
     for (const [count, options, allocators] of shapes) {
-      const response = await stack.search(request(count, undefined, options, 1));
+      const response = await stack.search(request(count, lowU, options, 1));
       expect(response.status).toBe(200);
       expect(response.body.results).toHaveLength(count);
       expect(response.body.stats.allocatorInvocations).toBe(allocators);
     }
+    const index = await stack.coordinator.catalog.resolve(INDEX);
+    const filtered = prepareQueries(index.reader, INDEX, [
+      { vector: Array.from(queryVector(0)), filter: lowU },
+    ]);
+    const unfiltered = prepareQueries(index.reader, INDEX, [{ vector: Array.from(queryVector(0)) }]);
+    // P·D per query, plus N·A per filtered query.
+    expect(allocatorWork(index, unfiltered)).toBe(PARTITIONS * 16);
+    expect(allocatorWork(index, [...filtered, ...unfiltered])).toBe(2 * PARTITIONS * 16 + 3000 * 4);
   });
 
   it('answers GET /indexes/<name> with the manifest summary', async () => {
