@@ -152,7 +152,7 @@ describe('squash CLI', () => {
 
     const partition = join(dir, 'index', 'v1', 'partitions', '2.bin');
     const bytes = await readFile(partition);
-    bytes[bytes.length - 5] ^= 0xff;
+    bytes[bytes.length - 5] = bytes[bytes.length - 5]! ^ 0xff;
     await writeFile(partition, bytes);
     const corrupted = await squash(
       'search',
