@@ -3,7 +3,7 @@
  * keyed by index name + version (+ partition). Versions are immutable once published, so entries never
  * need revalidation; the coordinator alone follows `CURRENT` (see `coordinator/index-catalog.ts`).
  *
- * An IndexReader is charged the bytes it read when opened (centroids and allocator attribute codes); a
+ * An IndexReader is charged the bytes it read when opened (allocators: centroids and attribute codes); a
  * partition is charged the buffers its typed arrays keep alive.
  */
 import { retainedBytes } from '../shared/cache/index.ts';
@@ -32,9 +32,12 @@ export async function cachedReader(
   runtime: FunctionRuntime,
   index: string,
   version: number,
+  /** Allocators (and the coordinator) need centroids and attribute codes; processors only the manifest. */
+  role: 'allocator' | 'processor' = 'allocator',
 ): Promise<CachedReader> {
-  const { value, loaded } = await runtime.cache.getOrLoad(`reader:${index}@${version}`, async () => {
-    const reader = await IndexReader.open(runtime.indexStore(index), version);
+  const allocator = role === 'allocator';
+  const { value, loaded } = await runtime.cache.getOrLoad(`reader:${index}@${version}:${role}`, async () => {
+    const reader = await IndexReader.open(runtime.indexStore(index), { version, allocator });
     return { value: { kind: 'reader', reader }, bytes: reader.bytesFetched };
   });
   if (value.kind !== 'reader') throw new TypeError(`cache entry for ${index}@${version} is not a reader`);

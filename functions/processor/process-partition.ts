@@ -18,7 +18,7 @@ export async function processPartition(
 ): Promise<ProcessorResponse> {
   const started = performance.now();
   const containerStart = startInvocation(runtime);
-  const opened = await cachedReader(runtime, payload.index, payload.version);
+  const opened = await cachedReader(runtime, payload.index, payload.version, 'processor');
   const { reader } = opened;
   const partitions = reader.manifest.partitions;
   if (payload.partition >= partitions) {

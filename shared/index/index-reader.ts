@@ -1,8 +1,9 @@
 /**
- * A published index as readers see it: the manifest (via CURRENT), the centroids and the allocator's
- * attribute codes, plus partition loading by byte range — two range GETs per partition: every section
- * the search needs, then the vectors (last in the object). Callers own caching (processors keep loaded
- * partitions in an LRU; the in-process search keeps them all).
+ * A published index as readers see it: the manifest (via CURRENT) and, for allocators, the centroids and
+ * the allocator's attribute codes; plus partition loading by byte range — two range GETs per partition:
+ * every section the search needs, then the vectors (last in the object). Processors open with
+ * `{ allocator: false }` and read only the manifest and their partitions. Callers own caching
+ * (processors keep loaded partitions in an LRU; the in-process search keeps them all).
  */
 import {
   type AttributeDictionaries,
@@ -33,20 +34,26 @@ import type { IndexLayout } from '../search/query-executor.ts';
 import type { BlobStore } from '../store/index.ts';
 import { decodePartition, searchSections } from './partition-object.ts';
 
+export interface OpenOptions {
+  /** A version other than the published one. */
+  readonly version?: number;
+  /** Also read the centroids and allocator attribute codes (needed for `layout`). @default true */
+  readonly allocator?: boolean;
+}
+
 export class IndexReader {
   readonly space: MetricSpace;
   readonly schema: AttributeSchema;
   readonly dictionaries: AttributeDictionaries;
   readonly attributeQuantizer: AttributeQuantizer;
-  readonly layout: IndexLayout;
   /** Bytes read from the store so far (manifest excluded). */
   bytesFetched: number;
+  readonly #layout: IndexLayout | undefined;
 
   private constructor(
     readonly store: BlobStore,
     readonly manifest: Manifest,
-    readonly centroids: Float32Array,
-    allocatorCodes: Uint8Array,
+    allocatorData: { centroids: Float32Array; codes: Uint8Array } | undefined,
     bytesFetched: number,
   ) {
     this.bytesFetched = bytesFetched;
@@ -62,40 +69,28 @@ export class IndexReader {
       manifest.attributeQuantizer === null
         ? new AttributeQuantizer(this.schema, [])
         : AttributeQuantizer.fromJSON(manifest.attributeQuantizer, this.schema);
-    const sizes = manifest.objects.partitions.map((ref) => ref.count);
-    const attributeCount = this.schema.attributes.length;
-    const offsets: number[] = [];
-    let offset = 0;
-    for (const size of sizes) {
-      offsets.push(offset);
-      offset += size * attributeCount;
-    }
-    if (allocatorCodes.byteLength !== offset) {
-      throw new IndexFormatError(
-        `\`${manifest.objects.attributes.key}\` holds ${allocatorCodes.byteLength} attribute codes; expected ${offset}`,
-      );
-    }
-    this.layout = {
-      partitions: manifest.partitions,
-      dim: manifest.storedDim,
-      centroids,
-      partitionSizes: sizes,
-      countMatches: (filter, p) => {
-        const start = offsets[p]!;
-        return filter.countCandidates(
-          allocatorCodes.subarray(start, start + sizes[p]! * attributeCount),
-          sizes[p]!,
-        );
-      },
-    };
+    this.#layout =
+      allocatorData && allocatorLayout(manifest, allocatorData.centroids, allocatorData.codes, this.schema);
+  }
+
+  /** What the allocator step needs: centroids and per-partition match counting. */
+  get layout(): IndexLayout {
+    if (!this.#layout) throw new TypeError('this IndexReader was opened without allocator data');
+    return this.#layout;
+  }
+
+  get centroids(): Float32Array {
+    return this.layout.centroids;
   }
 
   /** Opens the published version (or a given one). */
-  static async open(store: BlobStore, version?: number): Promise<IndexReader> {
+  static async open(store: BlobStore, options: OpenOptions | number = {}): Promise<IndexReader> {
+    const { version, allocator = true } = typeof options === 'number' ? { version: options } : options;
     const manifest =
       version === undefined
         ? (await readCurrentManifest(store)).manifest
         : await readManifest(store, version);
+    if (!allocator) return new IndexReader(store, manifest, undefined, 0);
     const [centroidBytes, codeBytes] = await Promise.all([
       store.get(manifest.objects.centroids.key),
       store.get(manifest.objects.attributes.key),
@@ -120,8 +115,7 @@ export class IndexReader {
     return new IndexReader(
       store,
       manifest,
-      centroids,
-      codes,
+      { centroids, codes },
       centroidBytes.byteLength + codeBytes.byteLength,
     );
   }
@@ -153,6 +147,43 @@ export class IndexReader {
       key: ref.key,
     });
   }
+}
+
+function allocatorLayout(
+  manifest: Manifest,
+  centroids: Float32Array,
+  codes: Uint8Array,
+  schema: AttributeSchema,
+): IndexLayout {
+  const sizes = manifest.objects.partitions.map((ref) => ref.count);
+  const attributeCount = schema.attributes.length;
+  const offsets: number[] = [];
+  let offset = 0;
+  for (const size of sizes) {
+    offsets.push(offset);
+    offset += size * attributeCount;
+  }
+  if (codes.byteLength !== offset) {
+    throw new IndexFormatError(
+      `\`${manifest.objects.attributes.key}\` holds ${codes.byteLength} attribute codes; expected ${offset}`,
+    );
+  }
+  const histograms = codeHistograms(codes, sizes, attributeCount);
+  const histogramBytes = attributeCount * 256;
+  return {
+    partitions: manifest.partitions,
+    dim: manifest.storedDim,
+    centroids,
+    partitionSizes: sizes,
+    countMatches: (filter, p) => {
+      const fromHistograms = filter.countFromHistograms(
+        histograms.subarray(p * histogramBytes, (p + 1) * histogramBytes),
+      );
+      if (fromHistograms !== undefined) return fromHistograms;
+      const start = offsets[p]!;
+      return filter.countCandidates(codes.subarray(start, start + sizes[p]! * attributeCount), sizes[p]!);
+    },
+  };
 }
 
 /**

@@ -16,12 +16,17 @@ import { attributes, buildTestStore, INDEX, queryVector, testConfig } from './te
 
 let store: MemoryBlobStore;
 let reader: IndexReader;
-/** Bytes an IndexReader reads to open (centroids and allocator attribute codes). */
+/** Bytes a processor's IndexReader reads to open: none beyond the manifest (no centroids, no allocator codes). */
 let openBytes: number;
 beforeAll(async () => {
   store = await buildTestStore();
-  reader = await IndexReader.open(withPrefix(store, INDEX));
+  reader = await IndexReader.open(withPrefix(store, INDEX), { allocator: false });
   openBytes = reader.bytesFetched;
+});
+
+it('a processor opens an index without reading centroids or allocator attribute codes', () => {
+  expect(openBytes).toBe(0);
+  expect(() => reader.layout).toThrow(/without allocator data/);
 });
 
 const PARTITION = 3;
@@ -86,7 +91,10 @@ describe('processPartition', () => {
     expect(first).toMatchObject({ partition: PARTITION, cold: true, containerStart: true });
     // The reader (centroids + allocator codes) and every section of the partition, nothing else.
     expect(first.bytesFetched).toBe(openBytes + partitionBytes);
-    expect(runtime.cache.keys()).toEqual([`reader:${INDEX}@1`, `partition:${INDEX}@1/${PARTITION}`]);
+    expect(runtime.cache.keys()).toEqual([
+      `reader:${INDEX}@1:processor`,
+      `partition:${INDEX}@1/${PARTITION}`,
+    ]);
 
     const second = (await serveProcessor(payload(), runtime)) as ProcessorResponse;
     expect(second).toMatchObject({ cold: false, containerStart: false, bytesFetched: 0 });
@@ -127,7 +135,7 @@ describe('processPartition', () => {
     expect(runtime.cache.keys().sort()).toEqual([
       `partition:${INDEX}@1/0`,
       `partition:${INDEX}@1/4`,
-      `reader:${INDEX}@1`,
+      `reader:${INDEX}@1:processor`,
     ]);
   });
 
