@@ -53,7 +53,7 @@ log(
 let started = performance.now();
 const stack = await startLocalStack({
   cdkOut: resolve(import.meta.dirname, '../../cdk.out'),
-  synth: 'if-missing',
+  synth: 'if-stale',
   onLog: () => {},
 });
 log(

@@ -10,7 +10,7 @@ import { InvalidInputError } from '../../shared/errors/index.ts';
 import type { SynthMode } from './cdk-synth.ts';
 import { startLocalStack } from './local-stack.ts';
 
-export const LOCAL_USAGE = `usage: squash local [--port P] [--s3-port P] [--lambda-port P] [--cdk-out DIR] [--stack NAME] [--synth always|if-missing|never]
+export const LOCAL_USAGE = `usage: squash local [--port P] [--s3-port P] [--lambda-port P] [--cdk-out DIR] [--stack NAME] [--synth always|if-stale|if-missing|never]
 
 Starts the local S3 server, the local Lambda host and the search Function URL on 127.0.0.1 and
 prints one JSON line {"searchUrl", "s3Endpoint", "bucket", "env"} when ready. Stop with Ctrl-C.
@@ -20,7 +20,7 @@ prints one JSON line {"searchUrl", "s3Endpoint", "bucket", "env"} when ready. St
   --lambda-port P   port of the Lambda Invoke API (default: any free port)
   --cdk-out DIR     synthesized CDK app (default: cdk.out)
   --stack NAME      stack to run (default: the one stack with Lambda functions)
-  --synth MODE      run \`cdk synth\` first: always, if-missing (default) or never`;
+  --synth MODE      run \`cdk synth\` first: always, if-stale (default: when sources are newer), if-missing or never`;
 
 /** Runs the command until the process is signalled; resolves to the exit code. */
 export async function runLocalCommand(argv: readonly string[]): Promise<number> {
@@ -30,8 +30,8 @@ export async function runLocalCommand(argv: readonly string[]): Promise<number> 
     return 0;
   }
   const synth = values.synth;
-  if (synth !== 'always' && synth !== 'if-missing' && synth !== 'never') {
-    throw new InvalidInputError(`--synth is \`${synth}\`; expected always, if-missing or never`);
+  if (synth !== 'always' && synth !== 'if-stale' && synth !== 'if-missing' && synth !== 'never') {
+    throw new InvalidInputError(`--synth is \`${synth}\`; expected always, if-stale, if-missing or never`);
   }
   const stack = await startLocalStack({
     cdkOut: values['cdk-out'],
@@ -86,7 +86,7 @@ function parseLocalArgs(argv: readonly string[]) {
         'lambda-port': { type: 'string' },
         'cdk-out': { type: 'string', default: 'cdk.out' },
         stack: { type: 'string' },
-        synth: { type: 'string', default: 'if-missing' },
+        synth: { type: 'string', default: 'if-stale' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,

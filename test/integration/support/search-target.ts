@@ -41,7 +41,7 @@ export async function startSearchTarget(
   const s3Endpoint = testTarget === 'localstack-s3' ? requiredEnv('AWS_ENDPOINT_URL_S3') : undefined;
   const stack = await startLocalStack({
     cdkOut: resolve(projectRoot, 'cdk.out'),
-    synth: 'if-missing',
+    synth: 'if-stale',
     onLog: () => {},
     ...(s3Endpoint ? { s3Endpoint } : {}),
     ...options,
