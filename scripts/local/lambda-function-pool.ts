@@ -73,7 +73,7 @@ export class FunctionPool {
     this.#account.inFlight += 1;
     this.#counters.peakConcurrency = Math.max(this.#counters.peakConcurrency, this.#busy);
     this.#counters.invocations += 1;
-    let environment = this.#idle.pop();
+    let environment = this.#takeIdle();
     if (environment === undefined) {
       environment = this.#start();
       this.#counters.coldStarts += 1;
@@ -99,6 +99,7 @@ export class FunctionPool {
   async warm(count: number): Promise<void> {
     const cap = Math.min(count, this.#settings.reservedConcurrency ?? count);
     const started: LambdaEnvironment[] = [];
+    this.#idle = this.#idle.filter((environment) => environment.alive);
     while (this.#idle.length + started.length < cap) started.push(this.#start());
     await Promise.all(started.map((environment) => environment.initialised()));
     this.#idle.push(...started.filter((environment) => environment.alive));
@@ -139,6 +140,13 @@ export class FunctionPool {
       return 'ReservedFunctionConcurrentInvocationLimitExceeded';
     if (this.#account.inFlight >= this.#account.limit) return 'ConcurrentInvocationLimitExceeded';
     return undefined;
+  }
+
+  /** The most recently used idle environment that is still alive (a killed one may not have exited yet). */
+  #takeIdle(): LambdaEnvironment | undefined {
+    let environment = this.#idle.pop();
+    while (environment !== undefined && !environment.alive) environment = this.#idle.pop();
+    return environment;
   }
 
   #start(): LambdaEnvironment {
