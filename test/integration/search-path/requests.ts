@@ -35,7 +35,3 @@ export async function expectHttpError(
   expect(http.message).toMatch(message);
   return http;
 }
-
-export function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
-}

@@ -1,0 +1,332 @@
+/**
+ * `npm run bench:stack`: the serverless path on this machine — the embedded local stack (S3 server +
+ * Lambda host running the bundles synthesized from the CDK app) — beside the in-process search, on the
+ * same Fashion-MNIST index and queries in the same run:
+ * - a batch of `--queries` (1,000) queries, unfiltered and filtered by the query's class label,
+ *   end-to-end queries/second (client-side wall time: JSON, HTTP, coordinator, allocators, processors),
+ *   with the allocator tree the coordinator chooses (default) and forced in-process (`maxAllocators: 0`);
+ * - `--singles` (200) sequential single-query requests, p50/p99 latency.
+ * Every stack figure is WARM: the batch is repeated until a pass needs no cold cache load, and the
+ * single queries run once before they are measured; the measured passes report their cold/warm counts
+ * so that this can be checked. Warming a batch takes ~10 passes with the default stack (32 partitions on
+ * 8 processor functions): a batch sends each function 4 concurrent calls, so it runs 4 environments,
+ * each with its own cache, and a partition lands on whichever of them is idle.
+ * Targets (reported, never asserted): single query warm p50 ≤ 25 ms; batch ≥ 200 queries/s on 2 cores.
+ * Prints tables and writes bench-results/bench-stack.json.
+ *
+ *   npm run bench:stack -- [--queries 1000] [--singles 200] [--passes 3] [--out bench-results]
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { S3Client } from '@aws-sdk/client-s3';
+import { copyIndex } from '../../shared/format/index.ts';
+import { LocalSearch, type SearchQuery } from '../../shared/index/local-search.ts';
+import { S3BlobStore } from '../../shared/store/index.ts';
+import { type SearchRequestBody, type SearchResponse, searchUrl } from '../client/index.ts';
+import { startLocalStack } from '../local/index.ts';
+import { fashionMnistClasses, fashionMnistIndex, loadFashionMnist } from './fashion-mnist.ts';
+import { percentile } from './latency.ts';
+import { meanRecall } from './recall.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    queries: { type: 'string', default: '1000' },
+    singles: { type: 'string', default: '200' },
+    passes: { type: 'string', default: '3' },
+    out: { type: 'string', default: 'bench-results' },
+  },
+});
+const queryCount = Number(args.queries);
+const singleCount = Number(args.singles);
+const passes = Number(args.passes);
+const k = 10;
+const index = 'fashion-mnist';
+/** Warm-up passes of a batch before giving up on reaching zero cold loads. */
+const MAX_WARMUP_PASSES = 15;
+const TARGET_SINGLE_P50_MS = 25;
+const TARGET_BATCH_QPS = 200;
+const dataDir = process.env.SQUASH_DATA_DIR ?? join(import.meta.dirname, '../../../shared/data');
+const imagesDir = process.env.SQUASH_FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist';
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+const data = await loadFashionMnist(imagesDir, dataDir);
+const built = await fashionMnistIndex(data);
+const local = await LocalSearch.open(built);
+const stack = await startLocalStack({
+  cdkOut: resolve(import.meta.dirname, '../../cdk.out'),
+  synth: 'if-missing',
+  onLog: () => {},
+});
+const s3 = new S3Client({
+  endpoint: stack.s3Endpoint,
+  forcePathStyle: true,
+  region: stack.env.AWS_REGION,
+  credentials: { accessKeyId: stack.env.AWS_ACCESS_KEY_ID, secretAccessKey: stack.env.AWS_SECRET_ACCESS_KEY },
+});
+
+interface BatchRow {
+  workload: string;
+  path: string;
+  qps: number;
+  seconds: number[];
+  allocatorInvocations: number;
+  processorInvocations: number;
+  coldStarts: number;
+  warmStarts: number;
+  bytesFetched: number;
+  warmupPasses: number;
+  sameAsInProcess: number;
+  recall?: number;
+}
+
+interface SingleRow {
+  workload: string;
+  path: string;
+  p50: number;
+  p99: number;
+  mean: number;
+  coldStarts: number;
+  warmStarts: number;
+}
+
+const batchRows: BatchRow[] = [];
+const singleRows: SingleRow[] = [];
+try {
+  let started = performance.now();
+  await copyIndex(built, new S3BlobStore({ bucket: stack.bucket, prefix: `indexes/${index}`, client: s3 }));
+  log(`index copied into s3://${stack.bucket}/indexes/${index} in ${seconds(started).toFixed(1)} s`);
+
+  const workloads: { name: string; filter: (q: number) => unknown }[] = [
+    { name: 'unfiltered', filter: () => undefined },
+    {
+      name: "label = query's class (10 %)",
+      filter: (q) => ({ label: fashionMnistClasses[data.queryLabels[q]!]! }),
+    },
+  ];
+  for (const workload of workloads) {
+    const queries: SearchQuery[] = Array.from({ length: queryCount }, (_, q) => ({
+      vector: data.queries.subarray(q * data.dim, (q + 1) * data.dim),
+      filter: workload.filter(q),
+    }));
+    const wire = queries.map(wireQuery);
+
+    // In process: one thread, the whole index in memory.
+    await local.search(queries.slice(0, 50), { k });
+    started = performance.now();
+    const expected = await local.search(queries, { k });
+    const inProcessSeconds = seconds(started);
+    batchRows.push({
+      workload: workload.name,
+      path: 'in-process',
+      qps: queryCount / inProcessSeconds,
+      seconds: [inProcessSeconds],
+      allocatorInvocations: 0,
+      processorInvocations: 0,
+      coldStarts: 0,
+      warmStarts: 0,
+      bytesFetched: 0,
+      warmupPasses: 1,
+      sameAsInProcess: 1,
+      ...recallOf(workload.name, expected),
+    });
+    const inProcessLatencies: number[] = [];
+    for (const query of queries.slice(0, singleCount)) {
+      started = performance.now();
+      await local.search([query], { k });
+      inProcessLatencies.push(performance.now() - started);
+    }
+    singleRows.push({
+      workload: workload.name,
+      path: 'in-process',
+      ...latencySummary(inProcessLatencies),
+      coldStarts: 0,
+      warmStarts: 0,
+    });
+
+    // Through the search URL.
+    for (const [path, options] of [
+      ['stack, default tree', undefined],
+      ['stack, maxAllocators 0', { maxAllocators: 0 }],
+    ] as const) {
+      const request: SearchRequestBody = { index, k, queries: wire, ...(options ? { options } : {}) };
+      let warmupPasses = 0;
+      for (; warmupPasses < MAX_WARMUP_PASSES; warmupPasses++) {
+        const response = await searchUrl(stack.searchUrl, request);
+        if (response.stats.coldStarts === 0 && response.stats.containerStarts === 0) break;
+      }
+      const timings: number[] = [];
+      let last: SearchResponse | undefined;
+      for (let pass = 0; pass < passes; pass++) {
+        started = performance.now();
+        last = await searchUrl(stack.searchUrl, request);
+        timings.push(seconds(started));
+      }
+      const median = percentile(timings, 0.5);
+      const stats = last!.stats;
+      batchRows.push({
+        workload: workload.name,
+        path,
+        qps: queryCount / median,
+        seconds: timings,
+        allocatorInvocations: stats.allocatorInvocations,
+        processorInvocations: stats.processorInvocations,
+        coldStarts: stats.coldStarts,
+        warmStarts: stats.warmStarts,
+        bytesFetched: stats.bytesFetched,
+        warmupPasses,
+        sameAsInProcess: sameShare(last!, expected),
+        ...recallOf(workload.name, last!.results),
+      });
+      log(
+        `${workload.name}, ${path}: ${(queryCount / median).toFixed(0)} q/s after ${warmupPasses} warm-up passes`,
+      );
+    }
+
+    const singles = wire.slice(0, singleCount);
+    for (const query of singles) await searchUrl(stack.searchUrl, { index, k, queries: [query] });
+    const latencies: number[] = [];
+    let coldStarts = 0;
+    let warmStarts = 0;
+    for (const query of singles) {
+      started = performance.now();
+      const response = await searchUrl(stack.searchUrl, { index, k, queries: [query] });
+      latencies.push(performance.now() - started);
+      coldStarts += response.stats.coldStarts;
+      warmStarts += response.stats.warmStarts;
+    }
+    singleRows.push({
+      workload: workload.name,
+      path: 'stack',
+      ...latencySummary(latencies),
+      coldStarts,
+      warmStarts,
+    });
+  }
+} finally {
+  s3.destroy();
+  await stack.stop();
+}
+
+console.log(
+  `\nFashion-MNIST 60,000 × 784, k = ${k}, through ${stack.searchUrl}search on the embedded local stack ` +
+    `(Node ${process.version}); in-process = one thread, whole index in memory. Stack figures are warm.`,
+);
+console.log(`\nBatch of ${queryCount} queries (median of ${passes} passes through the URL):`);
+console.table(
+  batchRows.map((row) => ({
+    workload: row.workload,
+    path: row.path,
+    'q/s': row.qps.toFixed(0),
+    allocators: row.allocatorInvocations,
+    'processor calls': row.processorInvocations,
+    'cold/warm': `${row.coldStarts}/${row.warmStarts}`,
+    'MB fetched': (row.bytesFetched / 1e6).toFixed(1),
+    'warm-up passes': row.warmupPasses,
+    'same hits as in-process': `${(row.sameAsInProcess * 100).toFixed(1)}%`,
+    'recall@10': row.recall?.toFixed(3) ?? '',
+  })),
+);
+console.log(
+  `\n${singleCount} sequential single-query requests (after one warm-up pass of the same queries):`,
+);
+console.table(
+  singleRows.map((row) => ({
+    workload: row.workload,
+    path: row.path,
+    'p50 ms': row.p50.toFixed(1),
+    'p99 ms': row.p99.toFixed(1),
+    'mean ms': row.mean.toFixed(1),
+    'cold/warm': `${row.coldStarts}/${row.warmStarts}`,
+  })),
+);
+const stackBatch = batchRows.filter((row) => row.path !== 'in-process');
+const stackSingles = singleRows.filter((row) => row.path === 'stack');
+console.log(
+  `targets: single query warm p50 ≤ ${TARGET_SINGLE_P50_MS} ms — ` +
+    stackSingles.map((row) => `${row.workload} ${row.p50.toFixed(1)} ms`).join(', ') +
+    `; batch ≥ ${TARGET_BATCH_QPS} q/s — ` +
+    stackBatch.map((row) => `${row.workload} (${row.path}) ${row.qps.toFixed(0)}`).join(', '),
+);
+await mkdir(args.out!, { recursive: true });
+const file = join(args.out!, 'bench-stack.json');
+await writeFile(
+  file,
+  `${JSON.stringify(
+    {
+      dataset: 'fashion-mnist',
+      queries: queryCount,
+      singles: singleCount,
+      passes,
+      k,
+      node: process.version,
+      targets: { singleP50Ms: TARGET_SINGLE_P50_MS, batchQps: TARGET_BATCH_QPS },
+      batch: batchRows,
+      single: singleRows,
+    },
+    null,
+    2,
+  )}\n`,
+);
+console.log(`wrote ${file}`);
+
+function wireQuery(query: SearchQuery): { vectorBase64: string; filter?: unknown } {
+  const vector = query.vector as Float32Array;
+  return {
+    vectorBase64: Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64'),
+    ...(query.filter === undefined ? {} : { filter: query.filter }),
+  };
+}
+
+/** Share of queries whose hits (ids and distances) equal the in-process search's. */
+function sameShare(
+  response: SearchResponse,
+  expected: readonly { hits: readonly { id: number; distance: number }[] }[],
+) {
+  let same = 0;
+  response.results.forEach((result, q) => {
+    const want = expected[q]!.hits;
+    if (
+      result.hits.length === want.length &&
+      result.hits.every((hit, i) => hit.id === want[i]!.id && hit.distance === want[i]!.distance)
+    )
+      same++;
+  });
+  return same / expected.length;
+}
+
+/** Recall@10 against the official (unfiltered) ground truth, for the unfiltered workload only. */
+function recallOf(
+  workload: string,
+  results: readonly { hits: readonly { id: number; distance: number }[] }[],
+) {
+  if (workload !== 'unfiltered') return {};
+  return {
+    recall: meanRecall(
+      results.map((result, q) => ({
+        returned: result.hits.map((hit) => hit.distance),
+        truth: Array.from(data.truth.subarray(q * 100, q * 100 + k), (id) => {
+          let sum = 0;
+          for (let j = 0; j < data.dim; j++) {
+            const diff = data.queries[q * data.dim + j]! - data.base[id * data.dim + j]!;
+            sum += diff * diff;
+          }
+          return Math.sqrt(sum);
+        }),
+      })),
+      k,
+    ),
+  };
+}
+
+function latencySummary(latencies: readonly number[]) {
+  return {
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    mean: latencies.reduce((sum, ms) => sum + ms, 0) / latencies.length,
+  };
+}
+
+function seconds(since: number): number {
+  return (performance.now() - since) / 1000;
+}
