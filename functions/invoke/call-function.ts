@@ -8,7 +8,8 @@
  *   `PAYLOAD_TOO_LARGE`) are rethrown as they are, without a retry: asking again cannot change them.
  *   Every other failure is retried once, then becomes `UpstreamTimeoutError` (when the last attempt
  *   timed out) or `UpstreamError`, naming the call and the last cause.
- * - A retry is only sent when at least `MIN_ATTEMPT_MS` remain before the deadline.
+ * - An attempt is only sent when at least `MIN_ATTEMPT_MS` remain before the deadline (or the
+ *   configured attempt timeout, when that is shorter: a short SQUASH_INVOKE_TIMEOUT_MS still sends).
  */
 import {
   type ErrorCode,
@@ -62,8 +63,9 @@ export async function callFunction(
   let last: SquashError | undefined;
   let attempts = 0;
   while (attempts < 2) {
-    const timeoutMs = Math.min(options.attemptTimeoutMs, options.deadline - DEADLINE_RESERVE_MS - Date.now());
-    if (timeoutMs < MIN_ATTEMPT_MS) break;
+    const remainingMs = options.deadline - DEADLINE_RESERVE_MS - Date.now();
+    if (remainingMs < Math.min(MIN_ATTEMPT_MS, options.attemptTimeoutMs)) break;
+    const timeoutMs = Math.min(options.attemptTimeoutMs, remainingMs);
     options.onAttempt?.(attempts);
     attempts++;
     try {

@@ -55,7 +55,7 @@ const built = await fashionMnistIndex(data);
 const local = await LocalSearch.open(built);
 const stack = await startLocalStack({
   cdkOut: resolve(import.meta.dirname, '../../cdk.out'),
-  synth: 'if-missing',
+  synth: 'if-stale',
   onLog: () => {},
 });
 const s3 = new S3Client({

@@ -97,6 +97,17 @@ describe('callFunction', () => {
     );
   });
 
+  it('sends attempts shorter than MIN_ATTEMPT_MS when the configured attempt timeout is that short', async () => {
+    const { invoker, timeouts } = scripted(
+      new UpstreamTimeoutError('`p-1` did not answer within 20 ms'),
+      new UpstreamTimeoutError('`p-1` did not answer within 20 ms'),
+    );
+    await expect(callFunction(invoker, 'p-1', '{}', options(10_000, 20))).rejects.toThrow(
+      'processor `p-1` (partition 4) failed after a retry: `p-1` did not answer within 20 ms',
+    );
+    expect(timeouts).toEqual([20, 20]);
+  });
+
   it("refuses a request over Lambda's 6 MB limit without sending it", async () => {
     const { invoker, timeouts } = scripted({ ok: 1 });
     const payload = JSON.stringify({ blob: 'x'.repeat(6 * 1024 * 1024) });
