@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { fashionMnistFiles, parseIdx, readIdxImages, readIdxLabels } from '../../../shared/data/index.ts';
+import { parseIdx, readIdxImages, readIdxLabels } from '../../../shared/data/index.ts';
 import { InvalidInputError } from '../../../shared/errors/index.ts';
 import { useTempDir } from './temp-dir.ts';
 
@@ -59,18 +58,4 @@ describe('IDX', () => {
       `\`${temp.path('broken.gz')}\` is not a valid gzip file: `,
     );
   });
-
-  it.runIf(existsSync(fashionMnistFiles().testLabels))(
-    'reads Fashion-MNIST from Debian when installed',
-    async () => {
-      const files = fashionMnistFiles();
-      const labels = await readIdxLabels(files.testLabels);
-      expect(labels.length).toBe(10_000);
-      const perClass = new Uint32Array(10);
-      for (const label of labels) perClass[label]!++;
-      expect(Array.from(perClass)).toEqual(new Array(10).fill(1000));
-      const images = await readIdxImages(files.testImages);
-      expect([images.n, images.dim]).toEqual([10_000, 784]);
-    },
-  );
 });
