@@ -87,23 +87,27 @@ export function searchPartition(
 
   const z = new Float64Array(dims);
   kltTransform(data.osq.klt, query.vector, 0, z, dims);
-  const queryCode = new Uint8Array(data.binaryBytes);
-  binaryCode(z, dims, queryCode, 0);
   const keep = Math.max(
     Math.ceil((count * options.hammingKeepPercent) / 100),
     options.hammingFloor * shortlist,
   );
-  const survivors = scratch.survivors;
-  const kept = hammingPrune(
-    data.binaryCodes,
-    data.binaryBytes,
-    queryCode,
-    dims >>> 3,
-    rows,
-    count,
-    keep,
-    survivors,
-  );
+  let survivors = rows;
+  let kept = count;
+  if (keep < count) {
+    const queryCode = new Uint8Array(data.binaryBytes);
+    binaryCode(z, dims, queryCode, 0);
+    survivors = scratch.survivors;
+    kept = hammingPrune(
+      data.binaryCodes,
+      data.binaryBytes,
+      queryCode,
+      dims >>> 3,
+      rows,
+      count,
+      keep,
+      survivors,
+    );
+  }
   const tables = buildAdcTables(z, dims, data.layout.bits, data.osq.boundaries, data.osq.boundaryOffsets);
   const bounds = scratch.bounds;
   accumulateLowerBounds(data.layout, data.osqCodes, data.count, survivors, kept, tables, bounds);
