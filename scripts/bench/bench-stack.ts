@@ -19,10 +19,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { S3Client } from '@aws-sdk/client-s3';
 import { copyIndex } from '../../shared/format/index.ts';
 import { LocalSearch, type SearchQuery } from '../../shared/index/local-search.ts';
-import { S3BlobStore } from '../../shared/store/index.ts';
 import { type SearchRequestBody, type SearchResponse, searchUrl } from '../client/index.ts';
 import { startLocalStack } from '../local/index.ts';
 import { fashionMnistClasses, fashionMnistIndex, loadFashionMnist } from './fashion-mnist.ts';
@@ -58,12 +56,6 @@ const stack = await startLocalStack({
   synth: 'if-stale',
   onLog: () => {},
 });
-const s3 = new S3Client({
-  endpoint: stack.s3Endpoint,
-  forcePathStyle: true,
-  region: stack.env.AWS_REGION,
-  credentials: { accessKeyId: stack.env.AWS_ACCESS_KEY_ID, secretAccessKey: stack.env.AWS_SECRET_ACCESS_KEY },
-});
 
 interface BatchRow {
   workload: string;
@@ -94,7 +86,7 @@ const batchRows: BatchRow[] = [];
 const singleRows: SingleRow[] = [];
 try {
   let started = performance.now();
-  await copyIndex(built, new S3BlobStore({ bucket: stack.bucket, prefix: `indexes/${index}`, client: s3 }));
+  await copyIndex(built, stack.indexStore(index));
   log(`index copied into s3://${stack.bucket}/indexes/${index} in ${seconds(started).toFixed(1)} s`);
 
   const workloads: { name: string; filter: (q: number) => unknown }[] = [
@@ -204,7 +196,6 @@ try {
     });
   }
 } finally {
-  s3.destroy();
   await stack.stop();
 }
 

@@ -11,12 +11,10 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { S3Client } from '@aws-sdk/client-s3';
 import { AttributeTable, inferSchema } from '../../shared/attributes/index.ts';
 import { buildIndex } from '../../shared/build/build-index.ts';
 import { readJsonLinesArray, readVectors } from '../../shared/data/index.ts';
 import { LocalSearch } from '../../shared/index/local-search.ts';
-import { S3BlobStore } from '../../shared/store/index.ts';
 import { generateDataset, generateQueries, SYNTHETIC_SCHEMA } from '../../shared/synthetic/index.ts';
 import { meanRecall } from '../bench/recall.ts';
 import { searchUrl } from '../client/index.ts';
@@ -59,14 +57,8 @@ const stack = await startLocalStack({
 log(
   `local stack up in ${ms(started)}: search URL ${stack.searchUrl}, S3 ${stack.s3Endpoint}, bucket ${stack.bucket}`,
 );
-const client = new S3Client({
-  endpoint: stack.s3Endpoint,
-  forcePathStyle: true,
-  region: stack.env.AWS_REGION,
-  credentials: { accessKeyId: stack.env.AWS_ACCESS_KEY_ID, secretAccessKey: stack.env.AWS_SECRET_ACCESS_KEY },
-});
 try {
-  const store = new S3BlobStore({ bucket: stack.bucket, prefix: 'indexes/demo', client });
+  const store = stack.indexStore('demo');
   started = performance.now();
   const summary = await buildIndex(dataset, store, {
     partitions: Number(args.partitions),
@@ -159,7 +151,6 @@ try {
       `$${prices.lambdaRequest}/request, S3 GET $${prices.s3Get}; measured on 2 shared local cores, not on AWS`,
   );
 } finally {
-  client.destroy();
   await stack.stop();
 }
 

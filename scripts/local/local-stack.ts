@@ -10,6 +10,7 @@
  */
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { InvalidInputError } from '../../shared/errors/index.ts';
+import { type BlobStore, S3BlobStore } from '../../shared/store/index.ts';
 import { readCdkStack } from './cdk-assembly.ts';
 import { type SynthMode, synthesizeIfNeeded } from './cdk-synth.ts';
 import { functionTable, functionUrlTargets, type LocalTemplateFunction } from './cdk-template.ts';
@@ -67,6 +68,11 @@ export interface LocalStack {
   readonly bucket: string;
   readonly env: LocalStackEnv;
   readonly functions: readonly LocalTemplateFunction[];
+  /**
+   * The index `name` in the stack's bucket, under the functions' index prefix, through an S3 client
+   * aimed at the stack (closed by `stop()`).
+   */
+  indexStore(name: string): BlobStore;
   stats(functionName: string): FunctionStats;
   /** Kills every environment of the function, busy ones included (failure injection). */
   killEnvironments(functionName: string): number;
@@ -122,8 +128,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (bucket === undefined)
       throw new InvalidInputError(`stack \`${stack.stackName}\` declares no AWS::S3::Bucket`);
 
+    const client = new S3Client({
+      endpoint: s3.endpoint,
+      forcePathStyle: true,
+      region: shared.AWS_REGION,
+      credentials: { accessKeyId: shared.AWS_ACCESS_KEY_ID, secretAccessKey: shared.AWS_SECRET_ACCESS_KEY },
+    });
+    started.push({ stop: async () => client.destroy() });
+    const indexPrefix = (
+      table.functions.find((fn) => fn.environment?.SQUASH_INDEX_PREFIX)?.environment?.SQUASH_INDEX_PREFIX ??
+      'indexes/'
+    ).replace(/\/+$/, '');
     return {
       stackName: stack.stackName,
+      indexStore: (name) => new S3BlobStore({ bucket, prefix: `${indexPrefix}/${name}`, client }),
       searchUrl: functionUrls[search.functionName]!,
       functionUrls,
       s3Endpoint: s3.endpoint,

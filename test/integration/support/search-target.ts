@@ -46,25 +46,13 @@ export async function startSearchTarget(
     ...(s3Endpoint ? { s3Endpoint } : {}),
     ...options,
   });
-  const client = new S3Client({
-    endpoint: stack.s3Endpoint,
-    forcePathStyle: true,
-    region: stack.env.AWS_REGION,
-    credentials: {
-      accessKeyId: stack.env.AWS_ACCESS_KEY_ID,
-      secretAccessKey: stack.env.AWS_SECRET_ACCESS_KEY,
-    },
-  });
   return {
     searchUrl: stack.searchUrl,
     bucket: stack.bucket,
     sign: false,
-    indexStore: (name) => new S3BlobStore({ bucket: stack.bucket, prefix: `indexes/${name}`, client }),
+    indexStore: (name) => stack.indexStore(name),
     emulator: stack,
-    stop: async () => {
-      client.destroy();
-      await stack.stop();
-    },
+    stop: () => stack.stop(),
   };
 }
 
