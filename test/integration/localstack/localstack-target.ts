@@ -1,9 +1,13 @@
 import {
+  CreateBucketCommand,
   DeleteBucketCommand,
   DeleteObjectsCommand,
   ListObjectsV2Command,
-  S3Client,
+  type S3Client,
 } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll } from 'vitest';
+import { pathStyleS3Client } from '../../support/path-style-s3-client.ts';
+import type { S3Endpoint } from '../../support/s3-semantics-contract.ts';
 
 /**
  * Which LocalStack the `localstack-s3` target points at. Tests under this folder only run when
@@ -65,15 +69,35 @@ export async function requireLocalStackS3(endpoint: string): Promise<LocalStackH
   return { version: String(health.version), s3 };
 }
 
-/** Path-style client with dummy credentials and no retries, so a wrong answer is seen as it is. */
-export function localStackS3Client(endpoint: string): S3Client {
-  return new S3Client({
-    endpoint,
-    forcePathStyle: true,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    maxAttempts: 1,
+/**
+ * Registers hooks, in the calling suite, that fail loudly unless LocalStack's S3 answers at
+ * `endpoint`, create a fresh bucket there, and empty and delete it afterwards. The client is there
+ * once the `beforeAll` has run.
+ */
+export function localStackBucket(endpoint: string, purpose: string): S3Endpoint {
+  const bucket = uniqueBucketName(purpose);
+  let client: S3Client | undefined;
+
+  beforeAll(async () => {
+    const health = await requireLocalStackS3(endpoint);
+    console.info(`LocalStack ${health.version} at ${endpoint}: S3 ${health.s3}`);
+    client = pathStyleS3Client(endpoint);
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
   });
+
+  afterAll(async () => {
+    if (client === undefined) return;
+    await deleteBucket(client, bucket);
+    client.destroy();
+  });
+
+  return {
+    bucket,
+    get client(): S3Client {
+      if (client === undefined) throw new Error(`the LocalStack bucket ${bucket} is not open yet`);
+      return client;
+    },
+  };
 }
 
 /** A fresh bucket name per test file run: LocalStack keeps buckets for as long as it runs. */
