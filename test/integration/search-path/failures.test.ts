@@ -131,6 +131,25 @@ async function siftTarget(
   return { target, local: await LocalSearch.open(target.indexStore(index)) };
 }
 
+/** An exact search (every partition) for the first five siftsmall queries. */
+function exactSearch(
+  target: SearchTarget,
+  data: Siftsmall,
+  index: string,
+  strict: boolean,
+): Promise<SearchResponse> {
+  return searchUrl(
+    target.searchUrl,
+    {
+      index,
+      k,
+      queries: Array.from({ length: 5 }, (_, q) => wireQuery({ vector: siftQuery(data, q) })),
+      options: { exact: true, strict },
+    },
+    { sign: target.sign },
+  );
+}
+
 /** Rows (global ordinals) of the given partitions. */
 async function rowsOf(local: LocalSearch, partitions: readonly number[]): Promise<Set<number>> {
   const rows = new Set<number>();
@@ -182,20 +201,8 @@ describe.skipIf(!isEmulated)('emulator only (function overrides): a processor th
     await target?.stop();
   });
 
-  const exactSearch = (strict: boolean) =>
-    searchUrl(
-      target.searchUrl,
-      {
-        index,
-        k,
-        queries: Array.from({ length: 5 }, (_, q) => wireQuery({ vector: siftQuery(data, q) })),
-        options: { exact: true, strict },
-      },
-      { sign: target.sign },
-    );
-
   it('names partitions 1 and 9 as missing, after one retry each, and answers from the others', async () => {
-    const response = await exactSearch(false);
+    const response = await exactSearch(target, data, index, false);
     await expectPartialAnswer(data, local, response, [1, 9]);
     for (const failure of response.stats.failures) {
       expect(failure).toMatchObject({ target: expect.stringMatching(/-processor-1$/), code: 'UPSTREAM' });
@@ -205,7 +212,7 @@ describe.skipIf(!isEmulated)('emulator only (function overrides): a processor th
 
   it('strict: 502 naming the partitions and the cause', async () => {
     const error = await expectHttpError(
-      exactSearch(true),
+      exactSearch(target, data, index, true),
       502,
       /partitions 1, 9 could not be searched and strict answers were requested: .*Runtime\.HandlerNotFound/,
     );
@@ -250,20 +257,8 @@ describe.skipIf(!isEmulated)('emulator only (function overrides): processors tha
     await target?.stop();
   });
 
-  const exactSearch = (strict: boolean) =>
-    searchUrl(
-      target.searchUrl,
-      {
-        index,
-        k,
-        queries: Array.from({ length: 5 }, (_, q) => wireQuery({ vector: siftQuery(data, q) })),
-        options: { exact: true, strict },
-      },
-      { sign: target.sign },
-    );
-
   it('names partitions 0, 2, 8 and 10 as missing, after one retry each, and answers from the others', async () => {
-    const response = await exactSearch(false);
+    const response = await exactSearch(target, data, index, false);
     await expectPartialAnswer(data, local, response, [0, 2, 8, 10]);
     for (const failure of response.stats.failures) {
       expect(failure.code).toBe('UPSTREAM_TIMEOUT');
@@ -282,7 +277,7 @@ describe.skipIf(!isEmulated)('emulator only (function overrides): processors tha
 
   it('strict: 504 naming the partitions', async () => {
     const error = await expectHttpError(
-      exactSearch(true),
+      exactSearch(target, data, index, true),
       504,
       /partitions 0, 2, 8, 10 could not be searched and strict answers were requested/,
     );
