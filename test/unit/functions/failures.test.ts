@@ -3,10 +3,8 @@
  * that still fails is named in `missingPartitions` (or fails the request with 502/504 under `strict`);
  * a failed allocator subtree answers placeholders naming every partition. Never a silent partial answer.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { processorFunctionFor } from '../../../functions/config.ts';
-import { LocalSearch } from '../../../shared/index/local-search.ts';
-import { type MemoryBlobStore, withPrefix } from '../../../shared/store/index.ts';
 import { crash, timeout } from './in-process-invoker.ts';
 import {
   ALLOCATOR,
@@ -17,14 +15,10 @@ import {
   PARTITIONS,
   queryVector,
   testConfig,
+  useTestIndex,
 } from './test-stack.ts';
 
-let store: MemoryBlobStore;
-let local: LocalSearch;
-beforeAll(async () => {
-  store = await buildTestStore();
-  local = await LocalSearch.open(withPrefix(store, INDEX));
-});
+const built = useTestIndex();
 
 const FAILING = 2;
 const failingFunction = processorFunctionFor(testConfig(), FAILING);
@@ -41,14 +35,14 @@ function exactRequest(count: number, options: Record<string, unknown> = {}) {
 
 describe('failed processor invocations', () => {
   it('retries a timed-out call once and answers completely', async () => {
-    const stack = createTestStack(store);
+    const stack = createTestStack(built.store);
     stack.invoker.fault = (call) =>
       call.functionName === failingFunction && call.payload.partition === FAILING && call.attempt === 0
         ? timeout(call.functionName)
         : undefined;
     const { status, body } = await stack.search(exactRequest(3));
     expect(status).toBe(200);
-    const truth = await local.search(
+    const truth = await built.local.search(
       [0, 1, 2].map((q) => ({ vector: queryVector(q), filter })),
       { k: 10, exact: true },
     );
@@ -61,7 +55,7 @@ describe('failed processor invocations', () => {
   });
 
   it('names a partition that fails twice, and still returns only rows that satisfy the filter', async () => {
-    const stack = createTestStack(store);
+    const stack = createTestStack(built.store);
     stack.invoker.fault = (call) =>
       call.payload.partition === FAILING ? crash(call.functionName) : undefined;
     const { status, body } = await stack.search(exactRequest(3));
@@ -84,7 +78,7 @@ describe('failed processor invocations', () => {
   });
 
   it('fails a strict request with 502, or 504 when the partition timed out', async () => {
-    const stack = createTestStack(store);
+    const stack = createTestStack(built.store);
     stack.invoker.fault = (call) =>
       call.payload.partition === FAILING ? crash(call.functionName) : undefined;
     const crashed = await stack.search(exactRequest(2, { strict: true }));
@@ -119,7 +113,7 @@ describe('failed processor invocations', () => {
 
 describe('failed allocator invocations', () => {
   it('answers a failed subtree with placeholders naming every partition, the rest completely', async () => {
-    const stack = createTestStack(store);
+    const stack = createTestStack(built.store);
     stack.invoker.fault = (call) =>
       call.functionName === ALLOCATOR && (call.payload.node as { id: number }).id === 3
         ? crash(ALLOCATOR)
@@ -132,7 +126,7 @@ describe('failed allocator invocations', () => {
       options: { maxAllocators: 6 },
     });
     expect(status).toBe(200);
-    const truth = await local.search(
+    const truth = await built.local.search(
       Array.from({ length: count }, (_, q) => ({ vector: queryVector(q) })),
       { k: 5 },
     );

@@ -2,30 +2,22 @@
  * The serverless query path in one process: coordinator → allocator tree → processors, through JSON
  * payloads and an in-process invoker, against the in-process search on the same index.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { prepareQueries } from '../../../functions/coordinator/prepare-queries.ts';
 import { allocatorWork } from '../../../functions/coordinator/search.ts';
 import { encodeVector } from '../../../functions/wire/vector-base64.ts';
-import { LocalSearch } from '../../../shared/index/local-search.ts';
-import { type MemoryBlobStore, withPrefix } from '../../../shared/store/index.ts';
 import {
   ALLOCATOR,
   attributes,
-  buildTestStore,
   createTestStack,
   dataset,
   INDEX,
   PARTITIONS,
   queryVector,
+  useTestIndex,
 } from './test-stack.ts';
 
-let store: MemoryBlobStore;
-let local: LocalSearch;
-
-beforeAll(async () => {
-  store = await buildTestStore();
-  local = await LocalSearch.open(withPrefix(store, INDEX));
-});
+const built = useTestIndex();
 
 const u = dataset.attributes!.u;
 const lowU = { u: { $lt: 0.2 } };
@@ -44,7 +36,7 @@ function request(count: number, filter: unknown, options: Record<string, unknown
 }
 
 async function expected(count: number, filter: unknown, options: Record<string, unknown> = {}, k = 10) {
-  const results = await local.search(
+  const results = await built.local.search(
     Array.from({ length: count }, (_, q) => ({ vector: queryVector(q), filter })),
     { k, ...options },
   );
@@ -53,7 +45,7 @@ async function expected(count: number, filter: unknown, options: Record<string, 
 
 describe('coordinator, allocators and processors', () => {
   it('answers a single query in-process with the same hits as the in-process search, cold then warm', async () => {
-    const stack = createTestStack(store);
+    const stack = createTestStack(built.store);
     const first = await stack.search(request(1, lowU));
     expect(first.status).toBe(200);
     const hits = first.body.results[0].hits;
@@ -91,7 +83,7 @@ describe('coordinator, allocators and processors', () => {
   });
 
   it('splits a batch over a tree of allocators (b = 2, l = 2: 6 nodes) and keeps request order', async () => {
-    const stack = createTestStack(store);
+    const stack = createTestStack(built.store);
     const count = 100;
     const response = await stack.search(request(count, undefined, { maxAllocators: 6 }));
     expect(response.status).toBe(200);
@@ -116,7 +108,7 @@ describe('coordinator, allocators and processors', () => {
   });
 
   it("returns the true top-k with exact: true and the hits' attributes on request", async () => {
-    const stack = createTestStack(store);
+    const stack = createTestStack(built.store);
     const filter = { $or: [{ category: 'red' }, { tags: { $in: ['new'] } }] };
     const response = await stack.search(request(40, filter, { exact: true, includeAttributes: true }, 5));
     expect(response.status).toBe(200);
@@ -131,7 +123,7 @@ describe('coordinator, allocators and processors', () => {
   });
 
   it('sizes the tree by allocator work, or as the request asks, never with an empty allocator', async () => {
-    const stack = createTestStack(store);
+    const stack = createTestStack(built.store);
     const shapes: [number, Record<string, unknown>, number][] = [
       [120, {}, 0], // 120 filtered queries are 1.4 M operations: far below one allocator's worth
       [120, { maxAllocators: 0 }, 0],
@@ -156,7 +148,7 @@ describe('coordinator, allocators and processors', () => {
   });
 
   it('answers GET /indexes/<name> with the manifest summary', async () => {
-    const stack = createTestStack(store);
+    const stack = createTestStack(built.store);
     const { status, body } = await stack.get(`/indexes/${INDEX}`);
     expect(status).toBe(200);
     expect(body).toMatchObject({

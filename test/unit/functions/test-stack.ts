@@ -3,6 +3,7 @@
  * and processor functions reached through an in-process invoker — each function name with a runtime of
  * its own, like one warm container per function.
  */
+import { beforeAll } from 'vitest';
 import { serveAllocator } from '../../../functions/allocator/serve-allocator.ts';
 import { ENV, loadConfig, type SquashConfig } from '../../../functions/config.ts';
 import { IndexCatalog } from '../../../functions/coordinator/index-catalog.ts';
@@ -12,6 +13,7 @@ import { serveProcessor } from '../../../functions/processor/serve-processor.ts'
 import { createRuntime, type FunctionRuntime } from '../../../functions/runtime.ts';
 import { AttributeTable } from '../../../shared/attributes/index.ts';
 import { buildIndex } from '../../../shared/build/build-index.ts';
+import { LocalSearch } from '../../../shared/index/local-search.ts';
 import { type BlobStore, MemoryBlobStore, withPrefix } from '../../../shared/store/index.ts';
 import { generateDataset, generateQueries, SYNTHETIC_SCHEMA } from '../../../shared/synthetic/index.ts';
 import { InProcessInvoker } from './in-process-invoker.ts';
@@ -60,6 +62,33 @@ export async function buildTestStore(): Promise<MemoryBlobStore> {
     },
   );
   return store;
+}
+
+export interface TestIndex {
+  readonly store: MemoryBlobStore;
+  /** The in-process search over the same index, the reference for the query path's answers. */
+  readonly local: LocalSearch;
+}
+
+/** Registers a `beforeAll` building the test store and opening `local`; read the fields inside tests. */
+export function useTestIndex(): TestIndex {
+  let built: TestIndex | undefined;
+  beforeAll(async () => {
+    const store = await buildTestStore();
+    built = { store, local: await LocalSearch.open(withPrefix(store, INDEX)) };
+  });
+  const get = (): TestIndex => {
+    if (built === undefined) throw new Error('the test index is built in beforeAll; read it inside a test');
+    return built;
+  };
+  return {
+    get store() {
+      return get().store;
+    },
+    get local() {
+      return get().local;
+    },
+  };
 }
 
 /** A parsed JSON answer; tests read it freely and their assertions check its shape. */
