@@ -7,14 +7,7 @@ import {
 } from '../../../shared/attributes/index.ts';
 import { IndexFormatError, InvalidInputError } from '../../../shared/errors/index.ts';
 import { generateRows, schema as randomSchema } from './random-attributes.ts';
-
-const schema: AttributeSchema = {
-  attributes: [
-    { name: 'price', kind: 'number' },
-    { name: 'color', kind: 'category' },
-    { name: 'tags', kind: 'tags' },
-  ],
-};
+import { schema } from './small-schema.ts';
 
 const rows = [
   { price: 9.5, color: 'red', tags: ['sale', 'new', 'sale'] },

@@ -7,14 +7,7 @@ import {
   parseFilter,
 } from '../../../shared/attributes/index.ts';
 import { IndexFormatError, InvalidInputError } from '../../../shared/errors/index.ts';
-
-const schema: AttributeSchema = {
-  attributes: [
-    { name: 'price', kind: 'number' },
-    { name: 'color', kind: 'category' },
-    { name: 'tags', kind: 'tags' },
-  ],
-};
+import { schema } from './small-schema.ts';
 
 const rows = [
   { price: 5, color: 'red', tags: ['a', 'b'] }, // 0
