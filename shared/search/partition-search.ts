@@ -51,6 +51,9 @@ export interface PartitionQueryResult {
   readonly plan: 'exact' | 'approximate';
 }
 
+/** Relative slack between a float32 lower bound and the float64 exact distance it bounds. */
+const LOWER_BOUND_SLACK = 1e-4;
+
 /** Reusable scratch buffers sized for one partition (one per processor, reused across queries). */
 class Scratch {
   candidates: Uint32Array;
@@ -117,17 +120,22 @@ export function searchPartition(
   const top = new TopK(query.k);
   const shortlisted = best.sorted();
   let passed = 0;
-  for (const { id: index } of shortlisted) {
+  let reranked = 0;
+  for (const { id: index, distance: bound } of shortlisted) {
+    // Rows come in ascending lower-bound order: once a bound exceeds the k-th best exact distance, no
+    // later row can enter the top k (the slack absorbs float rounding between the two computations).
+    if (bound > top.worst * (1 + LOWER_BOUND_SLACK)) break;
     const row = survivors[index]!;
     if (!query.filter.matchesAll && !query.filter.matches(data.attributes, row)) continue;
     passed++;
+    reranked++;
     top.push(squaredL2Bounded(query.vector, data.vectors, row, data.dim, top.worst), data.ids[row]!);
   }
   if (passed >= query.k || best.length === count) {
     return {
       hits: top.sorted(),
       candidates: count,
-      reranked: best.length,
+      reranked,
       exhausted: best.length === count,
       plan: 'approximate',
     };
@@ -136,7 +144,7 @@ export function searchPartition(
   const examined = new Uint8Array(data.count);
   for (const { id: index } of shortlisted) examined[survivors[index]!] = 1;
   const rest = exactScan(data, query, rows, count, examined, top);
-  return { ...rest, reranked: rest.reranked + best.length, candidates: count, plan: 'approximate' };
+  return { ...rest, reranked: rest.reranked + reranked, candidates: count, plan: 'approximate' };
 }
 
 /** Exact filter check and exact distance for every candidate not yet examined. */
