@@ -1,19 +1,19 @@
 /**
- * `squash build`: vectors (.fvecs/.bvecs/.npy) + optional JSON Lines attributes → an index in a folder or
+ * `squash build`: vectors (.fvecs/.bvecs/.npy) + optional JSON Lines or CSV attributes → an index in a folder or
  * under s3://bucket/prefix. Progress goes to stderr; the last stdout line is a JSON summary.
  * Attribute rows are read into memory once (schema inference needs them all before the table is built).
  */
 import { readFile } from 'node:fs/promises';
 import { AttributeTable, inferSchema, parseSchema } from '../../shared/attributes/index.ts';
 import { buildIndex, defaultBuildOptions } from '../../shared/build/build-index.ts';
-import { readJsonLinesArray, readVectors } from '../../shared/data/index.ts';
+import { readCsvAttributes, readJsonLinesArray, readVectors } from '../../shared/data/index.ts';
 import { InvalidInputError } from '../../shared/errors/index.ts';
 import { type Metric, metrics } from '../../shared/metric.ts';
 import { openStore } from '../../shared/store/index.ts';
 import { numberOption, parseCommandArgs, positiveInteger, requiredString, UsageError } from './args.ts';
 import { createProgressReporter } from './progress.ts';
 
-export const buildUsage = `squash build --vectors FILE [--attributes FILE.jsonl] [--schema FILE.json] --partitions P
+export const buildUsage = `squash build --vectors FILE [--attributes FILE.jsonl|FILE.csv] [--schema FILE.json] --partitions P
              [--bits-per-dim 4] [--metric l2|cosine|dot] [--seed 1] [--kmeans-iterations 30]
              --out DIR|s3://bucket/prefix`;
 
@@ -80,9 +80,11 @@ export async function runBuild(argv: string[]): Promise<void> {
 }
 
 async function readAttributes(path: string, schemaPath: string | undefined): Promise<AttributeTable> {
-  const rows = await readJsonLinesArray(path);
-  const schema = schemaPath ? parseSchema(await readJson(schemaPath)) : inferSchema(rows);
-  return AttributeTable.fromRows(schema, rows);
+  const declared = schemaPath ? parseSchema(await readJson(schemaPath)) : undefined;
+  const rows = path.toLowerCase().endsWith('.csv')
+    ? await readCsvAttributes(path, declared)
+    : await readJsonLinesArray(path);
+  return AttributeTable.fromRows(declared ?? inferSchema(rows), rows);
 }
 
 async function readJson(path: string): Promise<unknown> {

@@ -1,3 +1,4 @@
+export * from './csv-attributes.ts';
 export * from './idx-reader.ts';
 export * from './input-file.ts';
 export * from './json-lines.ts';

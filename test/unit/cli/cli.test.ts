@@ -184,6 +184,50 @@ describe('squash CLI', () => {
     expect(existsSync(join(dir, 'failed', 'v1', 'manifest.json'))).toBe(false);
   });
 
+  it('builds from CSV attributes too, typing the columns', async () => {
+    const lines = Array.from(dataset.attributes!.rows(), (row) => `${row.u},${row.category},${row.score}`);
+    await writeFile(join(dir, 'attributes.csv'), `u,category,score\n${lines.join('\n')}\n`);
+    const built = await squash(
+      'build',
+      '--vectors',
+      join(dir, 'base.fvecs'),
+      '--attributes',
+      join(dir, 'attributes.csv'),
+      '--partitions',
+      '4',
+      '--out',
+      join(dir, 'csv-index'),
+    );
+    expect(built.code).toBe(0);
+    expect(JSON.parse(built.stdout.trim().split('\n').at(-1)!).attributes).toEqual([
+      'u',
+      'category',
+      'score',
+    ]);
+    const { code, stdout } = await squash(
+      'search',
+      '--index',
+      join(dir, 'csv-index'),
+      '--queries',
+      join(dir, 'queries.fvecs'),
+      '--filter',
+      '{"category":"green","u":{"$gte":0.5}}',
+      '--k',
+      '3',
+    );
+    expect(code).toBe(0);
+    for (const line of stdout
+      .trim()
+      .split('\n')
+      .map((text) => JSON.parse(text))) {
+      expect(line.hits).toHaveLength(3);
+      for (const hit of line.hits) {
+        expect(dataset.attributes!.row(hit.id).category).toBe('green');
+        expect(dataset.attributes!.row(hit.id).u).toBeGreaterThanOrEqual(0.5);
+      }
+    }
+  });
+
   it('a bad flag prints the usage and exits 2', async () => {
     const { code, stderr } = await squash('build', '--vectors', 'x', '--partitions', 'many', '--out', 'y');
     expect(code).toBe(2);
