@@ -4,11 +4,15 @@
  * vectors scanned, rounds, missing partitions) and what the invocation tree cost.
  */
 import { UpstreamError, UpstreamTimeoutError } from '../../shared/errors/index.ts';
+import type { ExternalIds } from '../../shared/format/index.ts';
 import type { PathStats } from '../wire/path-stats.ts';
 import type { WireHit, WireQueryResult, WireQueryStats } from '../wire/query-result.ts';
 
+/** A hit as the caller sees it: `id` is the id the build input carried, else the global ordinal. */
+export type PublicHit = Omit<WireHit, 'id'> & { readonly id: number | string };
+
 export interface SearchResponse {
-  readonly results: { readonly hits: WireHit[]; readonly stats: WireQueryStats }[];
+  readonly results: { readonly hits: PublicHit[]; readonly stats: WireQueryStats }[];
   readonly stats: SearchTotals;
 }
 
@@ -33,6 +37,7 @@ export function searchResponse(
   results: readonly WireQueryResult[],
   path: PathStats,
   ms: number,
+  externalIds?: ExternalIds,
 ): SearchResponse {
   let partitionsVisited = 0;
   let vectorsScanned = 0;
@@ -45,7 +50,10 @@ export function searchResponse(
     for (const partition of stats.missingPartitions) missing.add(partition);
   }
   return {
-    results: results.map((result) => ({ hits: result.hits, stats: result.stats })),
+    results: results.map((result) => ({
+      hits: externalIds ? result.hits.map((hit) => ({ ...hit, id: externalIds.get(hit.id) })) : result.hits,
+      stats: result.stats,
+    })),
     stats: {
       index,
       version,

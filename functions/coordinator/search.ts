@@ -91,7 +91,9 @@ export async function search(
           index,
           queries,
         );
-  answer.stats.bytesFetched += index.bytesFetched;
+  const idsBefore = index.reader.bytesFetched;
+  const externalIds = await index.reader.externalIds();
+  answer.stats.bytesFetched += index.bytesFetched + (index.reader.bytesFetched - idsBefore);
   if (containerStart) answer.stats.containerStarts++;
   const response = searchResponse(
     request.index,
@@ -99,6 +101,7 @@ export async function search(
     answer.results,
     answer.stats,
     performance.now() - started,
+    externalIds,
   );
   if (request.options?.strict) assertComplete(response);
   return response;

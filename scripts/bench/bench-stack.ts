@@ -289,7 +289,7 @@ function sameShare(
 /** Recall@10 against the official (unfiltered) ground truth, for the unfiltered workload only. */
 function recallOf(
   workload: string,
-  results: readonly { hits: readonly { id: number; distance: number }[] }[],
+  results: readonly { hits: readonly { id: number | string; distance: number }[] }[],
 ) {
   if (workload !== 'unfiltered') return {};
   return {

@@ -61,12 +61,18 @@ export async function runBuild(argv: string[]): Promise<void> {
 
   const progress = createProgressReporter();
   const vectors = await readVectors(vectorsPath);
-  const attributes = args.attributes ? await readAttributes(args.attributes, args.schema) : undefined;
+  const { attributes, ids } = args.attributes ? await readAttributes(args.attributes, args.schema) : {};
   if (args.schema && !args.attributes) throw new UsageError('--schema needs --attributes');
   const store = openStore(out);
   try {
     const summary = await buildIndex(
-      { vectors: vectors.vectors, count: vectors.n, dim: vectors.dim, ...(attributes ? { attributes } : {}) },
+      {
+        vectors: vectors.vectors,
+        count: vectors.n,
+        dim: vectors.dim,
+        ...(attributes ? { attributes } : {}),
+        ...(ids ? { ids } : {}),
+      },
       store,
       { ...options, onProgress: progress.report },
     );
@@ -79,12 +85,23 @@ export async function runBuild(argv: string[]): Promise<void> {
   }
 }
 
-async function readAttributes(path: string, schemaPath: string | undefined): Promise<AttributeTable> {
+/**
+ * The attribute table, and the rows' external ids when they carry an `id` field (a reserved name: it is
+ * the vector's id in answers, not an attribute).
+ */
+async function readAttributes(
+  path: string,
+  schemaPath: string | undefined,
+): Promise<{ attributes: AttributeTable; ids?: (string | number)[] }> {
   const declared = schemaPath ? parseSchema(await readJson(schemaPath)) : undefined;
   const rows = path.toLowerCase().endsWith('.csv')
     ? await readCsvAttributes(path, declared)
     : await readJsonLinesArray(path);
-  return AttributeTable.fromRows(declared ?? inferSchema(rows), rows);
+  const carriesIds = rows.some((row) => row.id !== undefined);
+  const ids = carriesIds ? rows.map((row) => row.id as string | number) : undefined;
+  if (carriesIds) for (const row of rows) delete row.id;
+  const attributes = AttributeTable.fromRows(declared ?? inferSchema(rows), rows);
+  return ids ? { attributes, ids } : { attributes };
 }
 
 async function readJson(path: string): Promise<unknown> {

@@ -1,7 +1,7 @@
 /**
  * `squash search`: queries from a vector file, optional filters (one for all, or one per query from JSON
  * Lines), one JSON line per query on stdout in query order:
- * `{"query": i, "hits": [{"id": <ordinal>, "distance": <number>}, …]}`.
+ * `{"query": i, "hits": [{"id": <row or input id>, "distance": <number>}, …]}`.
  * `--index DIR|s3://…` searches in process; `--url URL --index NAME` goes through a search Function URL.
  */
 import { readJsonLinesArray, readVectors } from '../../shared/data/index.ts';
@@ -20,7 +20,8 @@ const batchSize = 500;
 
 export interface SearchLine {
   readonly query: number;
-  readonly hits: readonly { readonly id: number; readonly distance: number }[];
+  /** `id`: the id the build input carried, else the 0-based row of the build input. */
+  readonly hits: readonly { readonly id: number | string; readonly distance: number }[];
 }
 
 export async function runSearch(argv: string[]): Promise<void> {
@@ -94,7 +95,7 @@ async function inProcess(location: string, options: Partial<QueryOptions> & { k:
   const search = await LocalSearch.open(openStore(location));
   return async (batch: SearchQuery[]) =>
     (await search.search(batch, options)).map((result) =>
-      result.hits.map((hit) => ({ id: hit.id, distance: hit.distance })),
+      result.hits.map((hit) => ({ id: hit.externalId ?? hit.id, distance: hit.distance })),
     );
 }
 

@@ -9,7 +9,7 @@ export async function searchThroughUrl(
   batch: SearchQuery[],
   options: Partial<QueryOptions> & { k: number },
   sign: boolean,
-): Promise<{ id: number; distance: number }[][]> {
+): Promise<{ id: number | string; distance: number }[][]> {
   const { k, ...rest } = options;
   const response = await searchUrl(
     url,
@@ -26,7 +26,5 @@ export async function searchThroughUrl(
     },
     { sign },
   );
-  return response.results.map((result) =>
-    result.hits.map((hit) => ({ id: Number(hit.id), distance: hit.distance })),
-  );
+  return response.results.map((result) => result.hits.map((hit) => ({ id: hit.id, distance: hit.distance })));
 }

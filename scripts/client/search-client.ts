@@ -94,3 +94,14 @@ function errorBody(json: unknown): { code: string | undefined; message: string |
     message: typeof message === 'string' ? message : undefined,
   };
 }
+
+/**
+ * A hit's global ordinal (row of the build input), for indexes built without external ids; a hit that
+ * carries an input id has no ordinal to give.
+ */
+export function hitOrdinal(hit: { readonly id: number | string }): number {
+  if (typeof hit.id !== 'number') {
+    throw new InvalidInputError(`hit id ${JSON.stringify(hit.id)} is an input id, not a row ordinal`);
+  }
+  return hit.id;
+}

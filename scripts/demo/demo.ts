@@ -17,7 +17,7 @@ import { readJsonLinesArray, readVectors } from '../../shared/data/index.ts';
 import { LocalSearch } from '../../shared/index/local-search.ts';
 import { generateDataset, generateQueries, SYNTHETIC_SCHEMA } from '../../shared/synthetic/index.ts';
 import { meanRecall } from '../bench/recall.ts';
-import { searchUrl } from '../client/index.ts';
+import { hitOrdinal, searchUrl } from '../client/index.ts';
 import { startLocalStack } from '../local/index.ts';
 import { defaultPrices, requestCost } from './cost-model.ts';
 
@@ -126,7 +126,7 @@ try {
     const satisfied = batch.results.every(
       (result, q) =>
         result.hits.length === truth[q]!.hits.length &&
-        result.hits.every((hit) => filter.matches(dataset.attributes, hit.id)),
+        result.hits.every((hit) => filter.matches(dataset.attributes, hitOrdinal(hit))),
     );
     latencies.sort((a, b) => a - b);
     rows.push({

@@ -9,6 +9,7 @@ import { AttributeQuantizer, AttributeTable } from '../attributes/index.ts';
 import { InvalidInputError } from '../errors/index.ts';
 import {
   bytesOf,
+  ExternalIds,
   encodeManifest,
   type Manifest,
   ObjectKind,
@@ -49,6 +50,8 @@ export interface BuildInput {
   readonly count: number;
   readonly dim: number;
   readonly attributes?: AttributeTable;
+  /** External ids the input carried, one per vector (strings, or safe integers); ordinals otherwise. */
+  readonly ids?: readonly (string | number)[];
 }
 
 export interface BuildSummary {
@@ -72,6 +75,7 @@ export async function buildIndex(
 ): Promise<BuildSummary> {
   const started = performance.now();
   validateInput(input, options);
+  const externalIdKind = input.ids ? ExternalIds.check(input.ids, input.count) : undefined;
   const progress = options.onProgress ?? (() => {});
   const { space, vectors } = prepareBase(input.vectors, input.count, input.dim, options.metric);
   const dim = space.storedDim;
@@ -137,6 +141,14 @@ export async function buildIndex(
       },
     ]);
     const attributesRef = await put(keys.attributes, allocatorCodes);
+    const externalIdsRef = input.ids
+      ? await put(
+          keys.externalIds,
+          writeObject(ObjectKind.EXTERNAL_IDS, [
+            { id: SectionId.EXTERNAL_IDS, bytes: ExternalIds.encode(input.ids) },
+          ]),
+        )
+      : undefined;
 
     const manifest: Manifest = {
       format: 'squash-index',
@@ -153,7 +165,13 @@ export async function buildIndex(
       schema: { attributes: [...attributes.schema.attributes] },
       attributeQuantizer: attributeQuantizer.toJSON(),
       attributeDictionaries: attributes.dictionaries.map((dictionary) => [...dictionary]),
-      objects: { centroids: centroidsRef, attributes: attributesRef, partitions: partitionRefs },
+      objects: {
+        centroids: centroidsRef,
+        attributes: attributesRef,
+        partitions: partitionRefs,
+        ...(externalIdsRef ? { externalIds: externalIdsRef } : {}),
+      },
+      ...(externalIdKind ? { externalIdKind } : {}),
       build: {
         seed: options.seed,
         bitsPerDim: options.bitsPerDim,

@@ -14,6 +14,7 @@ export async function copyIndex(from: BlobStore, to: BlobStore): Promise<{ versi
     manifest.objects.centroids.key,
     manifest.objects.attributes.key,
     ...manifest.objects.partitions.map((ref) => ref.key),
+    ...(manifest.objects.externalIds ? [manifest.objects.externalIds.key] : []),
   ];
   let bytes = 0;
   for (const key of [...objects, keys.manifest]) {

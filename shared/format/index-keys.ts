@@ -10,6 +10,7 @@ export interface VersionKeys {
   readonly manifest: string;
   readonly centroids: string;
   readonly attributes: string;
+  readonly externalIds: string;
   partition(p: number): string;
 }
 
@@ -20,6 +21,7 @@ export function versionKeys(version: number): VersionKeys {
     manifest: `${prefix}manifest.json`,
     centroids: `${prefix}centroids.bin`,
     attributes: `${prefix}attributes.bin`,
+    externalIds: `${prefix}ids.bin`,
     partition: (p) => {
       if (!Number.isSafeInteger(p) || p < 0)
         throw new TypeError(`partition ${p} is not a non-negative integer`);

@@ -1,6 +1,7 @@
 export * from './copy-index.ts';
 export * from './crc32c.ts';
 export * from './current-version.ts';
+export * from './external-ids.ts';
 export * from './index-keys.ts';
 export * from './index-object.ts';
 export * from './manifest.ts';

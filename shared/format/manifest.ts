@@ -52,7 +52,11 @@ export const manifestSchema = z
       centroids: objectRefSchema,
       attributes: objectRefSchema,
       partitions: z.array(partitionRefSchema),
+      /** Present when the build input carried ids. */
+      externalIds: objectRefSchema.optional(),
     }),
+    /** How external ids read back: strings, or integers. Absent when the input carried none. */
+    externalIdKind: z.enum(['string', 'integer']).optional(),
     build: z.looseObject({
       seed: z.number().int(),
       bitsPerDim: z.number().positive(),
@@ -91,7 +95,18 @@ export const manifestSchema = z
       [['objects', 'centroids'], manifest.objects.centroids],
       [['objects', 'attributes'], manifest.objects.attributes],
       ...partitions.map((ref, p): [(string | number)[], typeof ref] => [['objects', 'partitions', p], ref]),
+      ...(manifest.objects.externalIds
+        ? [
+            [['objects', 'externalIds'], manifest.objects.externalIds] as [
+              (string | number)[],
+              z.infer<typeof objectRefSchema>,
+            ],
+          ]
+        : []),
     ];
+    if ((manifest.objects.externalIds === undefined) !== (manifest.externalIdKind === undefined)) {
+      issue(['externalIdKind'], 'must be given exactly when objects.externalIds is');
+    }
     for (const [path, ref] of refs) {
       for (const [name, section] of Object.entries(ref.sections)) {
         if (section.offset + section.length > ref.bytes) {

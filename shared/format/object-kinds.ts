@@ -6,6 +6,8 @@ export const ObjectKind = {
   CENTROIDS: 2,
   /** Quantized attribute codes of every partition, read by allocators to count filter matches. */
   ALLOCATOR_ATTRIBUTES: 3,
+  /** The external ids the build input carried, by global ordinal; read when shaping responses. */
+  EXTERNAL_IDS: 4,
 } as const;
 
 export type ObjectKind = (typeof ObjectKind)[keyof typeof ObjectKind];

@@ -17,6 +17,7 @@ import {
 } from '../attributes/index.ts';
 import { IndexFormatError } from '../errors/index.ts';
 import {
+  ExternalIds,
   f32View,
   fetchSection,
   fetchSections,
@@ -49,6 +50,7 @@ export class IndexReader {
   /** Bytes read from the store so far (manifest excluded). */
   bytesFetched: number;
   readonly #layout: IndexLayout | undefined;
+  #externalIds: Promise<ExternalIds | undefined> | undefined;
 
   private constructor(
     readonly store: BlobStore,
@@ -117,6 +119,27 @@ export class IndexReader {
       manifest,
       { centroids, codes },
       centroidBytes.byteLength + codeBytes.byteLength,
+    );
+  }
+
+  /** The ids the build input carried (loaded once, on first use), or undefined when it carried none. */
+  externalIds(): Promise<ExternalIds | undefined> {
+    this.#externalIds ??= this.loadExternalIds();
+    return this.#externalIds;
+  }
+
+  private async loadExternalIds(): Promise<ExternalIds | undefined> {
+    const ref = this.manifest.objects.externalIds;
+    const kind = this.manifest.externalIdKind;
+    if (!ref || !kind) return undefined;
+    const bytes = await this.store.get(ref.key);
+    this.bytesFetched += bytes.byteLength;
+    const header = verifyObject(bytes, ref, ObjectKind.EXTERNAL_IDS);
+    return ExternalIds.decode(
+      readSection(bytes, header, SectionId.EXTERNAL_IDS, ref.key),
+      this.manifest.count,
+      kind,
+      ref.key,
     );
   }
 

@@ -25,6 +25,8 @@ export interface SearchQuery {
 export interface SearchHit {
   /** Global ordinal (the row of the build input). */
   readonly id: number;
+  /** The id the build input carried for this vector, when it carried ids. */
+  readonly externalId?: string | number;
   /** Distance in the index's metric (see `shared/metric.ts`). */
   readonly distance: number;
 }
@@ -78,12 +80,14 @@ export class LocalSearch {
       hammingKeepPercent: resolved.hammingKeepPercent,
       ...(resolved.pruningDims === undefined ? {} : { pruningDims: resolved.pruningDims }),
     };
+    const externalIds = await this.reader.externalIds();
     const outcomes = await executeQueries(this.reader.layout, prepared, resolved, async (p, requests) =>
       requests.map((request) => searchPartition(this.partitions[p]!, request.query, partitionOptions)),
     );
     return outcomes.map((outcome, i) => ({
       hits: outcome.hits.map((hit) => ({
         id: hit.id,
+        ...(externalIds ? { externalId: externalIds.get(hit.id) } : {}),
         distance: reportedDistance(this.reader.space, hit.distance, prepared[i]!.vector),
       })),
       stats: outcome.stats,

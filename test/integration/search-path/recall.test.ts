@@ -14,7 +14,7 @@ import {
   uniformAttribute,
 } from '../../../scripts/bench/fashion-mnist.ts';
 import { meanRecall } from '../../../scripts/bench/recall.ts';
-import { type SearchResponse, searchUrl } from '../../../scripts/client/index.ts';
+import { hitOrdinal, type SearchResponse, searchUrl } from '../../../scripts/client/index.ts';
 import { copyIndex } from '../../../shared/format/index.ts';
 import { dataDir, fashionMnistDir } from '../../datasets/data-dir.ts';
 import { bruteForceDistances, distancesOf } from '../../support/ground-truth.ts';
@@ -112,7 +112,7 @@ describe('recall@10 through the search URL', () => {
         const recall = meanRecall(
           response.results.map((result, q) => {
             const keep = keepOf(q);
-            failing += result.hits.filter((hit) => !keep(hit.id)).length;
+            failing += result.hits.filter((hit) => !keep(hitOrdinal(hit))).length;
             const truth = bruteForceDistances(data.base, data.dim, query(q), k, keep);
             expect(truth).toHaveLength(k);
             expect(result.hits, `query ${q}`).toHaveLength(k);

@@ -228,6 +228,56 @@ describe('squash CLI', () => {
     }
   });
 
+  it('answers with the ids the input carried (an `id` field in the attribute rows)', async () => {
+    const rows = Array.from(dataset.attributes!.rows(), (row, i) =>
+      JSON.stringify({ id: `sku-${i}`, ...row }),
+    );
+    await writeFile(join(dir, 'with-ids.jsonl'), `${rows.join('\n')}\n`);
+    const built = await squash(
+      'build',
+      '--vectors',
+      join(dir, 'base.fvecs'),
+      '--attributes',
+      join(dir, 'with-ids.jsonl'),
+      '--partitions',
+      '4',
+      '--out',
+      join(dir, 'ids-index'),
+    );
+    expect(built.code).toBe(0);
+    expect(JSON.parse(built.stdout.trim().split('\n').at(-1)!).attributes).toEqual([
+      'u',
+      'category',
+      'tags',
+      'score',
+    ]);
+    const withIds = await squash(
+      'search',
+      '--index',
+      join(dir, 'ids-index'),
+      '--queries',
+      join(dir, 'queries.fvecs'),
+      '--exact',
+      '--k',
+      '3',
+    );
+    withIds.stdout
+      .trim()
+      .split('\n')
+      .forEach((text, q) => {
+        const query = queries.vectors.subarray(q * dim, (q + 1) * dim);
+        const nearest = Array.from({ length: count }, (_, i) => ({
+          id: i,
+          distance: query.reduce((sum, x, j) => sum + (x - dataset.vectors[i * dim + j]!) ** 2, 0),
+        }))
+          .sort((a, b) => a.distance - b.distance)
+          .slice(0, 3);
+        expect(JSON.parse(text).hits.map((hit: { id: string }) => hit.id)).toEqual(
+          nearest.map((n) => `sku-${n.id}`),
+        );
+      });
+  });
+
   it('a bad flag prints the usage and exits 2', async () => {
     const { code, stderr } = await squash('build', '--vectors', 'x', '--partitions', 'many', '--out', 'y');
     expect(code).toBe(2);
