@@ -5,7 +5,7 @@
  */
 import type { CompiledFilter } from '../../shared/attributes/index.ts';
 import { InvalidQueryError } from '../../shared/errors/index.ts';
-import { defaultPartitionSearchOptions, searchPartition } from '../../shared/search/partition-search.ts';
+import { partitionSearchOptions, searchPartition } from '../../shared/search/partition-search.ts';
 import { cachedPartition, cachedReader } from '../index-cache.ts';
 import { type FunctionRuntime, startInvocation } from '../runtime.ts';
 import { decodeVector } from '../wire/vector-base64.ts';
@@ -28,12 +28,7 @@ export async function processPartition(
   }
   const loaded = await cachedPartition(runtime, reader, payload.index, payload.partition);
   const { data } = loaded;
-  const options = {
-    ...defaultPartitionSearchOptions,
-    rerank: payload.options.rerank,
-    hammingKeepPercent: payload.options.hammingKeepPercent,
-    pruningDims: payload.options.pruningDims,
-  };
+  const options = partitionSearchOptions(payload.options);
   const filters = new Map<string, CompiledFilter>();
   const results = payload.queries.map((query, i): ProcessorResult => {
     const vector = decodeVector(query.vectorBase64, `queries[${i}].vectorBase64`);

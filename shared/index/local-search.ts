@@ -5,7 +5,7 @@
  */
 import { type MetricSpace, prepareQuery, reportedDistance } from '../metric.ts';
 import type { PartitionData } from '../search/partition-data.ts';
-import { defaultPartitionSearchOptions, searchPartition } from '../search/partition-search.ts';
+import { partitionSearchOptions, searchPartition } from '../search/partition-search.ts';
 import {
   defaultQueryOptions,
   type ExecutorQuery,
@@ -74,12 +74,7 @@ export class LocalSearch {
     options: Partial<QueryOptions> & { readonly k: number },
   ): Promise<SearchResult[]> {
     const resolved: QueryOptions = { ...defaultQueryOptions, ...options };
-    const partitionOptions = {
-      ...defaultPartitionSearchOptions,
-      rerank: resolved.rerank,
-      hammingKeepPercent: resolved.hammingKeepPercent,
-      ...(resolved.pruningDims === undefined ? {} : { pruningDims: resolved.pruningDims }),
-    };
+    const partitionOptions = partitionSearchOptions(resolved);
     const externalIds = await this.reader.externalIds();
     const outcomes = await executeQueries(this.reader.layout, prepared, resolved, async (p, requests) =>
       requests.map((request) => searchPartition(this.partitions[p]!, request.query, partitionOptions)),

@@ -30,6 +30,20 @@ export const defaultPartitionSearchOptions: PartitionSearchOptions = {
   hammingFloor: 4,
 };
 
+/** The partition-level options of a request's query options (defaults for the rest). */
+export function partitionSearchOptions(options: {
+  readonly rerank: number;
+  readonly hammingKeepPercent: number;
+  readonly pruningDims?: number | undefined;
+}): PartitionSearchOptions {
+  return {
+    ...defaultPartitionSearchOptions,
+    rerank: options.rerank,
+    hammingKeepPercent: options.hammingKeepPercent,
+    ...(options.pruningDims === undefined ? {} : { pruningDims: options.pruningDims }),
+  };
+}
+
 export interface PartitionQuery {
   /** Metric-prepared query vector of the index's stored dimension. */
   readonly vector: Float32Array;
@@ -79,9 +93,7 @@ export function searchPartition(
     scratchByPartition.set(data, scratch);
   }
   const rows = scratch.candidates;
-  const count = query.filter.matchesAll
-    ? fillAll(rows, data.count)
-    : query.filter.candidates(data.attributeCodes, data.count, rows);
+  const count = query.filter.candidates(data.attributeCodes, data.count, rows);
   const dims = pruningDims(data, options.pruningDims);
   const shortlist = options.rerank * query.k;
   if (query.mode === 'exact' || count * data.dim <= approximateCost(data, dims, count, shortlist, options)) {
@@ -180,9 +192,4 @@ function approximateCost(
     Math.max((count * options.hammingKeepPercent) / 100, options.hammingFloor * shortlist),
   );
   return dims * data.dim + (count * dims) / 16 + survivors * dims + shortlist * data.dim;
-}
-
-function fillAll(rows: Uint32Array, n: number): number {
-  for (let i = 0; i < n; i++) rows[i] = i;
-  return n;
 }
