@@ -4,77 +4,87 @@
  * interval (0 inside it). Summed over dimensions this is the squared distance from the query to the
  * vector's cell box: a lower bound of the exact distance, because the KLT is orthonormal and every encoded
  * coordinate lies in its cell. Dimensions not scanned only make the bound looser, never invalid.
+ *
+ * The scan reads the leading dimensions' codes row-major (`PruningCodes`, one byte per code, extracted once
+ * from the segment-major OSQ codes): a candidate's codes are contiguous, so its bound is summed in
+ * registers instead of being read and written once per dimension.
  */
-import type { OsqLayout } from '../quantize/index.ts';
+import { extractDimension, type OsqLayout } from '../quantize/index.ts';
 
-export interface AdcTables {
-  readonly values: Float32Array;
-  /** Start of dimension d's table in `values` (one entry per cell). */
-  readonly offsets: Uint32Array;
+/** Cells per table slot: codes have at most 8 bits, so dimension d's table starts at d · 256. */
+const TABLE_STRIDE = 256;
+
+/** The first `dims` codes of each of `count` rows, row-major. */
+export interface PruningCodes {
   readonly dims: number;
+  readonly count: number;
+  readonly codes: Uint8Array;
 }
 
-export function buildAdcTables(
-  z: Float64Array,
-  dims: number,
-  bits: Uint8Array,
-  boundaries: Float32Array,
-  boundaryOffsets: Uint32Array,
-): AdcTables {
-  const offsets = new Uint32Array(dims + 1);
-  for (let d = 0; d < dims; d++) offsets[d + 1] = offsets[d]! + (bits[d]! > 0 ? 1 << bits[d]! : 0);
-  const values = new Float32Array(offsets[dims]!);
+export function pruningCodes(packed: Uint8Array, n: number, layout: OsqLayout, dims: number): PruningCodes {
+  const codes = new Uint8Array(n * dims);
+  const column = new Uint8Array(n);
   for (let d = 0; d < dims; d++) {
-    const cells = bits[d]! > 0 ? 1 << bits[d]! : 0;
-    const q = z[d]!;
-    const b = boundaryOffsets[d]!;
-    const t = offsets[d]!;
-    for (let c = 0; c < cells; c++) {
-      const lo = boundaries[b + c]!;
-      const hi = boundaries[b + c + 1]!;
-      const gap = q < lo ? lo - q : q > hi ? q - hi : 0;
-      values[t + c] = gap * gap;
-    }
+    extractDimension(packed, n, layout, d, null, n, column);
+    for (let row = 0; row < n; row++) codes[row * dims + d] = column[row]!;
   }
-  return { values, offsets, dims };
+  return { dims, count: n, codes };
 }
 
-/**
- * out[i] = Σ_d table_d[code_d(rows[i])] over the first `tables.dims` dimensions, extracting each dimension's
- * codes from the segment-major packed codes with a shift and a mask ("dimensional extraction").
- */
+/** Per-dimension cell-gap tables for one query, in a buffer reused across queries. */
+export class AdcTables {
+  values = new Float32Array(0);
+  dims = 0;
+
+  build(
+    z: Float64Array,
+    dims: number,
+    bits: Uint8Array,
+    boundaries: Float32Array,
+    boundaryOffsets: Uint32Array,
+  ): this {
+    if (this.values.length < dims * TABLE_STRIDE) this.values = new Float32Array(dims * TABLE_STRIDE);
+    const values = this.values;
+    for (let d = 0; d < dims; d++) {
+      const cells = bits[d]! > 0 ? 1 << bits[d]! : 0;
+      const q = z[d]!;
+      const b = boundaryOffsets[d]!;
+      const t = d * TABLE_STRIDE;
+      for (let c = 0; c < cells; c++) {
+        const lo = boundaries[b + c]!;
+        const hi = boundaries[b + c + 1]!;
+        const gap = q < lo ? lo - q : q > hi ? q - hi : 0;
+        values[t + c] = gap * gap;
+      }
+    }
+    this.dims = dims;
+    return this;
+  }
+}
+
+/** out[i] = Σ_d table_d[code_d(rows[i])] over the tables' dimensions (at most the codes' dimensions). */
 export function accumulateLowerBounds(
-  layout: OsqLayout,
-  packed: Uint8Array,
-  n: number,
+  codes: PruningCodes,
   rows: Uint32Array,
   count: number,
   tables: AdcTables,
   out: Float32Array,
 ): void {
-  out.fill(0, 0, count);
   const values = tables.values;
-  for (let d = 0; d < tables.dims; d++) {
-    const width = layout.bits[d]!;
-    if (width === 0) continue;
-    const table = tables.offsets[d]!;
-    const bitOffset = layout.bitOffsets[d]!;
-    const inByte = bitOffset & 7;
-    const mask = (1 << width) - 1;
-    const first = (bitOffset >>> 3) * n;
-    if (inByte + width <= 8) {
-      const shift = 8 - inByte - width;
-      for (let i = 0; i < count; i++) {
-        out[i]! += values[table + ((packed[first + rows[i]!]! >>> shift) & mask)]!;
-      }
-    } else {
-      const second = first + n;
-      const shift = 16 - inByte - width;
-      for (let i = 0; i < count; i++) {
-        const row = rows[i]!;
-        const word = (packed[first + row]! << 8) | packed[second + row]!;
-        out[i]! += values[table + ((word >>> shift) & mask)]!;
-      }
+  const bytes = codes.codes;
+  const stride = codes.dims;
+  const dims = Math.min(tables.dims, stride);
+  const pairs = dims & ~1;
+  for (let i = 0; i < count; i++) {
+    const base = rows[i]! * stride;
+    // Two accumulators halve the dependency chain of the additions.
+    let even = 0;
+    let odd = 0;
+    for (let d = 0; d < pairs; d += 2) {
+      even += values[d * TABLE_STRIDE + bytes[base + d]!]!;
+      odd += values[(d + 1) * TABLE_STRIDE + bytes[base + d + 1]!]!;
     }
+    if (pairs < dims) even += values[pairs * TABLE_STRIDE + bytes[base + pairs]!]!;
+    out[i] = even + odd;
   }
 }

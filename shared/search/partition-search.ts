@@ -7,7 +7,7 @@
  */
 import type { CompiledFilter } from '../attributes/index.ts';
 import { binaryCode, kltTransform } from '../quantize/index.ts';
-import { accumulateLowerBounds, buildAdcTables } from './adc.ts';
+import { AdcTables, accumulateLowerBounds, type PruningCodes, pruningCodes } from './adc.ts';
 import { squaredL2Bounded } from './distance.ts';
 import { hammingPrune } from './hamming-prune.ts';
 import { type PartitionData, pruningDims } from './partition-data.ts';
@@ -51,6 +51,11 @@ export interface PartitionQuery {
   readonly k: number;
   /** `exact` scans every candidate; `approximate` lets the cost model choose. */
   readonly mode: 'approximate' | 'exact';
+  /**
+   * Squared distance of the k-th best hit the caller already holds from other partitions: rows farther
+   * away cannot enter its answer and are skipped. @default Infinity
+   */
+  readonly bound?: number;
 }
 
 export interface PartitionQueryResult {
@@ -68,31 +73,42 @@ export interface PartitionQueryResult {
 /** Relative slack between a float32 lower bound and the float64 exact distance it bounds. */
 const LOWER_BOUND_SLACK = 1e-4;
 
-/** Reusable scratch buffers sized for one partition (one per processor, reused across queries). */
-class Scratch {
-  candidates: Uint32Array;
-  survivors: Uint32Array;
-  bounds: Float32Array;
-  constructor(n: number) {
-    this.candidates = new Uint32Array(n);
-    this.survivors = new Uint32Array(n);
-    this.bounds = new Float32Array(n);
+/** Reusable buffers and derived codes for one partition (one per processor, reused across queries). */
+class Workspace {
+  readonly candidates: Uint32Array;
+  readonly survivors: Uint32Array;
+  readonly bounds: Float32Array;
+  readonly tables = new AdcTables();
+  private codes: PruningCodes | undefined;
+
+  constructor(private readonly data: PartitionData) {
+    this.candidates = new Uint32Array(data.count);
+    this.survivors = new Uint32Array(data.count);
+    this.bounds = new Float32Array(data.count);
+  }
+
+  /** Row-major codes of at least the leading `dims` dimensions, extracted on first use. */
+  pruningCodes(dims: number): PruningCodes {
+    if (!this.codes || this.codes.dims < dims) {
+      this.codes = pruningCodes(this.data.osqCodes, this.data.count, this.data.layout, dims);
+    }
+    return this.codes;
   }
 }
 
-const scratchByPartition = new WeakMap<PartitionData, Scratch>();
+const workspaces = new WeakMap<PartitionData, Workspace>();
 
 export function searchPartition(
   data: PartitionData,
   query: PartitionQuery,
   options: PartitionSearchOptions = defaultPartitionSearchOptions,
 ): PartitionQueryResult {
-  let scratch = scratchByPartition.get(data);
-  if (!scratch) {
-    scratch = new Scratch(data.count);
-    scratchByPartition.set(data, scratch);
+  let workspace = workspaces.get(data);
+  if (!workspace) {
+    workspace = new Workspace(data);
+    workspaces.set(data, workspace);
   }
-  const rows = scratch.candidates;
+  const rows = workspace.candidates;
   const count = query.filter.candidates(data.attributeCodes, data.count, rows);
   const dims = pruningDims(data, options.pruningDims);
   const shortlist = options.rerank * query.k;
@@ -111,7 +127,7 @@ export function searchPartition(
   if (keep < count) {
     const queryCode = new Uint8Array(data.binaryBytes);
     binaryCode(z, dims, queryCode, 0);
-    survivors = scratch.survivors;
+    survivors = workspace.survivors;
     kept = hammingPrune(
       data.binaryCodes,
       data.binaryBytes,
@@ -123,27 +139,39 @@ export function searchPartition(
       survivors,
     );
   }
-  const tables = buildAdcTables(z, dims, data.layout.bits, data.osq.boundaries, data.osq.boundaryOffsets);
-  const bounds = scratch.bounds;
-  accumulateLowerBounds(data.layout, data.osqCodes, data.count, survivors, kept, tables, bounds);
+  const tables = workspace.tables.build(
+    z,
+    dims,
+    data.layout.bits,
+    data.osq.boundaries,
+    data.osq.boundaryOffsets,
+  );
+  const bounds = workspace.bounds;
+  accumulateLowerBounds(workspace.pruningCodes(dims), survivors, kept, tables, bounds);
 
+  const limit = query.bound ?? Number.POSITIVE_INFINITY;
   const best = new TopK(Math.min(shortlist, kept));
   for (let i = 0; i < kept; i++) best.push(bounds[i]!, i);
   const top = new TopK(query.k);
   const shortlisted = best.sorted();
-  let passed = 0;
   let reranked = 0;
+  let cutOff = false;
   for (const { id: index, distance: bound } of shortlisted) {
     // Rows come in ascending lower-bound order: once a bound exceeds the k-th best exact distance, no
     // later row can enter the top k (the slack absorbs float rounding between the two computations).
-    if (bound > top.worst * (1 + LOWER_BOUND_SLACK)) break;
+    const worst = Math.min(top.worst, limit);
+    if (bound > worst * (1 + LOWER_BOUND_SLACK)) {
+      cutOff = true;
+      break;
+    }
     const row = survivors[index]!;
     if (!query.filter.matchesAll && !query.filter.matches(data.attributes, row)) continue;
-    passed++;
     reranked++;
-    top.push(squaredL2Bounded(query.vector, data.vectors, row, data.dim, top.worst), data.ids[row]!);
+    const distance = squaredL2Bounded(query.vector, data.vectors, row, data.dim, worst);
+    if (distance <= worst) top.push(distance, data.ids[row]!);
   }
-  if (passed >= query.k || best.length === count) {
+  // A caller with a bound already holds k hits, so only an unbounded search must fill its top k.
+  if (cutOff || top.full || best.length === count || limit < Number.POSITIVE_INFINITY) {
     return {
       hits: top.sorted(),
       candidates: count,
@@ -168,13 +196,16 @@ function exactScan(
   skip: Uint8Array | null,
   top = new TopK(query.k),
 ): { hits: Hit[]; reranked: number; exhausted: true } {
+  const limit = query.bound ?? Number.POSITIVE_INFINITY;
   let reranked = 0;
   for (let i = 0; i < count; i++) {
     const row = rows[i]!;
     if (skip?.[row]) continue;
     if (!query.filter.matchesAll && !query.filter.matches(data.attributes, row)) continue;
     reranked++;
-    top.push(squaredL2Bounded(query.vector, data.vectors, row, data.dim, top.worst), data.ids[row]!);
+    const worst = Math.min(top.worst, limit);
+    const distance = squaredL2Bounded(query.vector, data.vectors, row, data.dim, worst);
+    if (distance <= worst) top.push(distance, data.ids[row]!);
   }
   return { hits: top.sorted(), reranked, exhausted: true };
 }

@@ -12,7 +12,7 @@ import { orderPartitions } from '../plan/partition-order.ts';
 import { selectPartitions } from '../plan/partition-selection.ts';
 import { choosePlan } from '../plan/query-plan.ts';
 import type { PartitionQuery, PartitionQueryResult } from './partition-search.ts';
-import { type Hit, mergeHits } from './top-k.ts';
+import { type Hit, TopK } from './top-k.ts';
 
 export interface QueryOptions {
   readonly k: number;
@@ -72,6 +72,14 @@ export interface IndexLayout {
   countMatches(filter: CompiledFilter, partition: number): number;
 }
 
+/**
+ * How a round visits a query's partitions. `parallel`: all at once (one fan-out per round, for remote
+ * processors). `nearest-first`: one partition per query at a time, nearest first, each carrying the k-th
+ * best distance found so far as a bound, so farther partitions skip most of their exact re-rank — for
+ * in-process searchers, where a call costs nothing.
+ */
+export type RoundOrder = 'parallel' | 'nearest-first';
+
 /** Searches one partition for several queries; may run remotely and fail. */
 export type PartitionSearcher = (
   partition: number,
@@ -98,10 +106,12 @@ export interface QueryOutcome {
 
 interface QueryState {
   readonly query: ExecutorQuery;
+  /** Position in the batch. */
+  readonly index: number;
   readonly counts: Float64Array;
   readonly ranked: ReturnType<typeof orderPartitions>;
   readonly visited: Set<number>;
-  readonly partial: Hit[][];
+  readonly best: TopK;
   readonly stats: QueryStats;
   mode: 'exact' | 'approximate';
 }
@@ -111,17 +121,38 @@ export async function executeQueries(
   queries: readonly ExecutorQuery[],
   options: QueryOptions,
   search: PartitionSearcher,
+  order: RoundOrder = 'parallel',
 ): Promise<QueryOutcome[]> {
-  const states = queries.map((query) => planQuery(layout, query, options));
+  const states = queries.map((query, index) => planQuery(layout, query, index, options));
   let pending = states.map((state) => firstRound(state, options));
   while (pending.some((partitions) => partitions.length > 0)) {
-    await runRound(states, pending, options, search);
+    for (const state of states) if (pending[state.index]!.length > 0) state.stats.rounds++;
+    if (order === 'parallel') await runWave(states, pending, options, search);
+    else await runNearestFirst(states, pending, options, search);
     pending = states.map((state) => nextRound(state, options));
   }
-  return states.map((state) => ({ hits: mergeHits(state.partial, options.k), stats: state.stats }));
+  return states.map((state) => ({ hits: state.best.sorted(), stats: state.stats }));
 }
 
-function planQuery(layout: IndexLayout, query: ExecutorQuery, options: QueryOptions): QueryState {
+async function runNearestFirst(
+  states: readonly QueryState[],
+  pending: readonly number[][],
+  options: QueryOptions,
+  search: PartitionSearcher,
+): Promise<void> {
+  const waves = Math.max(...pending.map((partitions) => partitions.length));
+  for (let wave = 0; wave < waves; wave++) {
+    const partitions = pending.map((list) => (wave < list.length ? [list[wave]!] : []));
+    await runWave(states, partitions, options, search);
+  }
+}
+
+function planQuery(
+  layout: IndexLayout,
+  query: ExecutorQuery,
+  index: number,
+  options: QueryOptions,
+): QueryState {
   const counts = new Float64Array(layout.partitions);
   let total = 0;
   for (let p = 0; p < layout.partitions; p++) {
@@ -131,10 +162,11 @@ function planQuery(layout: IndexLayout, query: ExecutorQuery, options: QueryOpti
   const ranked = orderPartitions(layout.centroids, layout.partitions, layout.dim, query.vector);
   return {
     query,
+    index,
     counts,
     ranked,
     visited: new Set(),
-    partial: [],
+    best: new TopK(options.k),
     mode: options.exact ? 'exact' : 'approximate',
     stats: {
       plan: options.exact ? 'exact' : 'approximate',
@@ -175,8 +207,7 @@ function firstRound(state: QueryState, options: QueryOptions): number[] {
 
 /** After a round: if fewer than k hits came back, the next partitions (in distance order) with matches. */
 function nextRound(state: QueryState, options: QueryOptions): number[] {
-  let found = 0;
-  for (const hits of state.partial) found += hits.length;
+  const found = state.best.length;
   if (found >= options.k) return [];
   const next: number[] = [];
   let expected = 0;
@@ -189,7 +220,8 @@ function nextRound(state: QueryState, options: QueryOptions): number[] {
   return next;
 }
 
-async function runRound(
+/** One fan-out: every query's `pending` partitions at once, grouped by partition. */
+async function runWave(
   states: readonly QueryState[],
   pending: readonly number[][],
   options: QueryOptions,
@@ -198,14 +230,14 @@ async function runRound(
   const byPartition = new Map<number, PartitionRequest[]>();
   pending.forEach((partitions, index) => {
     const state = states[index]!;
-    if (partitions.length === 0) return;
-    state.stats.rounds++;
+    const bound = state.best.worst;
     for (const partition of partitions) {
       state.visited.add(partition);
       const requests = byPartition.get(partition) ?? [];
+      const { vector, filter } = state.query;
       requests.push({
         index,
-        query: { vector: state.query.vector, filter: state.query.filter, k: options.k, mode: state.mode },
+        query: { vector, filter, k: options.k, mode: state.mode, ...(bound < Infinity ? { bound } : {}) },
       });
       byPartition.set(partition, requests);
     }
@@ -217,7 +249,7 @@ async function runRound(
         requests.forEach((request, i) => {
           const state = states[request.index]!;
           const result = results[i]!;
-          state.partial.push(result.hits);
+          for (const hit of result.hits) state.best.push(hit.distance, hit.id);
           state.stats.partitionsVisited++;
           state.stats.vectorsScanned += result.reranked;
         });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { kltTransform, OsqQuantizer } from '../../../shared/quantize/index.ts';
 import { createRng } from '../../../shared/random.ts';
-import { accumulateLowerBounds, buildAdcTables } from '../../../shared/search/adc.ts';
+import { AdcTables, accumulateLowerBounds, pruningCodes } from '../../../shared/search/adc.ts';
 import { squaredL2 } from '../../../shared/search/distance.ts';
 
 function correlatedData(n: number, dim: number, seed: number): Float32Array {
@@ -34,14 +34,16 @@ describe('ADC lower bound', () => {
       const { klt, bits, boundaries, boundaryOffsets } = quantizer.params;
       const rows = Uint32Array.from({ length: n }, (_, i) => i);
       const bounds = new Float32Array(n);
+      const codes = pruningCodes(osq, n, quantizer.layout, dim);
+      const tables = new AdcTables();
       const queries = correlatedData(30, dim, seed + 100);
       let tight = 0;
       for (let q = 0; q < 30; q++) {
         const query = queries.subarray(q * dim, (q + 1) * dim);
         const z = new Float64Array(dim);
         kltTransform(klt, query, 0, z, dim);
-        const tables = buildAdcTables(z, dim, bits, boundaries, boundaryOffsets);
-        accumulateLowerBounds(quantizer.layout, osq, n, rows, n, tables, bounds);
+        tables.build(z, dim, bits, boundaries, boundaryOffsets);
+        accumulateLowerBounds(codes, rows, n, tables, bounds);
         for (let i = 0; i < n; i++) {
           const exact = squaredL2(query, data, i, dim);
           expect(bounds[i]!).toBeLessThanOrEqual(exact * (1 + 1e-5) + 1e-6);
