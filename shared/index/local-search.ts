@@ -76,13 +76,8 @@ export class LocalSearch {
     const resolved: QueryOptions = { ...defaultQueryOptions, ...options };
     const partitionOptions = partitionSearchOptions(resolved);
     const externalIds = await this.reader.externalIds();
-    const outcomes = await executeQueries(
-      this.reader.layout,
-      prepared,
-      resolved,
-      async (p, requests) =>
-        requests.map((request) => searchPartition(this.partitions[p]!, request.query, partitionOptions)),
-      'nearest-first',
+    const outcomes = await executeQueries(this.reader.layout, prepared, resolved, async (p, requests) =>
+      requests.map((request) => searchPartition(this.partitions[p]!, request.query, partitionOptions)),
     );
     return outcomes.map((outcome, i) => ({
       hits: outcome.hits.map((hit) => ({

@@ -7,6 +7,7 @@ import { type AttributeDictionaries, type AttributeSchema, AttributeTable } from
 import { IndexFormatError } from '../errors/index.ts';
 import { bytesOf, f32View, f64View, ObjectKind, SectionId, u32View, writeObject } from '../format/index.ts';
 import { binaryCodeBytes, type OsqEncoded, type OsqQuantizer, osqLayout } from '../quantize/index.ts';
+import { permuteRows, varianceOrder } from '../search/coordinate-order.ts';
 import type { PartitionData } from '../search/partition-data.ts';
 
 export interface PartitionContents {
@@ -93,6 +94,8 @@ export function decodePartition(
   if (attributes.count !== count) {
     throw new IndexFormatError(`\`${key}\` raw attributes hold ${attributes.count} rows; expected ${count}`);
   }
+  const stored = f32View(section(SectionId.VECTORS, 'vectors', count * dim * 4), key);
+  const coordinateOrder = varianceOrder(stored, count, dim);
   return {
     partition: context.partition,
     count,
@@ -115,6 +118,7 @@ export function decodePartition(
     attributeCodes: section(SectionId.ATTRIBUTE_CODES, 'attribute codes', attributeCount * count),
     attributes,
     ids: u32View(section(SectionId.IDS, 'ids', count * 4), key),
-    vectors: f32View(section(SectionId.VECTORS, 'vectors', count * dim * 4), key),
+    vectors: permuteRows(stored, count, coordinateOrder),
+    coordinateOrder,
   };
 }

@@ -21,8 +21,13 @@ export interface PartitionData {
   readonly attributes: AttributeTable;
   /** Local row → global ordinal. */
   readonly ids: Uint32Array;
-  /** Full-precision (metric-prepared) vectors, row-major count × dim, for exact re-ranking. */
+  /**
+   * Full-precision (metric-prepared) vectors, row-major count × dim, for exact re-ranking, with each row's
+   * coordinates in `coordinateOrder` (see coordinate-order.ts).
+   */
   readonly vectors: Float32Array;
+  /** vectors[row · dim + j] holds coordinate coordinateOrder[j] of the row. */
+  readonly coordinateOrder: Uint32Array;
 }
 
 const dimsWithBits = new WeakMap<PartitionData, number>();

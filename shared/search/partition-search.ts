@@ -8,6 +8,7 @@
 import type { CompiledFilter } from '../attributes/index.ts';
 import { binaryCode, kltTransform } from '../quantize/index.ts';
 import { AdcTables, accumulateLowerBounds, type PruningCodes, pruningCodes } from './adc.ts';
+import { permuteInto } from './coordinate-order.ts';
 import { squaredL2Bounded } from './distance.ts';
 import { hammingPrune } from './hamming-prune.ts';
 import { type PartitionData, pruningDims } from './partition-data.ts';
@@ -51,11 +52,6 @@ export interface PartitionQuery {
   readonly k: number;
   /** `exact` scans every candidate; `approximate` lets the cost model choose. */
   readonly mode: 'approximate' | 'exact';
-  /**
-   * Squared distance of the k-th best hit the caller already holds from other partitions: rows farther
-   * away cannot enter its answer and are skipped. @default Infinity
-   */
-  readonly bound?: number;
 }
 
 export interface PartitionQueryResult {
@@ -80,11 +76,19 @@ class Workspace {
   readonly bounds: Float32Array;
   readonly tables = new AdcTables();
   private codes: PruningCodes | undefined;
+  private readonly query: Float32Array;
 
   constructor(private readonly data: PartitionData) {
     this.candidates = new Uint32Array(data.count);
     this.survivors = new Uint32Array(data.count);
     this.bounds = new Float32Array(data.count);
+    this.query = new Float32Array(data.dim);
+  }
+
+  /** The query with its coordinates in the order of the partition's stored vectors. */
+  orderedQuery(vector: Float32Array): Float32Array {
+    permuteInto(vector, 0, this.data.coordinateOrder, this.query);
+    return this.query;
   }
 
   /** Row-major codes of at least the leading `dims` dimensions, extracted on first use. */
@@ -112,8 +116,9 @@ export function searchPartition(
   const count = query.filter.candidates(data.attributeCodes, data.count, rows);
   const dims = pruningDims(data, options.pruningDims);
   const shortlist = options.rerank * query.k;
+  const ordered = workspace.orderedQuery(query.vector);
   if (query.mode === 'exact' || count * data.dim <= approximateCost(data, dims, count, shortlist, options)) {
-    return { ...exactScan(data, query, rows, count, null), candidates: count, plan: 'exact' };
+    return { ...exactScan(data, query, ordered, rows, count, null), candidates: count, plan: 'exact' };
   }
 
   const z = new Float64Array(dims);
@@ -149,29 +154,23 @@ export function searchPartition(
   const bounds = workspace.bounds;
   accumulateLowerBounds(workspace.pruningCodes(dims), survivors, kept, tables, bounds);
 
-  const limit = query.bound ?? Number.POSITIVE_INFINITY;
   const best = new TopK(Math.min(shortlist, kept));
   for (let i = 0; i < kept; i++) best.push(bounds[i]!, i);
   const top = new TopK(query.k);
   const shortlisted = best.sorted();
+  let passed = 0;
   let reranked = 0;
-  let cutOff = false;
   for (const { id: index, distance: bound } of shortlisted) {
     // Rows come in ascending lower-bound order: once a bound exceeds the k-th best exact distance, no
     // later row can enter the top k (the slack absorbs float rounding between the two computations).
-    const worst = Math.min(top.worst, limit);
-    if (bound > worst * (1 + LOWER_BOUND_SLACK)) {
-      cutOff = true;
-      break;
-    }
+    if (bound > top.worst * (1 + LOWER_BOUND_SLACK)) break;
     const row = survivors[index]!;
     if (!query.filter.matchesAll && !query.filter.matches(data.attributes, row)) continue;
+    passed++;
     reranked++;
-    const distance = squaredL2Bounded(query.vector, data.vectors, row, data.dim, worst);
-    if (distance <= worst) top.push(distance, data.ids[row]!);
+    top.push(squaredL2Bounded(ordered, data.vectors, row, data.dim, top.worst), data.ids[row]!);
   }
-  // A caller with a bound already holds k hits, so only an unbounded search must fill its top k.
-  if (cutOff || top.full || best.length === count || limit < Number.POSITIVE_INFINITY) {
+  if (passed >= query.k || best.length === count) {
     return {
       hits: top.sorted(),
       candidates: count,
@@ -183,7 +182,7 @@ export function searchPartition(
   // Too few exact matches among the shortlist: check every remaining candidate exactly.
   const examined = new Uint8Array(data.count);
   for (const { id: index } of shortlisted) examined[survivors[index]!] = 1;
-  const rest = exactScan(data, query, rows, count, examined, top);
+  const rest = exactScan(data, query, ordered, rows, count, examined, top);
   return { ...rest, reranked: rest.reranked + reranked, candidates: count, plan: 'approximate' };
 }
 
@@ -191,21 +190,19 @@ export function searchPartition(
 function exactScan(
   data: PartitionData,
   query: PartitionQuery,
+  ordered: Float32Array,
   rows: Uint32Array,
   count: number,
   skip: Uint8Array | null,
   top = new TopK(query.k),
 ): { hits: Hit[]; reranked: number; exhausted: true } {
-  const limit = query.bound ?? Number.POSITIVE_INFINITY;
   let reranked = 0;
   for (let i = 0; i < count; i++) {
     const row = rows[i]!;
     if (skip?.[row]) continue;
     if (!query.filter.matchesAll && !query.filter.matches(data.attributes, row)) continue;
     reranked++;
-    const worst = Math.min(top.worst, limit);
-    const distance = squaredL2Bounded(query.vector, data.vectors, row, data.dim, worst);
-    if (distance <= worst) top.push(distance, data.ids[row]!);
+    top.push(squaredL2Bounded(ordered, data.vectors, row, data.dim, top.worst), data.ids[row]!);
   }
   return { hits: top.sorted(), reranked, exhausted: true };
 }

@@ -12,7 +12,7 @@ import { orderPartitions } from '../plan/partition-order.ts';
 import { selectPartitions } from '../plan/partition-selection.ts';
 import { choosePlan } from '../plan/query-plan.ts';
 import type { PartitionQuery, PartitionQueryResult } from './partition-search.ts';
-import { type Hit, TopK } from './top-k.ts';
+import { type Hit, mergeHits } from './top-k.ts';
 
 export interface QueryOptions {
   readonly k: number;
@@ -72,14 +72,6 @@ export interface IndexLayout {
   countMatches(filter: CompiledFilter, partition: number): number;
 }
 
-/**
- * How a round visits a query's partitions. `parallel`: all at once (one fan-out per round, for remote
- * processors). `nearest-first`: one partition per query at a time, nearest first, each carrying the k-th
- * best distance found so far as a bound, so farther partitions skip most of their exact re-rank — for
- * in-process searchers, where a call costs nothing.
- */
-export type RoundOrder = 'parallel' | 'nearest-first';
-
 /** Searches one partition for several queries; may run remotely and fail. */
 export type PartitionSearcher = (
   partition: number,
@@ -106,12 +98,10 @@ export interface QueryOutcome {
 
 interface QueryState {
   readonly query: ExecutorQuery;
-  /** Position in the batch. */
-  readonly index: number;
   readonly counts: Float64Array;
   readonly ranked: ReturnType<typeof orderPartitions>;
   readonly visited: Set<number>;
-  readonly best: TopK;
+  readonly partial: Hit[][];
   readonly stats: QueryStats;
   mode: 'exact' | 'approximate';
 }
@@ -121,38 +111,17 @@ export async function executeQueries(
   queries: readonly ExecutorQuery[],
   options: QueryOptions,
   search: PartitionSearcher,
-  order: RoundOrder = 'parallel',
 ): Promise<QueryOutcome[]> {
-  const states = queries.map((query, index) => planQuery(layout, query, index, options));
+  const states = queries.map((query) => planQuery(layout, query, options));
   let pending = states.map((state) => firstRound(state, options));
   while (pending.some((partitions) => partitions.length > 0)) {
-    for (const state of states) if (pending[state.index]!.length > 0) state.stats.rounds++;
-    if (order === 'parallel') await runWave(states, pending, options, search);
-    else await runNearestFirst(states, pending, options, search);
+    await runRound(states, pending, options, search);
     pending = states.map((state) => nextRound(state, options));
   }
-  return states.map((state) => ({ hits: state.best.sorted(), stats: state.stats }));
+  return states.map((state) => ({ hits: mergeHits(state.partial, options.k), stats: state.stats }));
 }
 
-async function runNearestFirst(
-  states: readonly QueryState[],
-  pending: readonly number[][],
-  options: QueryOptions,
-  search: PartitionSearcher,
-): Promise<void> {
-  const waves = Math.max(...pending.map((partitions) => partitions.length));
-  for (let wave = 0; wave < waves; wave++) {
-    const partitions = pending.map((list) => (wave < list.length ? [list[wave]!] : []));
-    await runWave(states, partitions, options, search);
-  }
-}
-
-function planQuery(
-  layout: IndexLayout,
-  query: ExecutorQuery,
-  index: number,
-  options: QueryOptions,
-): QueryState {
+function planQuery(layout: IndexLayout, query: ExecutorQuery, options: QueryOptions): QueryState {
   const counts = new Float64Array(layout.partitions);
   let total = 0;
   for (let p = 0; p < layout.partitions; p++) {
@@ -162,11 +131,10 @@ function planQuery(
   const ranked = orderPartitions(layout.centroids, layout.partitions, layout.dim, query.vector);
   return {
     query,
-    index,
     counts,
     ranked,
     visited: new Set(),
-    best: new TopK(options.k),
+    partial: [],
     mode: options.exact ? 'exact' : 'approximate',
     stats: {
       plan: options.exact ? 'exact' : 'approximate',
@@ -207,7 +175,8 @@ function firstRound(state: QueryState, options: QueryOptions): number[] {
 
 /** After a round: if fewer than k hits came back, the next partitions (in distance order) with matches. */
 function nextRound(state: QueryState, options: QueryOptions): number[] {
-  const found = state.best.length;
+  let found = 0;
+  for (const hits of state.partial) found += hits.length;
   if (found >= options.k) return [];
   const next: number[] = [];
   let expected = 0;
@@ -220,8 +189,7 @@ function nextRound(state: QueryState, options: QueryOptions): number[] {
   return next;
 }
 
-/** One fan-out: every query's `pending` partitions at once, grouped by partition. */
-async function runWave(
+async function runRound(
   states: readonly QueryState[],
   pending: readonly number[][],
   options: QueryOptions,
@@ -230,14 +198,14 @@ async function runWave(
   const byPartition = new Map<number, PartitionRequest[]>();
   pending.forEach((partitions, index) => {
     const state = states[index]!;
-    const bound = state.best.worst;
+    if (partitions.length === 0) return;
+    state.stats.rounds++;
     for (const partition of partitions) {
       state.visited.add(partition);
       const requests = byPartition.get(partition) ?? [];
-      const { vector, filter } = state.query;
       requests.push({
         index,
-        query: { vector, filter, k: options.k, mode: state.mode, ...(bound < Infinity ? { bound } : {}) },
+        query: { vector: state.query.vector, filter: state.query.filter, k: options.k, mode: state.mode },
       });
       byPartition.set(partition, requests);
     }
@@ -249,7 +217,7 @@ async function runWave(
         requests.forEach((request, i) => {
           const state = states[request.index]!;
           const result = results[i]!;
-          for (const hit of result.hits) state.best.push(hit.distance, hit.id);
+          state.partial.push(result.hits);
           state.stats.partitionsVisited++;
           state.stats.vectorsScanned += result.reranked;
         });
