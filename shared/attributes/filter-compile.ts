@@ -97,12 +97,20 @@ class QuantizedFilter implements CompiledFilter {
   private readonly masks: Uint8Array[] = [];
   private exact: ExactNode | undefined;
   private exactDictionaries: AttributeDictionaries | undefined;
+  /** For a single-attribute plan, the codes its cell table accepts (histogram counts add only these). */
+  private readonly acceptedCodes: Uint8Array | undefined;
 
   constructor(
     private readonly ast: FilterAst,
     private readonly plan: Plan,
     private readonly attributeCount: number,
-  ) {}
+  ) {
+    if (plan.type === 'cells') {
+      this.acceptedCodes = Uint8Array.from({ length: CODES }, (_, code) => code).filter(
+        (code) => plan.table[code],
+      );
+    }
+  }
 
   countCandidates(codes: Uint8Array, n: number): number {
     const plan = this.plan;
@@ -119,10 +127,11 @@ class QuantizedFilter implements CompiledFilter {
 
   countFromHistograms(histograms: Uint32Array): number | undefined {
     const plan = this.plan;
-    if (plan.type !== 'cells') return undefined;
+    const accepted = this.acceptedCodes;
+    if (plan.type !== 'cells' || !accepted) return undefined;
     const base = plan.attribute * CODES;
     let count = 0;
-    for (let code = 0; code < CODES; code++) if (plan.table[code]) count += histograms[base + code]!;
+    for (let i = 0; i < accepted.length; i++) count += histograms[base + accepted[i]!]!;
     return count;
   }
 

@@ -50,10 +50,15 @@ export class AdcTables {
       const q = z[d]!;
       const b = boundaryOffsets[d]!;
       const t = d * TABLE_STRIDE;
-      for (let c = 0; c < cells; c++) {
-        const lo = boundaries[b + c]!;
-        const hi = boundaries[b + c + 1]!;
-        const gap = q < lo ? lo - q : q > hi ? q - hi : 0;
+      // Boundaries ascend: cells wholly below q, then the cell(s) holding q (gap 0), then cells above.
+      let c = 0;
+      for (; c < cells && boundaries[b + c + 1]! < q; c++) {
+        const gap = q - boundaries[b + c + 1]!;
+        values[t + c] = gap * gap;
+      }
+      for (; c < cells && boundaries[b + c]! <= q; c++) values[t + c] = 0;
+      for (; c < cells; c++) {
+        const gap = boundaries[b + c]! - q;
         values[t + c] = gap * gap;
       }
     }

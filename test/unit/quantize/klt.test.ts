@@ -83,6 +83,19 @@ describe('trainKlt / kltTransform', () => {
     expect(Array.from(part.subarray(3))).toEqual(new Array(dim - 3).fill(-7));
   });
 
+  it('gives every coordinate bit-identical to a plain dot product (the same input lands in the same cell)', () => {
+    const out = new Float64Array(dim);
+    for (const dims of [dim, 7, 4, 1]) {
+      kltTransform(klt, vectors, 9 * dim, out, dims);
+      for (let j = 0; j < dims; j++) {
+        let sum = 0;
+        for (let i = 0; i < dim; i++)
+          sum += (vectors[9 * dim + i]! - klt.mean[i]!) * klt.components[j * dim + i]!;
+        expect(out[j]).toBe(sum);
+      }
+    }
+  });
+
   it('rejects non-finite, mis-sized and empty input with InvalidInputError', () => {
     const bad = vectors.slice(0, 4 * dim);
     bad[2 * dim + 5] = Number.NaN;

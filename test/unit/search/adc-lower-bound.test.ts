@@ -19,6 +19,29 @@ function correlatedData(n: number, dim: number, seed: number): Float32Array {
   return out;
 }
 
+describe('ADC tables', () => {
+  it('hold the squared gap from the query coordinate to every cell (0 inside it)', () => {
+    const dim = 6;
+    const data = correlatedData(300, dim, 8);
+    const quantizer = OsqQuantizer.train(data, 300, dim, { bitsPerVector: 4 * dim, seed: 8 });
+    const { bits, boundaries, boundaryOffsets } = quantizer.params;
+    const rng = createRng(9);
+    const tables = new AdcTables();
+    for (let trial = 0; trial < 20; trial++) {
+      const z = Float64Array.from({ length: dim }, (_, d) => rng.normal() * 3 ** (1 - d / 4));
+      tables.build(z, dim, bits, boundaries, boundaryOffsets);
+      for (let d = 0; d < dim; d++) {
+        for (let c = 0; c < 1 << bits[d]!; c++) {
+          const lo = boundaries[boundaryOffsets[d]! + c]!;
+          const hi = boundaries[boundaryOffsets[d]! + c + 1]!;
+          const gap = Math.max(lo - z[d]!, 0, z[d]! - hi);
+          expect(tables.values[d * 256 + c]).toBeCloseTo(gap * gap, 4);
+        }
+      }
+    }
+  });
+});
+
 describe('ADC lower bound', () => {
   for (const [dim, bitsPerDim, seed] of [
     [16, 4, 1],
