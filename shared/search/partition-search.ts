@@ -75,6 +75,11 @@ class Workspace {
   readonly survivors: Uint32Array;
   readonly bounds: Float32Array;
   readonly tables = new AdcTables();
+  readonly best = new TopK(0);
+  readonly top = new TopK(0);
+  shortlistIndices = new Float64Array(0);
+  shortlistBounds = new Float64Array(0);
+  private z = new Float64Array(0);
   private codes: PruningCodes | undefined;
   private readonly query: Float32Array;
 
@@ -89,6 +94,20 @@ class Workspace {
   orderedQuery(vector: Float32Array): Float32Array {
     permuteInto(vector, 0, this.data.coordinateOrder, this.query);
     return this.query;
+  }
+
+  /** Room for the query's leading `dims` KLT coordinates. */
+  transformed(dims: number): Float64Array {
+    if (this.z.length < dims) this.z = new Float64Array(dims);
+    return this.z;
+  }
+
+  /** Room for a shortlist of `size` rows. */
+  reserveShortlist(size: number): void {
+    if (this.shortlistIndices.length < size) {
+      this.shortlistIndices = new Float64Array(size);
+      this.shortlistBounds = new Float64Array(size);
+    }
   }
 
   /** Row-major codes of at least the leading `dims` dimensions, extracted on first use. */
@@ -118,10 +137,11 @@ export function searchPartition(
   const shortlist = options.rerank * query.k;
   const ordered = workspace.orderedQuery(query.vector);
   if (query.mode === 'exact' || count * data.dim <= approximateCost(data, dims, count, shortlist, options)) {
-    return { ...exactScan(data, query, ordered, rows, count, null), candidates: count, plan: 'exact' };
+    const scan = exactScan(data, query, ordered, rows, count, null, workspace.top.reset(query.k));
+    return { ...scan, candidates: count, plan: 'exact' };
   }
 
-  const z = new Float64Array(dims);
+  const z = workspace.transformed(dims);
   kltTransform(data.osq.klt, query.vector, 0, z, dims);
   const keep = Math.max(
     Math.ceil((count * options.hammingKeepPercent) / 100),
@@ -154,34 +174,35 @@ export function searchPartition(
   const bounds = workspace.bounds;
   accumulateLowerBounds(workspace.pruningCodes(dims), survivors, kept, tables, bounds);
 
-  const best = new TopK(Math.min(shortlist, kept));
+  const best = workspace.best.reset(Math.min(shortlist, kept));
+  workspace.reserveShortlist(best.k);
   for (let i = 0; i < kept; i++) best.push(bounds[i]!, i);
-  const top = new TopK(query.k);
-  const shortlisted = best.sorted();
+  const shortlisted = best.drainAscending(workspace.shortlistIndices, workspace.shortlistBounds);
+  const top = workspace.top.reset(query.k);
   let passed = 0;
   let reranked = 0;
-  for (const { id: index, distance: bound } of shortlisted) {
+  for (let s = 0; s < shortlisted; s++) {
     // Rows come in ascending lower-bound order: once a bound exceeds the k-th best exact distance, no
     // later row can enter the top k (the slack absorbs float rounding between the two computations).
-    if (bound > top.worst * (1 + LOWER_BOUND_SLACK)) break;
-    const row = survivors[index]!;
+    if (workspace.shortlistBounds[s]! > top.worst * (1 + LOWER_BOUND_SLACK)) break;
+    const row = survivors[workspace.shortlistIndices[s]!]!;
     if (!query.filter.matchesAll && !query.filter.matches(data.attributes, row)) continue;
     passed++;
     reranked++;
     top.push(squaredL2Bounded(ordered, data.vectors, row, data.dim, top.worst), data.ids[row]!);
   }
-  if (passed >= query.k || best.length === count) {
+  if (passed >= query.k || shortlisted === count) {
     return {
       hits: top.sorted(),
       candidates: count,
       reranked,
-      exhausted: best.length === count,
+      exhausted: shortlisted === count,
       plan: 'approximate',
     };
   }
   // Too few exact matches among the shortlist: check every remaining candidate exactly.
   const examined = new Uint8Array(data.count);
-  for (const { id: index } of shortlisted) examined[survivors[index]!] = 1;
+  for (let s = 0; s < shortlisted; s++) examined[survivors[workspace.shortlistIndices[s]!]!] = 1;
   const rest = exactScan(data, query, ordered, rows, count, examined, top);
   return { ...rest, reranked: rest.reranked + reranked, candidates: count, plan: 'approximate' };
 }
@@ -194,7 +215,7 @@ function exactScan(
   rows: Uint32Array,
   count: number,
   skip: Uint8Array | null,
-  top = new TopK(query.k),
+  top: TopK,
 ): { hits: Hit[]; reranked: number; exhausted: true } {
   let reranked = 0;
   for (let i = 0; i < count; i++) {

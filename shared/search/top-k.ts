@@ -8,13 +8,18 @@ export interface Hit {
 }
 
 export class TopK {
-  private readonly distances: Float64Array;
-  private readonly ids: Float64Array;
+  private distances: Float64Array;
+  private ids: Float64Array;
   private size = 0;
 
-  constructor(readonly k: number) {
-    this.distances = new Float64Array(Math.max(k, 1));
-    this.ids = new Float64Array(Math.max(k, 1));
+  constructor(private capacity: number) {
+    this.distances = new Float64Array(Math.max(capacity, 1));
+    this.ids = new Float64Array(Math.max(capacity, 1));
+  }
+
+  /** How many entries it keeps. */
+  get k(): number {
+    return this.capacity;
   }
 
   get length(): number {
@@ -22,17 +27,28 @@ export class TopK {
   }
 
   get full(): boolean {
-    return this.size >= this.k;
+    return this.size >= this.capacity;
   }
 
   /** The distance a new entry must beat (Infinity until full). */
   get worst(): number {
-    return this.size < this.k ? Number.POSITIVE_INFINITY : this.distances[0]!;
+    return this.size < this.capacity ? Number.POSITIVE_INFINITY : this.distances[0]!;
+  }
+
+  /** Empties it and makes it keep `k` entries from now on (reuse without allocating). */
+  reset(k: number): this {
+    if (k > this.distances.length) {
+      this.distances = new Float64Array(k);
+      this.ids = new Float64Array(k);
+    }
+    this.capacity = k;
+    this.size = 0;
+    return this;
   }
 
   push(distance: number, id: number): void {
-    if (this.k === 0) return;
-    if (this.size < this.k) {
+    if (this.capacity === 0) return;
+    if (this.size < this.capacity) {
       this.siftUp(this.size++, distance, id);
       return;
     }
@@ -45,6 +61,21 @@ export class TopK {
     const hits: Hit[] = [];
     for (let i = 0; i < this.size; i++) hits.push({ id: this.ids[i]!, distance: this.distances[i]! });
     return hits.sort(compareHits);
+  }
+
+  /**
+   * Moves the entries, in ascending (distance, id) order, into `ids` and `distances` (no objects) and
+   * returns how many there were; it is empty afterwards.
+   */
+  drainAscending(ids: Float64Array, distances: Float64Array): number {
+    const count = this.size;
+    while (this.size > 0) {
+      const last = --this.size;
+      ids[last] = this.ids[0]!;
+      distances[last] = this.distances[0]!;
+      if (last > 0) this.siftDown(this.distances[last]!, this.ids[last]!);
+    }
+    return count;
   }
 
   private siftUp(index: number, distance: number, id: number): void {
