@@ -79,17 +79,22 @@ export function accumulateLowerBounds(
   const bytes = codes.codes;
   const stride = codes.dims;
   const dims = Math.min(tables.dims, stride);
-  const pairs = dims & ~1;
+  const quads = dims & ~3;
   for (let i = 0; i < count; i++) {
     const base = rows[i]! * stride;
-    // Two accumulators halve the dependency chain of the additions.
-    let even = 0;
-    let odd = 0;
-    for (let d = 0; d < pairs; d += 2) {
-      even += values[d * TABLE_STRIDE + bytes[base + d]!]!;
-      odd += values[(d + 1) * TABLE_STRIDE + bytes[base + d + 1]!]!;
+    // Four accumulators shorten the dependency chain of the additions.
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let d = 0; d < quads; d += 4) {
+      const t = d * TABLE_STRIDE;
+      s0 += values[t + bytes[base + d]!]!;
+      s1 += values[t + TABLE_STRIDE + bytes[base + d + 1]!]!;
+      s2 += values[t + 2 * TABLE_STRIDE + bytes[base + d + 2]!]!;
+      s3 += values[t + 3 * TABLE_STRIDE + bytes[base + d + 3]!]!;
     }
-    if (pairs < dims) even += values[pairs * TABLE_STRIDE + bytes[base + pairs]!]!;
-    out[i] = even + odd;
+    for (let d = quads; d < dims; d++) s0 += values[d * TABLE_STRIDE + bytes[base + d]!]!;
+    out[i] = s0 + s1 + (s2 + s3);
   }
 }
