@@ -5,36 +5,55 @@
  * vector's cell box: a lower bound of the exact distance, because the KLT is orthonormal and every encoded
  * coordinate lies in its cell. Dimensions not scanned only make the bound looser, never invalid.
  *
- * The scan reads the leading dimensions' codes row-major (`PruningCodes`, one byte per code, extracted once
- * from the segment-major OSQ codes): a candidate's codes are contiguous, so its bound is summed in
- * registers instead of being read and written once per dimension.
+ * The scan reads `PruningCodes`, derived once per partition from the segment-major OSQ codes: each
+ * leading dimension keeps its code's 4 most significant bits — its cell merged with the 2^(b−4) cells that
+ * share them, a coarser interval that still contains the coordinate, so the bound stays a bound — and two
+ * dimensions share a byte, row-major. One lookup in a 256-entry pair table then covers two dimensions, and a
+ * candidate's codes are one contiguous read. (On Fashion-MNIST the coarser cells change the shortlist
+ * little; the lookups halve.)
  */
 import { extractDimension, type OsqLayout } from '../quantize/index.ts';
 
-/** Cells per table slot: codes have at most 8 bits, so dimension d's table starts at d · 256. */
-const TABLE_STRIDE = 256;
+/** Bits of a dimension's code kept for pruning. */
+const PRUNING_BITS = 4;
+const PRUNING_CELLS = 1 << PRUNING_BITS;
+/** Entries of a pair table: every (high, low) pair of 4-bit codes. */
+const PAIR_CELLS = PRUNING_CELLS * PRUNING_CELLS;
 
-/** The first `dims` codes of each of `count` rows, row-major. */
+/** The first `dims` (even) dimensions' 4-bit codes of each of `count` rows, two per byte, row-major. */
 export interface PruningCodes {
   readonly dims: number;
   readonly count: number;
+  /** count × dims/2 bytes: byte p of a row = (code of dimension 2p) << 4 | code of dimension 2p + 1. */
   readonly codes: Uint8Array;
 }
 
-export function pruningCodes(packed: Uint8Array, n: number, layout: OsqLayout, dims: number): PruningCodes {
-  const codes = new Uint8Array(n * dims);
-  const column = new Uint8Array(n);
-  for (let d = 0; d < dims; d++) {
-    extractDimension(packed, n, layout, d, null, n, column);
-    for (let row = 0; row < n; row++) codes[row * dims + d] = column[row]!;
-  }
-  return { dims, count: n, codes };
+/** Bits of dimension d's OSQ code that its pruning code drops. */
+function droppedBits(bits: Uint8Array, d: number): number {
+  return Math.max(0, bits[d]! - PRUNING_BITS);
 }
 
-/** Per-dimension cell-gap tables for one query, in a buffer reused across queries. */
+export function pruningCodes(packed: Uint8Array, n: number, layout: OsqLayout, dims: number): PruningCodes {
+  const even = dims + (dims & 1);
+  const pairs = even / 2;
+  const codes = new Uint8Array(n * pairs);
+  const column = new Uint8Array(n);
+  for (let d = 0; d < Math.min(even, layout.bits.length); d++) {
+    extractDimension(packed, n, layout, d, null, n, column);
+    const shift = droppedBits(layout.bits, d);
+    const nibble = d & 1 ? 0 : PRUNING_BITS;
+    const pair = d >>> 1;
+    for (let row = 0; row < n; row++) codes[row * pairs + pair]! |= (column[row]! >>> shift) << nibble;
+  }
+  return { dims: even, count: n, codes };
+}
+
+/** Pair tables of cell gaps for one query, in buffers reused across queries. */
 export class AdcTables {
+  /** dims/2 tables of 256 entries: gap² of the high dimension's cell plus the low one's. */
   values = new Float32Array(0);
   dims = 0;
+  private single = new Float64Array(0);
 
   build(
     z: Float64Array,
@@ -43,31 +62,42 @@ export class AdcTables {
     boundaries: Float32Array,
     boundaryOffsets: Uint32Array,
   ): this {
-    if (this.values.length < dims * TABLE_STRIDE) this.values = new Float32Array(dims * TABLE_STRIDE);
-    const values = this.values;
-    for (let d = 0; d < dims; d++) {
-      const cells = bits[d]! > 0 ? 1 << bits[d]! : 0;
+    const even = dims + (dims & 1);
+    if (this.values.length < (even / 2) * PAIR_CELLS) {
+      this.values = new Float32Array((even / 2) * PAIR_CELLS);
+      this.single = new Float64Array(even * PRUNING_CELLS);
+    }
+    const single = this.single;
+    single.fill(0, 0, even * PRUNING_CELLS);
+    for (let d = 0; d < Math.min(dims, bits.length); d++) {
+      const cells = bits[d]! > 0 ? 1 << Math.min(bits[d]!, PRUNING_BITS) : 0;
+      const step = 1 << droppedBits(bits, d);
       const q = z[d]!;
       const b = boundaryOffsets[d]!;
-      const t = d * TABLE_STRIDE;
-      // Boundaries ascend: cells wholly below q, then the cell(s) holding q (gap 0), then cells above.
-      let c = 0;
-      for (; c < cells && boundaries[b + c + 1]! < q; c++) {
-        const gap = q - boundaries[b + c + 1]!;
-        values[t + c] = gap * gap;
-      }
-      for (; c < cells && boundaries[b + c]! <= q; c++) values[t + c] = 0;
-      for (; c < cells; c++) {
-        const gap = boundaries[b + c]! - q;
-        values[t + c] = gap * gap;
+      const t = d * PRUNING_CELLS;
+      for (let c = 0; c < cells; c++) {
+        const lo = boundaries[b + c * step]!;
+        const hi = boundaries[b + (c + 1) * step]!;
+        const gap = q < lo ? lo - q : q > hi ? q - hi : 0;
+        single[t + c] = gap * gap;
       }
     }
-    this.dims = dims;
+    const values = this.values;
+    for (let p = 0; p < even / 2; p++) {
+      const high = 2 * p * PRUNING_CELLS;
+      const low = high + PRUNING_CELLS;
+      const out = p * PAIR_CELLS;
+      for (let h = 0; h < PRUNING_CELLS; h++) {
+        const gap = single[high + h]!;
+        for (let l = 0; l < PRUNING_CELLS; l++) values[out + h * PRUNING_CELLS + l] = gap + single[low + l]!;
+      }
+    }
+    this.dims = even;
     return this;
   }
 }
 
-/** out[i] = Σ_d table_d[code_d(rows[i])] over the tables' dimensions (at most the codes' dimensions). */
+/** out[i] = the lower bound of rows[i] over the tables' dimensions (at most the codes' dimensions). */
 export function accumulateLowerBounds(
   codes: PruningCodes,
   rows: Uint32Array,
@@ -77,9 +107,9 @@ export function accumulateLowerBounds(
 ): void {
   const values = tables.values;
   const bytes = codes.codes;
-  const stride = codes.dims;
-  const dims = Math.min(tables.dims, stride);
-  const quads = dims & ~3;
+  const stride = codes.dims / 2;
+  const pairs = Math.min(tables.dims, codes.dims) / 2;
+  const quads = pairs & ~3;
   for (let i = 0; i < count; i++) {
     const base = rows[i]! * stride;
     // Four accumulators shorten the dependency chain of the additions.
@@ -87,14 +117,14 @@ export function accumulateLowerBounds(
     let s1 = 0;
     let s2 = 0;
     let s3 = 0;
-    for (let d = 0; d < quads; d += 4) {
-      const t = d * TABLE_STRIDE;
-      s0 += values[t + bytes[base + d]!]!;
-      s1 += values[t + TABLE_STRIDE + bytes[base + d + 1]!]!;
-      s2 += values[t + 2 * TABLE_STRIDE + bytes[base + d + 2]!]!;
-      s3 += values[t + 3 * TABLE_STRIDE + bytes[base + d + 3]!]!;
+    for (let p = 0; p < quads; p += 4) {
+      const t = p * PAIR_CELLS;
+      s0 += values[t + bytes[base + p]!]!;
+      s1 += values[t + PAIR_CELLS + bytes[base + p + 1]!]!;
+      s2 += values[t + 2 * PAIR_CELLS + bytes[base + p + 2]!]!;
+      s3 += values[t + 3 * PAIR_CELLS + bytes[base + p + 3]!]!;
     }
-    for (let d = quads; d < dims; d++) s0 += values[d * TABLE_STRIDE + bytes[base + d]!]!;
+    for (let p = quads; p < pairs; p++) s0 += values[p * PAIR_CELLS + bytes[base + p]!]!;
     out[i] = s0 + s1 + (s2 + s3);
   }
 }

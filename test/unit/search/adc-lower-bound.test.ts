@@ -19,23 +19,51 @@ function correlatedData(n: number, dim: number, seed: number): Float32Array {
   return out;
 }
 
-describe('ADC tables', () => {
-  it('hold the squared gap from the query coordinate to every cell (0 inside it)', () => {
-    const dim = 6;
-    const data = correlatedData(300, dim, 8);
-    const quantizer = OsqQuantizer.train(data, 300, dim, { bitsPerVector: 4 * dim, seed: 8 });
-    const { bits, boundaries, boundaryOffsets } = quantizer.params;
+describe('pruning codes and pair tables', () => {
+  const dim = 6;
+  const n = 300;
+  const data = correlatedData(n, dim, 8);
+  const quantizer = OsqQuantizer.train(data, n, dim, { bitsPerVector: 5 * dim, seed: 8 });
+  const { klt, bits, boundaries, boundaryOffsets } = quantizer.params;
+  const { osq } = quantizer.encode(data, n);
+  const codes = pruningCodes(osq, n, quantizer.layout, dim);
+  /** The interval of dimension d's 4-bit pruning cell c: 2^(bits − 4) OSQ cells merged. */
+  const interval = (d: number, c: number) => {
+    const step = 2 ** Math.max(0, bits[d]! - 4);
+    return [boundaries[boundaryOffsets[d]! + c * step]!, boundaries[boundaryOffsets[d]! + (c + 1) * step]!];
+  };
+  const nibble = (row: number, d: number) => {
+    const byte = codes.codes[row * (dim / 2) + (d >> 1)]!;
+    return d & 1 ? byte & 15 : byte >> 4;
+  };
+
+  it('keep each coordinate inside its coarser 4-bit cell', () => {
+    expect(Math.max(...bits)).toBeGreaterThan(4);
+    const z = new Float64Array(dim);
+    for (let row = 0; row < n; row++) {
+      kltTransform(klt, data, row * dim, z);
+      for (let d = 0; d < dim; d++) {
+        if (bits[d] === 0) continue;
+        const [lo, hi] = interval(d, nibble(row, d));
+        expect(z[d]!).toBeGreaterThanOrEqual(lo! - 1e-4);
+        expect(z[d]!).toBeLessThanOrEqual(hi! + 1e-4);
+      }
+    }
+  });
+
+  it('hold the summed squared gaps of both dimensions of a pair, for every code pair', () => {
     const rng = createRng(9);
     const tables = new AdcTables();
-    for (let trial = 0; trial < 20; trial++) {
+    const gap = (q: number, [lo, hi]: number[]) => Math.max(lo! - q, 0, q - hi!) ** 2;
+    for (let trial = 0; trial < 10; trial++) {
       const z = Float64Array.from({ length: dim }, (_, d) => rng.normal() * 3 ** (1 - d / 4));
       tables.build(z, dim, bits, boundaries, boundaryOffsets);
-      for (let d = 0; d < dim; d++) {
-        for (let c = 0; c < 1 << bits[d]!; c++) {
-          const lo = boundaries[boundaryOffsets[d]! + c]!;
-          const hi = boundaries[boundaryOffsets[d]! + c + 1]!;
-          const gap = Math.max(lo - z[d]!, 0, z[d]! - hi);
-          expect(tables.values[d * 256 + c]).toBeCloseTo(gap * gap, 4);
+      for (let p = 0; p < dim / 2; p++) {
+        for (let h = 0; h < 2 ** Math.min(4, bits[2 * p]!); h++) {
+          for (let l = 0; l < 2 ** Math.min(4, bits[2 * p + 1]!); l++) {
+            const expected = gap(z[2 * p]!, interval(2 * p, h)) + gap(z[2 * p + 1]!, interval(2 * p + 1, l));
+            expect(tables.values[p * 256 + h * 16 + l]).toBeCloseTo(expected, 4);
+          }
         }
       }
     }
