@@ -7,12 +7,12 @@
  */
 import type { CompiledFilter } from '../attributes/index.ts';
 import { binaryCode, kltTransform } from '../quantize/index.ts';
-import { AdcTables, accumulateLowerBounds, type PruningCodes, pruningCodes } from './adc.ts';
-import { permuteInto } from './coordinate-order.ts';
+import { accumulateLowerBounds } from './adc.ts';
 import { squaredL2Bounded } from './distance.ts';
 import { hammingPrune } from './hamming-prune.ts';
 import { type PartitionData, pruningDims } from './partition-data.ts';
-import { type Hit, TopK } from './top-k.ts';
+import { workspaceOf } from './partition-workspace.ts';
+import type { Hit, TopK } from './top-k.ts';
 
 export interface PartitionSearchOptions {
   /** Exact re-rank depth R: the best R·k rows by lower bound are re-ranked exactly. @default 4 */
@@ -69,68 +69,12 @@ export interface PartitionQueryResult {
 /** Relative slack between a float32 lower bound and the float64 exact distance it bounds. */
 const LOWER_BOUND_SLACK = 1e-4;
 
-/** Reusable buffers and derived codes for one partition (one per processor, reused across queries). */
-class Workspace {
-  readonly candidates: Uint32Array;
-  readonly survivors: Uint32Array;
-  readonly bounds: Float32Array;
-  readonly tables = new AdcTables();
-  readonly best = new TopK(0);
-  readonly top = new TopK(0);
-  shortlistIndices = new Float64Array(0);
-  shortlistBounds = new Float64Array(0);
-  private z = new Float64Array(0);
-  private codes: PruningCodes | undefined;
-  private readonly query: Float32Array;
-
-  constructor(private readonly data: PartitionData) {
-    this.candidates = new Uint32Array(data.count);
-    this.survivors = new Uint32Array(data.count);
-    this.bounds = new Float32Array(data.count);
-    this.query = new Float32Array(data.dim);
-  }
-
-  /** The query with its coordinates in the order of the partition's stored vectors. */
-  orderedQuery(vector: Float32Array): Float32Array {
-    permuteInto(vector, 0, this.data.coordinateOrder, this.query);
-    return this.query;
-  }
-
-  /** Room for the query's leading `dims` KLT coordinates. */
-  transformed(dims: number): Float64Array {
-    if (this.z.length < dims) this.z = new Float64Array(dims);
-    return this.z;
-  }
-
-  /** Room for a shortlist of `size` rows. */
-  reserveShortlist(size: number): void {
-    if (this.shortlistIndices.length < size) {
-      this.shortlistIndices = new Float64Array(size);
-      this.shortlistBounds = new Float64Array(size);
-    }
-  }
-
-  /** Row-major codes of at least the leading `dims` dimensions, extracted on first use. */
-  pruningCodes(dims: number): PruningCodes {
-    if (!this.codes || this.codes.dims < dims) {
-      this.codes = pruningCodes(this.data.osqCodes, this.data.count, this.data.layout, dims);
-    }
-    return this.codes;
-  }
-}
-
-const workspaces = new WeakMap<PartitionData, Workspace>();
-
 export function searchPartition(
   data: PartitionData,
   query: PartitionQuery,
   options: PartitionSearchOptions = defaultPartitionSearchOptions,
 ): PartitionQueryResult {
-  let workspace = workspaces.get(data);
-  if (!workspace) {
-    workspace = new Workspace(data);
-    workspaces.set(data, workspace);
-  }
+  const workspace = workspaceOf(data);
   const rows = workspace.candidates;
   const count = query.filter.candidates(data.attributeCodes, data.count, rows);
   const dims = pruningDims(data, options.pruningDims);

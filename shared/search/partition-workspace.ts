@@ -1,0 +1,71 @@
+/**
+ * What a processor keeps per loaded partition besides its sections: scratch buffers sized for the
+ * partition and the row-major pruning codes, derived on first use (≈ 30 bytes per row, against the 4·D
+ * bytes of its vector). Held in a WeakMap, so it goes when the partition leaves the cache.
+ */
+import { AdcTables, type PruningCodes, pruningCodes } from './adc.ts';
+import { permuteInto } from './coordinate-order.ts';
+import type { PartitionData } from './partition-data.ts';
+import { TopK } from './top-k.ts';
+
+/** Reusable buffers and derived codes for one partition (one per processor, reused across queries). */
+export class Workspace {
+  readonly candidates: Uint32Array;
+  readonly survivors: Uint32Array;
+  readonly bounds: Float32Array;
+  readonly tables = new AdcTables();
+  readonly best = new TopK(0);
+  readonly top = new TopK(0);
+  shortlistIndices = new Float64Array(0);
+  shortlistBounds = new Float64Array(0);
+  private z = new Float64Array(0);
+  private codes: PruningCodes | undefined;
+  private readonly query: Float32Array;
+
+  constructor(private readonly data: PartitionData) {
+    this.candidates = new Uint32Array(data.count);
+    this.survivors = new Uint32Array(data.count);
+    this.bounds = new Float32Array(data.count);
+    this.query = new Float32Array(data.dim);
+  }
+
+  /** The query with its coordinates in the order of the partition's stored vectors. */
+  orderedQuery(vector: Float32Array): Float32Array {
+    permuteInto(vector, 0, this.data.coordinateOrder, this.query);
+    return this.query;
+  }
+
+  /** Room for the query's leading `dims` KLT coordinates. */
+  transformed(dims: number): Float64Array {
+    if (this.z.length < dims) this.z = new Float64Array(dims);
+    return this.z;
+  }
+
+  /** Room for a shortlist of `size` rows. */
+  reserveShortlist(size: number): void {
+    if (this.shortlistIndices.length < size) {
+      this.shortlistIndices = new Float64Array(size);
+      this.shortlistBounds = new Float64Array(size);
+    }
+  }
+
+  /** Row-major codes of at least the leading `dims` dimensions, extracted on first use. */
+  pruningCodes(dims: number): PruningCodes {
+    if (!this.codes || this.codes.dims < dims) {
+      this.codes = pruningCodes(this.data.osqCodes, this.data.count, this.data.layout, dims);
+    }
+    return this.codes;
+  }
+}
+
+const workspaces = new WeakMap<PartitionData, Workspace>();
+
+/** The partition's workspace (searches are synchronous, so one per partition is enough). */
+export function workspaceOf(data: PartitionData): Workspace {
+  let workspace = workspaces.get(data);
+  if (!workspace) {
+    workspace = new Workspace(data);
+    workspaces.set(data, workspace);
+  }
+  return workspace;
+}
