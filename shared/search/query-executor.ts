@@ -148,8 +148,7 @@ function planQuery(layout: IndexLayout, query: ExecutorQuery, options: QueryOpti
 }
 
 function firstRound(state: QueryState, options: QueryOptions): number[] {
-  const all = allWithMatches(state);
-  if (options.exact) return all;
+  if (options.exact) return allWithMatches(state);
   const selected = selectPartitions(state.ranked, state.counts, {
     partitionFactor: options.partitionFactor,
     minMatches: options.k * options.matchesFactor,
@@ -168,7 +167,7 @@ function firstRound(state: QueryState, options: QueryOptions): number[] {
   if (plan === 'exact') {
     state.mode = 'exact';
     state.stats.plan = 'exact';
-    return all;
+    return allWithMatches(state);
   }
   return selected;
 }
