@@ -15,7 +15,7 @@ import { workspaceOf } from './partition-workspace.ts';
 import type { Hit, TopK } from './top-k.ts';
 
 export interface PartitionSearchOptions {
-  /** Exact re-rank depth R: the best R·k rows by lower bound are re-ranked exactly. @default 4 */
+  /** Exact re-rank depth R: the best R·k rows by lower bound are re-ranked exactly. @default 5 */
   readonly rerank: number;
   /** Share of the candidates kept by Hamming pruning, in percent. @default 10 */
   readonly hammingKeepPercent: number;
@@ -26,7 +26,7 @@ export interface PartitionSearchOptions {
 }
 
 export const defaultPartitionSearchOptions: PartitionSearchOptions = {
-  rerank: 4,
+  rerank: 5,
   hammingKeepPercent: 10,
   hammingFloor: 4,
 };
