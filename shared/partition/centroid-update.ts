@@ -1,3 +1,5 @@
+import { coordinateVariances } from '../coordinate-variances.ts';
+
 /**
  * Writes the mean of each partition's members into `next` (float64 sums, rounded to float32) and
  * returns the total squared shift Σ_p ‖next_p − previous_p‖². Every partition is non-empty (the size
@@ -36,20 +38,5 @@ export function updateCentroids(
 
 /** Mean over dimensions of the per-dimension variance: the scale of the convergence tolerance. */
 export function meanVariance(vectors: Float32Array, n: number, dim: number): number {
-  const sums = new Float64Array(dim);
-  const squares = new Float64Array(dim);
-  for (let i = 0; i < n; i++) {
-    const x0 = i * dim;
-    for (let d = 0; d < dim; d++) {
-      const v = vectors[x0 + d]!;
-      sums[d]! += v;
-      squares[d]! += v * v;
-    }
-  }
-  let total = 0;
-  for (let d = 0; d < dim; d++) {
-    const mean = sums[d]! / n;
-    total += Math.max(0, squares[d]! / n - mean * mean);
-  }
-  return total / dim;
+  return coordinateVariances(vectors, n, dim).reduce((total, variance) => total + variance, 0) / dim;
 }

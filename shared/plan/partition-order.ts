@@ -1,3 +1,6 @@
+import { dotRows } from '../dot-rows.ts';
+import { squaredNorms } from '../partition/distance-kernel.ts';
+
 /** Partitions in ascending distance from the query to their centroid (ties by partition number). */
 export interface PartitionOrder {
   readonly order: Uint32Array;
@@ -19,45 +22,31 @@ export function orderPartitions(
 }
 
 /**
- * Euclidean distance from the query to every centroid. Four centroids per pass share each load of the
- * query and keep four independent sums in flight (each sum adds its terms in coordinate order).
+ * Euclidean distance from the query to every centroid, as √(‖q‖² − 2q·c + ‖c‖²) with the centroids'
+ * norms computed once per centroid array (an open index's centroids never change): one matrix–vector
+ * product per query.
  */
 function centroidDistances(centroids: Float32Array, partitions: number, dim: number, query: Float32Array) {
+  const norms = centroidNorms(centroids, partitions, dim);
   const distances = new Float64Array(partitions);
-  let p = 0;
-  for (; p + 4 <= partitions; p += 4) {
-    const b0 = p * dim;
-    const b1 = b0 + dim;
-    const b2 = b1 + dim;
-    const b3 = b2 + dim;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    for (let j = 0; j < dim; j++) {
-      const q = query[j]!;
-      const d0 = q - centroids[b0 + j]!;
-      const d1 = q - centroids[b1 + j]!;
-      const d2 = q - centroids[b2 + j]!;
-      const d3 = q - centroids[b3 + j]!;
-      s0 += d0 * d0;
-      s1 += d1 * d1;
-      s2 += d2 * d2;
-      s3 += d3 * d3;
-    }
-    distances[p] = Math.sqrt(s0);
-    distances[p + 1] = Math.sqrt(s1);
-    distances[p + 2] = Math.sqrt(s2);
-    distances[p + 3] = Math.sqrt(s3);
-  }
-  for (; p < partitions; p++) {
-    let sum = 0;
-    const base = p * dim;
-    for (let j = 0; j < dim; j++) {
-      const diff = query[j]! - centroids[base + j]!;
-      sum += diff * diff;
-    }
-    distances[p] = Math.sqrt(sum);
+  const wide = Float64Array.from(query);
+  dotRows(centroids, 0, partitions, dim, wide, 0, distances);
+  let queryNorm = 0;
+  for (let j = 0; j < dim; j++) queryNorm += wide[j]! * wide[j]!;
+  for (let p = 0; p < partitions; p++) {
+    distances[p] = Math.sqrt(Math.max(0, queryNorm - 2 * distances[p]! + norms[p]!));
   }
   return distances;
+}
+
+const normsByCentroids = new WeakMap<Float32Array, Float64Array>();
+
+function centroidNorms(centroids: Float32Array, partitions: number, dim: number): Float64Array {
+  let norms = normsByCentroids.get(centroids);
+  if (!norms) {
+    norms = new Float64Array(partitions);
+    squaredNorms(centroids, partitions, dim, norms);
+    normsByCentroids.set(centroids, norms);
+  }
+  return norms;
 }

@@ -10,6 +10,7 @@
  * - `kltTransform` is the one function that maps raw vectors into KLT space, at build and query time,
  *   so the same input always lands on the same side of every boundary.
  */
+import { dotRows } from '../dot-rows.ts';
 import { InvalidInputError } from '../errors/errors.ts';
 import { checkVectors } from './check-vectors.ts';
 import { symmetricEigen } from './symmetric-eigen.ts';
@@ -73,36 +74,7 @@ export function kltTransform(
   if (scratch.length < dim) scratch = new Float64Array(dim);
   const centred = scratch;
   for (let i = 0; i < dim; i++) centred[i] = x[xOffset + i]! - mean[i]!;
-  // Four coordinates per pass share each load of `centred` and keep four independent sums in flight;
-  // every sum still adds its terms in the same order, so the result is bit-identical to one at a time.
-  let j = 0;
-  for (; j + 4 <= dims; j += 4) {
-    const r0 = j * dim;
-    const r1 = r0 + dim;
-    const r2 = r1 + dim;
-    const r3 = r2 + dim;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    for (let i = 0; i < dim; i++) {
-      const c = centred[i]!;
-      s0 += c * components[r0 + i]!;
-      s1 += c * components[r1 + i]!;
-      s2 += c * components[r2 + i]!;
-      s3 += c * components[r3 + i]!;
-    }
-    out[j] = s0;
-    out[j + 1] = s1;
-    out[j + 2] = s2;
-    out[j + 3] = s3;
-  }
-  for (; j < dims; j++) {
-    const row = j * dim;
-    let sum = 0;
-    for (let i = 0; i < dim; i++) sum += centred[i]! * components[row + i]!;
-    out[j] = sum;
-  }
+  dotRows(components, 0, dims, dim, centred, 0, out);
 }
 
 /** Σ_r (x_r − μ)(x_r − μ)ᵀ, upper triangle only (row-major, i ≤ j). */

@@ -5,20 +5,11 @@
  * dimensions (on Fashion-MNIST, where the border pixels carry almost nothing, the re-rank reads ≈ 26 %
  * fewer coordinates). The order is a permutation: distances are the same sums, added in another order.
  */
+import { coordinateVariances } from '../coordinate-variances.ts';
 
 /** Coordinates of a row-major count × dim matrix by descending variance (ties by coordinate). */
 export function varianceOrder(vectors: Float32Array, count: number, dim: number): Uint32Array {
-  const sum = new Float64Array(dim);
-  const sumOfSquares = new Float64Array(dim);
-  for (let row = 0; row < count; row++) {
-    const base = row * dim;
-    for (let j = 0; j < dim; j++) {
-      const x = vectors[base + j]!;
-      sum[j]! += x;
-      sumOfSquares[j]! += x * x;
-    }
-  }
-  const variance = sumOfSquares.map((s, j) => s - (sum[j]! * sum[j]!) / Math.max(count, 1));
+  const variance = coordinateVariances(vectors, count, dim);
   return Uint32Array.from({ length: dim }, (_, j) => j).sort((a, b) => variance[b]! - variance[a]! || a - b);
 }
 
