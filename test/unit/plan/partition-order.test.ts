@@ -17,7 +17,9 @@ describe('partition order', () => {
       }).sort((a, b) => a.distance - b.distance || a.p - b.p);
       const ranked = orderPartitions(centroids, partitions, dim, query);
       expect(Array.from(ranked.order)).toEqual(expected.map((e) => e.p));
-      ranked.distances.forEach((distance, i) => expect(distance).toBeCloseTo(expected[i]!.distance, 9));
+      ranked.distances.forEach((distance, i) => {
+        expect(distance).toBeCloseTo(expected[i]!.distance, 9);
+      });
     }
   });
 });
