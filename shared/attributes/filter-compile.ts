@@ -27,10 +27,10 @@ export interface CompiledFilter {
   /** Number of rows `candidates` would return. */
   countCandidates(codes: Uint8Array, n: number): number;
   /**
-   * The same count from per-attribute code histograms (A × 256 row counts) when the filter depends on
-   * one attribute only (so the count is exact from its histogram); undefined otherwise.
+   * The same count from per-attribute code histograms (A × 256 row counts from `offset` on) when the
+   * filter depends on one attribute only (so the count is exact from its histogram); undefined otherwise.
    */
-  countFromHistograms(histograms: Uint32Array): number | undefined;
+  countFromHistograms(histograms: Uint32Array, offset?: number): number | undefined;
   /** Exact test on raw values. */
   matches(table: AttributeTable, row: number): boolean;
   /** Exact test of every row of `table`: 1 = matches. */
@@ -125,11 +125,11 @@ class QuantizedFilter implements CompiledFilter {
     return count;
   }
 
-  countFromHistograms(histograms: Uint32Array): number | undefined {
+  countFromHistograms(histograms: Uint32Array, offset = 0): number | undefined {
     const plan = this.plan;
     const accepted = this.acceptedCodes;
     if (plan.type !== 'cells' || !accepted) return undefined;
-    const base = plan.attribute * CODES;
+    const base = offset + plan.attribute * CODES;
     let count = 0;
     for (let i = 0; i < accepted.length; i++) count += histograms[base + accepted[i]!]!;
     return count;

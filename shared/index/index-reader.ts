@@ -199,9 +199,7 @@ function allocatorLayout(
     centroids,
     partitionSizes: sizes,
     countMatches: (filter, p) => {
-      const fromHistograms = filter.countFromHistograms(
-        histograms.subarray(p * histogramBytes, (p + 1) * histogramBytes),
-      );
+      const fromHistograms = filter.countFromHistograms(histograms, p * histogramBytes);
       if (fromHistograms !== undefined) return fromHistograms;
       const start = offsets[p]!;
       return filter.countCandidates(codes.subarray(start, start + sizes[p]! * attributeCount), sizes[p]!);

@@ -15,10 +15,21 @@ export function orderPartitions(
   query: Float32Array,
 ): PartitionOrder {
   const byPartition = centroidDistances(centroids, partitions, dim, query);
-  const order = Uint32Array.from({ length: partitions }, (_, p) => p).sort(
-    (a, b) => byPartition[a]! - byPartition[b]! || a - b,
-  );
-  return { order, distances: Float64Array.from(order, (p) => byPartition[p]!) };
+  // Insertion sort: a few dozen partitions, and no comparator calls.
+  const order = new Uint32Array(partitions);
+  const distances = new Float64Array(partitions);
+  for (let p = 0; p < partitions; p++) {
+    const distance = byPartition[p]!;
+    let at = p;
+    while (at > 0 && distances[at - 1]! > distance) {
+      order[at] = order[at - 1]!;
+      distances[at] = distances[at - 1]!;
+      at--;
+    }
+    order[at] = p;
+    distances[at] = distance;
+  }
+  return { order, distances };
 }
 
 /**
@@ -29,15 +40,21 @@ export function orderPartitions(
 function centroidDistances(centroids: Float32Array, partitions: number, dim: number, query: Float32Array) {
   const norms = centroidNorms(centroids, partitions, dim);
   const distances = new Float64Array(partitions);
-  const wide = Float64Array.from(query);
-  dotRows(centroids, 0, partitions, dim, wide, 0, distances);
+  if (wide.length !== dim) wide = new Float64Array(dim);
   let queryNorm = 0;
-  for (let j = 0; j < dim; j++) queryNorm += wide[j]! * wide[j]!;
+  for (let j = 0; j < dim; j++) {
+    wide[j] = query[j]!;
+    queryNorm += wide[j]! * wide[j]!;
+  }
+  dotRows(centroids, 0, partitions, dim, wide, 0, distances);
   for (let p = 0; p < partitions; p++) {
     distances[p] = Math.sqrt(Math.max(0, queryNorm - 2 * distances[p]! + norms[p]!));
   }
   return distances;
 }
+
+/** The query widened to float64 for `dotRows` (reused: orderPartitions is synchronous). */
+let wide = new Float64Array(0);
 
 const normsByCentroids = new WeakMap<Float32Array, Float64Array>();
 
