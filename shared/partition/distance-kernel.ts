@@ -101,7 +101,7 @@ export function partialDistancesToCentroid(
   p: number,
   out: Float64Array,
 ): void {
-  dotRows(vectors, 0, count, dim, Float64Array.from(centroids.subarray(p * dim, (p + 1) * dim)), 0, out);
+  dotRows(vectors, 0, count, dim, new Float64Array(centroids.subarray(p * dim, (p + 1) * dim)), 0, out);
   const norm = centroidNorms[p]!;
   for (let i = 0; i < count; i++) out[i] = norm - 2 * out[i]!;
 }

@@ -118,8 +118,7 @@ export function searchPartition(
   const bounds = workspace.bounds;
   accumulateLowerBounds(workspace.pruningCodes(dims), survivors, kept, tables, bounds);
 
-  const best = workspace.best.reset(Math.min(shortlist, kept));
-  workspace.reserveShortlist(best.k);
+  const best = workspace.shortlist(Math.min(shortlist, kept));
   for (let i = 0; i < kept; i++) best.push(bounds[i]!, i);
   const shortlisted = best.drainAscending(workspace.shortlistIndices, workspace.shortlistBounds);
   const top = workspace.top.reset(query.k);

@@ -14,7 +14,7 @@ export class Workspace {
   readonly survivors: Uint32Array;
   readonly bounds: Float32Array;
   readonly tables = new AdcTables();
-  readonly best = new TopK(0);
+  private readonly best = new TopK(0);
   readonly top = new TopK(0);
   shortlistIndices = new Float64Array(0);
   shortlistBounds = new Float64Array(0);
@@ -41,12 +41,13 @@ export class Workspace {
     return this.z;
   }
 
-  /** Room for a shortlist of `size` rows. */
-  reserveShortlist(size: number): void {
+  /** The emptied shortlist heap, keeping `size` rows, with room to drain them into the shortlist arrays. */
+  shortlist(size: number): TopK {
     if (this.shortlistIndices.length < size) {
       this.shortlistIndices = new Float64Array(size);
       this.shortlistBounds = new Float64Array(size);
     }
+    return this.best.reset(size);
   }
 
   /** Row-major codes of at least the leading `dims` dimensions, extracted on first use. */
