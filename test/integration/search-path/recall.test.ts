@@ -25,6 +25,27 @@ import { loadSiftsmall, siftDim, siftQuery, siftsmallIndex } from './siftsmall.t
 const k = 10;
 const fashionQueries = 200;
 
+/** Recall@k against official ground truth (100 ids per query); every query must return k hits. */
+function officialRecall(
+  response: SearchResponse,
+  truth: Int32Array,
+  base: Float32Array,
+  dim: number,
+  queryOf: (q: number) => Float32Array,
+): number {
+  return meanRecall(
+    response.results.map((result, q) => {
+      expect(result.hits).toHaveLength(k);
+      const truthIds = truth.subarray(q * 100, q * 100 + k);
+      return {
+        returned: result.hits.map((hit) => hit.distance),
+        truth: distancesOf(base, dim, queryOf(q), truthIds),
+      };
+    }),
+    k,
+  );
+}
+
 describe('recall@10 through the search URL', () => {
   let target: SearchTarget;
 
@@ -46,17 +67,7 @@ describe('recall@10 through the search URL', () => {
       'sift-recall',
       Array.from({ length: data.queryCount }, (_, q) => ({ vector: siftQuery(data, q) })),
     );
-    const recall = meanRecall(
-      response.results.map((result, q) => {
-        expect(result.hits).toHaveLength(k);
-        const truthIds = data.truth.subarray(q * 100, q * 100 + k);
-        return {
-          returned: result.hits.map((hit) => hit.distance),
-          truth: distancesOf(data.base, siftDim, siftQuery(data, q), truthIds),
-        };
-      }),
-      k,
-    );
+    const recall = officialRecall(response, data.truth, data.base, siftDim, (q) => siftQuery(data, q));
     console.log(`search URL siftsmall unfiltered recall@10 = ${recall.toFixed(4)}`);
     expect(response.stats.missingPartitions).toEqual([]);
     expect(recall).toBeGreaterThanOrEqual(0.95);
@@ -78,17 +89,7 @@ describe('recall@10 through the search URL', () => {
         'fashion-mnist',
         Array.from({ length: fashionQueries }, (_, q) => ({ vector: query(q) })),
       );
-      const recall = meanRecall(
-        response.results.map((result, q) => {
-          expect(result.hits).toHaveLength(k);
-          const truthIds = data.truth.subarray(q * 100, q * 100 + k);
-          return {
-            returned: result.hits.map((hit) => hit.distance),
-            truth: distancesOf(data.base, data.dim, query(q), truthIds),
-          };
-        }),
-        k,
-      );
+      const recall = officialRecall(response, data.truth, data.base, data.dim, query);
       console.log(`search URL fashion-mnist unfiltered recall@10 = ${recall.toFixed(4)}`);
       expect(response.stats.missingPartitions).toEqual([]);
       expect(recall).toBeGreaterThanOrEqual(0.95);
