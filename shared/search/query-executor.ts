@@ -5,6 +5,17 @@
  * partitions; then one `searchPartition` call per selected partition carrying all of the batch's queries
  * for it; merge by exact distance. The guarantee: when fewer than k hits come back although unvisited
  * partitions still hold matches, further rounds visit them, so k exist ⇒ k returned, all satisfying the filter.
+ *
+ * Design decisions (DESIGN §5 "Failures": complete or fail):
+ * - A partition whose search failed (`UpstreamError`/`UpstreamTimeoutError` from the searcher, after its
+ *   retries) is named in the query's `missingPartitions`; an outcome with missing partitions is not an
+ *   answer unless the caller asked for partial answers (`allowPartial`), and the caller must say so.
+ * - Without `allowPartial`, a query with a missing partition runs no further round: its answer will be
+ *   refused, and another round would only fill it with farther rows that make it look complete.
+ * - With `allowPartial`, a missing partition's absence is not "too few matches": when deciding on
+ *   another round it counts as the hits it was expected to give (its quantized matches, at most k), so a
+ *   further round runs only when the partitions that did answer under-delivered — the same rule as for
+ *   a complete round, not a way to pad a partial answer with farther neighbours.
  */
 import type { CompiledFilter } from '../attributes/index.ts';
 import { UpstreamError, UpstreamTimeoutError } from '../errors/index.ts';
@@ -35,6 +46,11 @@ export interface QueryOptions {
    * the distance there); fewer is faster and looser, the exact re-rank restores the order. @default 32
    */
   readonly pruningDims?: number;
+  /**
+   * Accept answers that miss failed partitions (they are named in `missingPartitions`); otherwise a
+   * query with a missing partition stops at that round (see the design decisions above). @default false
+   */
+  readonly allowPartial?: boolean;
 }
 
 /**
@@ -49,6 +65,7 @@ export const defaultQueryOptions: Omit<QueryOptions, 'k'> = {
   matchesFactor: 10,
   exact: false,
   pruningDims: 32,
+  allowPartial: false,
 };
 
 export interface ExecutorQuery {
@@ -86,7 +103,10 @@ export interface QueryStats {
   matchesEstimated: number;
   /** Rows whose exact distance was computed. */
   vectorsScanned: number;
-  /** Partitions that failed after their retry; the answer may miss their rows. */
+  /**
+   * Partitions that failed after their retries: the answer misses their rows, so it is incomplete (an
+   * answer only when partial answers were asked for).
+   */
   missingPartitions: number[];
 }
 
@@ -172,10 +192,17 @@ function firstRound(state: QueryState, options: QueryOptions): number[] {
   return selected;
 }
 
-/** After a round: if fewer than k hits came back, the next partitions (in distance order) with matches. */
+/**
+ * After a round: if fewer than k hits came back, the next partitions (in distance order) with matches.
+ * A query with missing partitions stops, or with `allowPartial` counts each missing partition as the
+ * hits it was expected to give.
+ */
 function nextRound(state: QueryState, options: QueryOptions): number[] {
+  const missing = state.stats.missingPartitions;
+  if (missing.length > 0 && !options.allowPartial) return [];
   let found = 0;
   for (const hits of state.partial) found += hits.length;
+  for (const p of missing) found += Math.min(options.k, state.counts[p]!);
   if (found >= options.k) return [];
   const next: number[] = [];
   let expected = 0;
