@@ -60,6 +60,7 @@ export async function runAllocatorStep(
       hammingKeepPercent: options.hammingKeepPercent,
       exact: options.exact,
       pruningDims: options.pruningDims,
+      allowPartial: options.allowPartial,
     },
     searcher,
   );

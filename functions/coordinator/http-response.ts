@@ -1,10 +1,12 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { type ErrorCode, SquashError } from '../../shared/errors/index.ts';
+import { IncompleteSearchError } from './incomplete-search.ts';
 import type { UrlRequest } from './url-event.ts';
 
 /**
  * The coordinator's HTTP edge: the only place typed errors become status codes (STYLE §6). Error bodies
- * are `{ code, message }`; unknown errors answer 500 with a generic message and are logged in full.
+ * are `{ code, message }` (an incomplete search adds which partitions failed and why); unknown errors
+ * answer 500 with a generic message and are logged in full.
  */
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 
@@ -32,7 +34,8 @@ export function jsonResponse(
 export function errorResponse(error: unknown): HttpResult {
   const status = error instanceof SquashError ? statusByCode[error.code] : undefined;
   if (error instanceof SquashError && status !== undefined) {
-    return jsonResponse(status, { code: error.code, message: error.message });
+    const details = error instanceof IncompleteSearchError ? error.details : {};
+    return jsonResponse(status, { code: error.code, message: error.message, ...details });
   }
   console.error('unhandled error', error);
   return jsonResponse(500, { code: 'INTERNAL', message: 'internal error' });

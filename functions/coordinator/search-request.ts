@@ -3,6 +3,12 @@
  * `{ index, k, queries: [{ vector | vectorBase64, filter? }], options? }`. Shape only: dimensions,
  * finiteness and filters are checked against the index in `prepare-queries.ts`. Unknown fields are
  * rejected, so a misspelt option cannot be silently ignored.
+ *
+ * Design decision: `options.strict` (fail instead of answering partially, off by default) was replaced
+ * by `options.allowPartial` (answer partially instead of failing, off by default). `strict` is rejected
+ * with a 400 that names `allowPartial`, not kept as an alias: `strict: false` used to mean "partial
+ * answers are fine", and silently honouring it would hand partial answers to callers that were written
+ * before they had to check `complete`; ignoring it would change its meaning without a word.
  */
 import { z } from 'zod';
 import { defaultQueryOptions } from '../../shared/search/query-executor.ts';
@@ -53,8 +59,21 @@ export const publicOptionsSchema = z.strictObject({
    * `ALLOCATOR_WORK_TARGET`), in-process below two allocators' worth
    */
   maxAllocators: z.number().int().min(0, 'must be at least 0').max(100_000).optional(),
-  /** Fail with 502/504 instead of answering with `missingPartitions`. @default false */
-  strict: z.boolean().optional(),
+  /**
+   * Answer even when partitions could not be searched (after retries): the response then says
+   * `complete: false`, names them in `stats.missingPartitions` (and per query) and carries the header
+   * `X-Squash-Partial: true`. Without it such a search fails with 502, or 504 when a timeout caused it.
+   * @default false
+   */
+  allowPartial: z.boolean().optional(),
+  /** Removed: searches are complete or fail by default; see `allowPartial`. */
+  strict: z
+    .never({
+      error:
+        'was removed: a search now fails with 502/504 naming the failed partitions unless partial answers are allowed; ' +
+        'send `allowPartial: true` to accept partial answers, or leave both out for complete-or-fail',
+    })
+    .optional(),
 });
 
 export const searchRequestSchema = z.strictObject({
@@ -78,5 +97,6 @@ export function resolveOptions(options: PublicOptions = {}): ResolvedOptions {
     pruningDims: options.pruningDims ?? defaultQueryOptions.pruningDims ?? 32,
     exact: options.exact ?? defaultQueryOptions.exact,
     includeAttributes: options.includeAttributes ?? false,
+    allowPartial: options.allowPartial ?? false,
   };
 }

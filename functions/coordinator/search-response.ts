@@ -1,9 +1,9 @@
 /**
- * The public `POST /search` answer (DESIGN §4): per query `{ hits: [{ id, distance, attributes? }],
- * stats }` in request order, and totals over the request: what the executor did (partitions visited,
- * vectors scanned, rounds, missing partitions) and what the invocation tree cost.
+ * The public `POST /search` answer (DESIGN §4): `complete`, then per query `{ hits: [{ id, distance,
+ * attributes? }], stats }` in request order, and totals over the request: what the executor did
+ * (partitions visited, vectors scanned, rounds, missing partitions) and what the invocation tree cost.
+ * Only a caller that allowed partial answers ever receives `complete: false` (`incomplete-search.ts`).
  */
-import { UpstreamError, UpstreamTimeoutError } from '../../shared/errors/index.ts';
 import type { ExternalIds } from '../../shared/format/index.ts';
 import type { PathStats } from '../wire/path-stats.ts';
 import type { WireHit, WireQueryResult, WireQueryStats } from '../wire/query-result.ts';
@@ -12,6 +12,11 @@ import type { WireHit, WireQueryResult, WireQueryStats } from '../wire/query-res
 export type PublicHit = Omit<WireHit, 'id'> & { readonly id: number | string };
 
 export interface SearchResponse {
+  /**
+   * Every query visited every partition its plan needed. False only when `options.allowPartial` was
+   * set and some partition failed: then the hits may miss rows (see `stats.missingPartitions`).
+   */
+  readonly complete: boolean;
   readonly results: { readonly hits: PublicHit[]; readonly stats: WireQueryStats }[];
   readonly stats: SearchTotals;
 }
@@ -50,6 +55,7 @@ export function searchResponse(
     for (const partition of stats.missingPartitions) missing.add(partition);
   }
   return {
+    complete: missing.size === 0 && path.failures.length === 0 && path.failuresOmitted === 0,
     results: results.map((result) => ({
       hits: externalIds ? result.hits.map((hit) => ({ ...hit, id: externalIds.get(hit.id) })) : result.hits,
       stats: result.stats,
@@ -66,16 +72,4 @@ export function searchResponse(
       ms,
     },
   };
-}
-
-/** With `strict`, missing partitions fail the request: 504 when a timeout caused them, else 502. */
-export function assertComplete(response: SearchResponse): void {
-  const { missingPartitions, failures } = response.stats;
-  if (missingPartitions.length === 0) return;
-  const shown = missingPartitions.slice(0, 20).join(', ') + (missingPartitions.length > 20 ? ', …' : '');
-  const cause = failures[0] ? `: ${failures[0].message}` : '';
-  const message = `partitions ${shown} could not be searched and strict answers were requested${cause}`;
-  throw failures.some((failure) => failure.code === 'UPSTREAM_TIMEOUT')
-    ? new UpstreamTimeoutError(message)
-    : new UpstreamError(message);
 }

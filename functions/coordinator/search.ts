@@ -12,6 +12,8 @@
  *   in-process, which also saves a hop for single queries. `options.maxAllocators` overrides the count
  *   per request (0 = in-process), within the deployed (b, l) tree and never above the batch size, so
  *   no allocator is ever empty.
+ * - Complete or fail: unless `options.allowPartial`, an answer that misses a partition for any query is
+ *   replaced by a 502/504 naming the partitions and the causes (`incomplete-search.ts`).
  * - The response size is bounded from k and the schema before the work runs, so a request whose answer
  *   could break the 6 MB limit gets a 413 saying what to change, not a failure after the work.
  */
@@ -32,10 +34,11 @@ import {
   resultsJsonBytes,
 } from '../wire/payload-limits.ts';
 import type { ResolvedOptions } from '../wire/query-options.ts';
+import { assertComplete } from './incomplete-search.ts';
 import type { IndexCatalog, ResolvedIndex } from './index-catalog.ts';
 import { prepareQueries } from './prepare-queries.ts';
 import { resolveOptions, searchRequestSchema } from './search-request.ts';
-import { assertComplete, type SearchResponse, searchResponse } from './search-response.ts';
+import { type SearchResponse, searchResponse } from './search-response.ts';
 
 /**
  * Allocator-step operations one allocator invocation should carry before splitting the batch pays
@@ -103,7 +106,7 @@ export async function search(
     performance.now() - started,
     externalIds,
   );
-  if (request.options?.strict) assertComplete(response);
+  if (!options.allowPartial) assertComplete(response);
   return response;
 }
 

@@ -12,6 +12,7 @@ import {
   methodNotAllowed,
   routeNotFound,
 } from './http-response.ts';
+import { searchHeaders } from './incomplete-search.ts';
 import { indexSummary } from './index-summary.ts';
 import { type Coordinator, search } from './search.ts';
 import { parseJsonBody, parseUrlEvent } from './url-event.ts';
@@ -31,7 +32,8 @@ export async function serveCoordinator(
     }
     if (request.path === '/search') {
       if (request.method !== 'POST') return methodNotAllowed(request, 'POST');
-      return jsonResponse(200, await search(parseJsonBody(request), coordinator, deadline));
+      const answer = await search(parseJsonBody(request), coordinator, deadline);
+      return jsonResponse(200, answer, searchHeaders(answer));
     }
     const match = INDEX_ROUTE.exec(request.path);
     if (match) {

@@ -19,6 +19,11 @@ export const resolvedOptionsSchema = z.strictObject({
   exact: z.boolean(),
   /** Return each hit's attributes. */
   includeAttributes: z.boolean(),
+  /**
+   * Answer without partitions that failed: then a query with a missing partition may still run a
+   * further round (`shared/search/query-executor.ts`); otherwise it stops and the coordinator fails.
+   */
+  allowPartial: z.boolean(),
 });
 
 export type ResolvedOptions = z.infer<typeof resolvedOptionsSchema>;

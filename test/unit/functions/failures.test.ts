@@ -1,7 +1,10 @@
 /**
  * Failures on the query path (DESIGN §5): a failed or timed-out invocation is retried once; a partition
- * that still fails is named in `missingPartitions` (or fails the request with 502/504 under `strict`);
- * a failed allocator subtree answers placeholders naming every partition. Never a silent partial answer.
+ * that still fails fails the request with 502 (504 when it timed out) whose body names the partitions,
+ * the queries affected and the causes — or, with `allowPartial`, is named in `missingPartitions` of an
+ * answer that says `complete: false` and carries `X-Squash-Partial: true`. A failed allocator subtree
+ * fails the request the same way, or answers placeholders naming every partition. Never a silent
+ * partial answer.
  */
 import { describe, expect, it } from 'vitest';
 import { processorFunctionFor } from '../../../functions/config.ts';
@@ -24,6 +27,8 @@ const FAILING = 2;
 const failingFunction = processorFunctionFor(testConfig(), FAILING);
 const filter = { u: { $lt: 0.5 } };
 
+const crashMessage = `processor \`${failingFunction}\` (partition ${FAILING}) failed after a retry: \`${failingFunction}\` failed: Runtime.ExitError: exited with signal SIGKILL`;
+
 function exactRequest(count: number, options: Record<string, unknown> = {}) {
   return {
     index: INDEX,
@@ -40,8 +45,10 @@ describe('failed processor invocations', () => {
       call.functionName === failingFunction && call.payload.partition === FAILING && call.attempt === 0
         ? timeout(call.functionName)
         : undefined;
-    const { status, body } = await stack.search(exactRequest(3));
+    const { status, headers, body } = await stack.searchWithHeaders(exactRequest(3));
     expect(status).toBe(200);
+    expect(body.complete).toBe(true);
+    expect(headers['x-squash-partial']).toBeUndefined();
     const truth = await built.local.search(
       [0, 1, 2].map((q) => ({ vector: queryVector(q), filter })),
       { k: 10, exact: true },
@@ -54,21 +61,52 @@ describe('failed processor invocations', () => {
     expect(body.stats.processorInvocations).toBe(PARTITIONS + 1);
   });
 
-  it('names a partition that fails twice, and still returns only rows that satisfy the filter', async () => {
+  it('fails by default with 502 naming the partition, the queries and the cause when it fails twice', async () => {
     const stack = createTestStack(built.store);
     stack.invoker.fault = (call) =>
       call.payload.partition === FAILING ? crash(call.functionName) : undefined;
     const { status, body } = await stack.search(exactRequest(3));
+    expect(status).toBe(502);
+    expect(body).toEqual({
+      code: 'UPSTREAM',
+      message:
+        `partitions ${FAILING} could not be searched for 3 of 3 queries: ${crashMessage}. ` +
+        'No partial answer is given unless `options.allowPartial` is true',
+      missingPartitions: [FAILING],
+      queriesAffected: 3,
+      failures: [{ target: failingFunction, partition: FAILING, code: 'UPSTREAM', message: crashMessage }],
+      failuresOmitted: 0,
+    });
+  });
+
+  it('fails by default with 504 when the partition timed out', async () => {
+    const stack = createTestStack(built.store);
+    stack.invoker.fault = (call) =>
+      call.payload.partition === FAILING ? timeout(call.functionName) : undefined;
+    const { status, body } = await stack.search(exactRequest(2));
+    expect(status).toBe(504);
+    expect(body.code).toBe('UPSTREAM_TIMEOUT');
+    expect(body.missingPartitions).toEqual([FAILING]);
+    expect(body.message).toMatch(
+      new RegExp(
+        `^partitions ${FAILING} could not be searched for 2 of 2 queries: processor .*did not answer`,
+      ),
+    );
+  });
+
+  it('with allowPartial: answers complete: false, X-Squash-Partial and the partition named, hits all passing', async () => {
+    const stack = createTestStack(built.store);
+    stack.invoker.fault = (call) =>
+      call.payload.partition === FAILING ? crash(call.functionName) : undefined;
+    const { status, headers, body } = await stack.searchWithHeaders(exactRequest(3, { allowPartial: true }));
     expect(status).toBe(200);
+    expect(headers['x-squash-partial']).toBe('true');
+    expect(body.complete).toBe(false);
+    expect(Object.keys(body)[0]).toBe('complete');
     expect(body.stats.missingPartitions).toEqual([FAILING]);
     expect(body.stats.retries).toBe(1);
     expect(body.stats.failures).toEqual([
-      {
-        target: failingFunction,
-        partition: FAILING,
-        code: 'UPSTREAM',
-        message: `processor \`${failingFunction}\` (partition ${FAILING}) failed after a retry: \`${failingFunction}\` failed: Runtime.ExitError: exited with signal SIGKILL`,
-      },
+      { target: failingFunction, partition: FAILING, code: 'UPSTREAM', message: crashMessage },
     ]);
     for (const result of body.results) {
       expect(result.stats.missingPartitions).toEqual([FAILING]);
@@ -77,55 +115,66 @@ describe('failed processor invocations', () => {
     }
   });
 
-  it('fails a strict request with 502, or 504 when the partition timed out', async () => {
-    const stack = createTestStack(built.store);
-    stack.invoker.fault = (call) =>
-      call.payload.partition === FAILING ? crash(call.functionName) : undefined;
-    const crashed = await stack.search(exactRequest(2, { strict: true }));
-    expect(crashed.status).toBe(502);
-    expect(crashed.body.code).toBe('UPSTREAM');
-    expect(crashed.body.message).toMatch(
-      new RegExp(
-        `^partitions ${FAILING} could not be searched and strict answers were requested: processor `,
-      ),
-    );
-    stack.invoker.fault = (call) =>
-      call.payload.partition === FAILING ? timeout(call.functionName) : undefined;
-    const timedOut = await stack.search(exactRequest(2, { strict: true }));
-    expect(timedOut.status).toBe(504);
-    expect(timedOut.body.code).toBe('UPSTREAM_TIMEOUT');
-  });
-
-  it('retries a processor whose partition object is gone, then names the partition missing', async () => {
+  it('retries a processor whose partition object is gone, then fails naming the partition and the cause', async () => {
     const broken = await buildTestStore();
     await broken.delete(`${INDEX}/v1/partitions/${FAILING}.bin`);
     const stack = createTestStack(broken);
     const { status, body } = await stack.search(exactRequest(1));
-    expect(status).toBe(200);
-    expect(body.stats.missingPartitions).toEqual([FAILING]);
-    expect(body.stats.retries).toBe(1);
-    expect(body.stats.failures[0].message).toBe(
+    expect(status).toBe(502);
+    expect(body.missingPartitions).toEqual([FAILING]);
+    expect(body.failures[0].message).toBe(
       `processor \`${failingFunction}\` (partition ${FAILING}) failed after a retry: ` +
         `BLOB_NOT_FOUND: object \`${INDEX}/v1/partitions/${FAILING}.bin\` does not exist`,
     );
+    const partial = await stack.search(exactRequest(1, { allowPartial: true }));
+    expect(partial.status).toBe(200);
+    expect(partial.body).toMatchObject({
+      complete: false,
+      stats: { missingPartitions: [FAILING], retries: 1 },
+    });
   });
 });
 
 describe('failed allocator invocations', () => {
-  it('answers a failed subtree with placeholders naming every partition, the rest completely', async () => {
-    const stack = createTestStack(built.store);
+  const allocatorMessage = `allocator \`${ALLOCATOR}\` (tree node 3) failed after a retry: \`${ALLOCATOR}\` failed: Runtime.ExitError: exited with signal SIGKILL`;
+  const count = 100;
+  const treeRequest = (options: Record<string, unknown> = {}) => ({
+    index: INDEX,
+    k: 5,
+    queries: Array.from({ length: count }, (_, q) => ({ vector: Array.from(queryVector(q)) })),
+    options: { maxAllocators: 6, ...options },
+  });
+  const crashNode3 = (stack: ReturnType<typeof createTestStack>) => {
     stack.invoker.fault = (call) =>
       call.functionName === ALLOCATOR && (call.payload.node as { id: number }).id === 3
         ? crash(ALLOCATOR)
         : undefined;
-    const count = 100;
-    const { status, body } = await stack.search({
-      index: INDEX,
-      k: 5,
-      queries: Array.from({ length: count }, (_, q) => ({ vector: Array.from(queryVector(q)) })),
-      options: { maxAllocators: 6 },
+  };
+
+  it('fails by default with 502 naming the tree node and the 50 queries it left unanswered', async () => {
+    const stack = createTestStack(built.store);
+    crashNode3(stack);
+    const { status, body } = await stack.search(treeRequest());
+    expect(status).toBe(502);
+    expect(body).toEqual({
+      code: 'UPSTREAM',
+      message:
+        `partitions 0, 1, 2, 3, 4, 5 could not be searched for 50 of 100 queries: ${allocatorMessage}. ` +
+        'No partial answer is given unless `options.allowPartial` is true',
+      missingPartitions: [0, 1, 2, 3, 4, 5],
+      queriesAffected: 50,
+      failures: [{ target: ALLOCATOR, node: 3, code: 'UPSTREAM', message: allocatorMessage }],
+      failuresOmitted: 0,
     });
+  });
+
+  it('with allowPartial: answers a failed subtree with placeholders naming every partition, the rest completely', async () => {
+    const stack = createTestStack(built.store);
+    crashNode3(stack);
+    const { status, headers, body } = await stack.searchWithHeaders(treeRequest({ allowPartial: true }));
     expect(status).toBe(200);
+    expect(headers['x-squash-partial']).toBe('true');
+    expect(body.complete).toBe(false);
     const truth = await built.local.search(
       Array.from({ length: count }, (_, q) => ({ vector: queryVector(q) })),
       { k: 5 },
@@ -141,12 +190,7 @@ describe('failed allocator invocations', () => {
       }
     });
     expect(body.stats.failures).toEqual([
-      {
-        target: ALLOCATOR,
-        node: 3,
-        code: 'UPSTREAM',
-        message: `allocator \`${ALLOCATOR}\` (tree node 3) failed after a retry: \`${ALLOCATOR}\` failed: Runtime.ExitError: exited with signal SIGKILL`,
-      },
+      { target: ALLOCATOR, node: 3, code: 'UPSTREAM', message: allocatorMessage },
     ]);
     // Nodes 0, 1, 2 answered; node 3 was tried twice; 4 and 5 were never reached.
     expect(body.stats.allocatorInvocations).toBe(5);

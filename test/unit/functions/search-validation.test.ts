@@ -79,6 +79,17 @@ describe('POST /search validation', () => {
         '`options`: Unrecognized key: "partitonFactor" (received an object)',
     ],
     [
+      'the removed option `strict`, naming its replacement',
+      { index: INDEX, k: 10, queries: [{ vector }], options: { strict: true } },
+      'search request: `options.strict`: was removed: a search now fails with 502/504 naming the failed partitions unless partial answers are allowed; ' +
+        'send `allowPartial: true` to accept partial answers, or leave both out for complete-or-fail (received true)',
+    ],
+    [
+      'allowPartial that is not a boolean',
+      { index: INDEX, k: 10, queries: [{ vector }], options: { allowPartial: 'yes' } },
+      'search request: `options.allowPartial`: Invalid input: expected boolean, received string (received "yes")',
+    ],
+    [
       'an index name that is not one key segment',
       { index: '../x', k: 10, queries: [{ vector }] },
       'search request: `index`: must be 1 to 128 letters, digits, `.`, `_` or `-`, starting with a letter or digit (received "../x")',

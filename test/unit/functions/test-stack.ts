@@ -102,6 +102,8 @@ export interface TestStack {
   readonly runtimes: Map<string, FunctionRuntime>;
   /** `POST /search` through the coordinator's URL entry: status and parsed body. */
   search(body: unknown): Promise<HttpAnswer>;
+  /** `search`, with the response's headers (lower-case names). */
+  searchWithHeaders(body: unknown): Promise<HttpAnswer & { headers: Record<string, string> }>;
   get(path: string): Promise<HttpAnswer>;
 }
 
@@ -135,13 +137,27 @@ export function createTestStack(store: BlobStore, env: Record<string, string> = 
       coordinator,
       Date.now() + 30_000,
     );
-    return { status: result.statusCode ?? 0, body: JSON.parse(String(result.body)) };
+    return { status: result.statusCode ?? 0, body: JSON.parse(String(result.body)), result };
   };
   return {
     invoker,
     coordinator,
     runtimes,
-    search: (body) => call('POST', '/search', body),
-    get: (path) => call('GET', path),
+    search: async (body) => {
+      const { status, body: answer } = await call('POST', '/search', body);
+      return { status, body: answer };
+    },
+    searchWithHeaders: async (body) => {
+      const { status, body: answer, result } = await call('POST', '/search', body);
+      const headers = Object.entries(result.headers ?? {}).map(([name, value]) => [
+        name.toLowerCase(),
+        String(value),
+      ]);
+      return { status, headers: Object.fromEntries(headers), body: answer };
+    },
+    get: async (path) => {
+      const { status, body } = await call('GET', path);
+      return { status, body };
+    },
   };
 }

@@ -66,6 +66,7 @@ describe('allocator payload', () => {
       pruningDims: 32,
       exact: false,
       includeAttributes: false,
+      allowPartial: false,
     },
     tree: { branching: 2, depth: 2 },
     node: { id: 3, level: 1 },
