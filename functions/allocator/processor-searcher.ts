@@ -2,7 +2,8 @@
  * The allocator's `PartitionSearcher` (DESIGN §5 step 4): all of the slice's queries for partition p go
  * to processor function `p mod G` in one request — or in several when one would break Lambda's 6 MB
  * limit on the request or on the bounded response. Failed calls are recorded in the step's stats and
- * rethrown as UpstreamError/UpstreamTimeoutError, which the executor turns into `missingPartitions`.
+ * rethrown as UpstreamError/UpstreamTimeoutError, which the executor turns into `missingPartitions` (and
+ * the coordinator into a 502/504, unless partial answers were allowed).
  */
 import type { AttributeValue } from '../../shared/attributes/index.ts';
 import { UpstreamError, UpstreamTimeoutError } from '../../shared/errors/index.ts';

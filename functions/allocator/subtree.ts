@@ -2,7 +2,10 @@
  * Child allocators (DESIGN §5, reference §4.2): a tree node — or the coordinator, the root — invokes each
  * child with its subtree's queries before doing its own work, then settles the answers. A subtree whose
  * invocation failed after its retry is answered by placeholders that name every partition as missing
- * (nothing of it was searched) and the failure, never silently dropped.
+ * (nothing of it was searched) and the failure, never silently dropped: the coordinator then fails the
+ * request with 502/504 naming the tree node, or with `allowPartial` answers `complete: false`
+ * (`functions/coordinator/incomplete-search.ts`). A node does not throw for a failed child: its parent
+ * would retry the whole subtree, and the failure's structure would be lost on the way up.
  */
 import { UpstreamError, UpstreamTimeoutError } from '../../shared/errors/index.ts';
 import type { InvocationTree, TreeNode } from '../../shared/plan/invocation-tree.ts';
