@@ -4,6 +4,7 @@
  * full-precision vectors in one sectioned object → centroids and allocator attribute codes → manifest →
  * CURRENT. Objects go under a fresh `v<version>/` prefix and the manifest and CURRENT are written last,
  * so a failed build never publishes partial data (its partial objects are deleted on the way out).
+ * `encodeManifest` seals the manifest with its checksum and `publishVersion` pins its hash in CURRENT.
  */
 import { AttributeQuantizer, AttributeTable } from '../attributes/index.ts';
 import { InvalidInputError } from '../errors/index.ts';
@@ -11,12 +12,13 @@ import {
   bytesOf,
   ExternalIds,
   encodeManifest,
+  FORMAT_VERSION,
   type Manifest,
   ObjectKind,
   type ObjectRef,
   objectRef,
   publishVersion,
-  readCurrentVersion,
+  readCurrentPointer,
   SectionId,
   versionKeys,
   writeObject,
@@ -95,7 +97,8 @@ export async function buildIndex(
   const attributeCodes = attributeQuantizer.encode(attributes);
   const attributeCount = attributes.schema.attributes.length;
 
-  const previous = await readCurrentVersion(store);
+  // The pointer alone (not followed): a build publishes over a format 1 or damaged version too.
+  const previous = await readCurrentPointer(store);
   const version = (previous?.version ?? 0) + 1;
   const keys = versionKeys(version);
   const written: string[] = [];
@@ -152,7 +155,7 @@ export async function buildIndex(
 
     const manifest: Manifest = {
       format: 'squash-index',
-      formatVersion: 1,
+      formatVersion: FORMAT_VERSION,
       version,
       createdAt: new Date().toISOString(),
       count: input.count,

@@ -1,11 +1,12 @@
 /**
  * Copies the published version of an index to another store (a local build to S3, say): every object
- * of the version, the manifest after them and CURRENT last, so readers of the target never see a
- * manifest whose objects are missing.
+ * of the version, the manifest after them and CURRENT last (by `publishVersion`, which checks the
+ * copied manifest and pins its hash), so readers of the target never see a manifest whose objects
+ * are missing.
  */
 import type { BlobStore } from '../store/index.ts';
-import { readCurrentManifest, readCurrentVersion } from './current-version.ts';
-import { CURRENT_KEY, versionKeys } from './index-keys.ts';
+import { publishVersion, readCurrentManifest, readCurrentPointer } from './current-version.ts';
+import { versionKeys } from './index-keys.ts';
 
 export async function copyIndex(from: BlobStore, to: BlobStore): Promise<{ version: number; bytes: number }> {
   const { manifest } = await readCurrentManifest(from);
@@ -22,11 +23,7 @@ export async function copyIndex(from: BlobStore, to: BlobStore): Promise<{ versi
     bytes += body.byteLength;
     await to.put(key, body);
   }
-  const current = await readCurrentVersion(to);
-  await to.put(
-    CURRENT_KEY,
-    new TextEncoder().encode(`${manifest.version}\n`),
-    current ? { ifMatch: current.etag } : { ifNoneMatch: '*' },
-  );
+  const current = await readCurrentPointer(to);
+  await publishVersion(to, manifest.version, current?.etag);
   return { version: manifest.version, bytes };
 }

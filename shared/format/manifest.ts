@@ -1,13 +1,25 @@
 import { z } from 'zod';
 import { IndexFormatError } from '../errors/index.ts';
-import { FORMAT_VERSION } from './object-layout.ts';
+import { sealManifestJson, unsealManifestJson } from './manifest-seal.ts';
 
 /**
  * `manifest.json`: everything a reader needs to plan its reads — shape, metric, schema, the global
  * attribute quantizer and, per object, its key, size, CRC32C and every section's offset, length and
  * CRC32C (so one section can be range-read without the object's header). Types are inferred from
  * the zod schema. Unknown fields are dropped on parse; add fields here before relying on them.
+ *
+ * The file also carries a SHA-256 checksum of its own content, checked before any field is trusted
+ * (`manifest-seal.ts`): with the objects' CRC32Cs, every stored byte an answer depends on is checked.
+ *
+ * Index format versions (the manifest's `formatVersion`; binary objects keep their own layout
+ * version, `OBJECT_LAYOUT_VERSION`, unchanged at 1):
+ *  - 1: manifests without a checksum. Refused, with a message that says to rebuild: nothing could tell
+ *    a damaged dictionary, quantizer cut or partition size from a real one, and a search engine that
+ *    may answer wrongly without a word is worse than one that asks for a rebuild. A build into the
+ *    same location publishes a version 2 index beside the old one.
+ *  - 2: the manifest is sealed by its checksum, and `CURRENT` pins the manifest's SHA-256.
  */
+export const FORMAT_VERSION = 2;
 const u32 = z.number().int().min(0).max(0xffffffff);
 const size = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
@@ -126,20 +138,7 @@ export type SectionRef = z.infer<typeof sectionRefSchema>;
 
 /** Validates a parsed `manifest.json`; `what` (its key) names it in messages. */
 export function parseManifest(json: unknown, what: string): Manifest {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new IndexFormatError(`manifest \`${what}\` is ${describe(json)}; expected a JSON object`);
-  }
-  const { format, formatVersion } = json as Record<string, unknown>;
-  if (format !== 'squash-index') {
-    throw new IndexFormatError(
-      `\`${what}\` is not a squash index manifest (format ${JSON.stringify(format) ?? 'missing'}; expected "squash-index")`,
-    );
-  }
-  if (typeof formatVersion === 'number' && formatVersion !== FORMAT_VERSION) {
-    throw new IndexFormatError(
-      `\`${what}\` has format version ${formatVersion}; this build reads ${FORMAT_VERSION}`,
-    );
-  }
+  checkFormat(json, what);
   const result = manifestSchema.safeParse(json);
   if (result.success) return result.data;
   const problems = result.error.issues
@@ -150,21 +149,53 @@ export function parseManifest(json: unknown, what: string): Manifest {
   throw new IndexFormatError(`manifest \`${what}\` is invalid: ${problems}${more}`);
 }
 
-/** Bytes of `manifest.json` → a validated manifest. */
+/** An object whose `format` and `formatVersion` this build reads. */
+function checkFormat(json: unknown, what: string): asserts json is Record<string, unknown> {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new IndexFormatError(`manifest \`${what}\` is ${describe(json)}; expected a JSON object`);
+  }
+  const { format, formatVersion } = json as Record<string, unknown>;
+  if (format !== 'squash-index') {
+    throw new IndexFormatError(
+      `\`${what}\` is not a squash index manifest (format ${JSON.stringify(format) ?? 'missing'}; expected "squash-index")`,
+    );
+  }
+  if (formatVersion === 1) {
+    throw new IndexFormatError(
+      `\`${what}\` has format version 1, whose manifest carries no checksum (its dictionaries, schema and ` +
+        `quantizer cannot be verified); this build reads format version ${FORMAT_VERSION}: rebuild the index ` +
+        '(`squash build` into the same location publishes the next version)',
+    );
+  }
+  if (typeof formatVersion === 'number' && formatVersion !== FORMAT_VERSION) {
+    throw new IndexFormatError(
+      `\`${what}\` has format version ${formatVersion}; this build reads ${FORMAT_VERSION}`,
+    );
+  }
+}
+
+/**
+ * Bytes of `manifest.json` → a validated manifest: format and version first (so an old index gets the
+ * message about its version), then the checksum and byte-exact form, then every field.
+ */
 export function decodeManifest(bytes: Uint8Array, what: string): Manifest {
+  let text: string;
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    // ignoreBOM keeps a byte-order mark in the text, where JSON.parse refuses it.
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    json = JSON.parse(text);
   } catch (error) {
     throw new IndexFormatError(`manifest \`${what}\` is not valid UTF-8 JSON: ${(error as Error).message}`);
   }
-  return parseManifest(json, what);
+  checkFormat(json, what);
+  return parseManifest(unsealManifestJson(text, json, what), what);
 }
 
-/** A manifest → the bytes of `manifest.json`, validated first so a builder bug cannot publish it. */
+/** A manifest → the bytes of `manifest.json` with its checksum, validated first so a builder bug cannot publish it. */
 export function encodeManifest(manifest: Manifest): Uint8Array {
   const checked = parseManifest(manifest, `v${manifest.version}/manifest.json (being written)`);
-  return new TextEncoder().encode(`${JSON.stringify(checked, null, 2)}\n`);
+  return sealManifestJson(checked);
 }
 
 function formatPath(path: readonly PropertyKey[]): string {

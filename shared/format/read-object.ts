@@ -3,10 +3,10 @@ import { crc32c, formatCrc32c } from './crc32c.ts';
 import { isObjectKind, knownObjectKinds, type ObjectKind, objectKindName } from './object-kinds.ts';
 import {
   FIXED_HEADER_BYTES,
-  FORMAT_VERSION,
   HEADER_CRC_OFFSET,
   headerByteLength,
   MAGIC,
+  OBJECT_LAYOUT_VERSION,
   PAYLOAD_ALIGNMENT,
   SECTION_ENTRY_BYTES,
 } from './object-layout.ts';
@@ -21,7 +21,8 @@ export interface SectionEntry {
 }
 
 export interface ObjectHeader {
-  readonly formatVersion: number;
+  /** `OBJECT_LAYOUT_VERSION` of the writer. */
+  readonly layoutVersion: number;
   readonly kind: ObjectKind;
   /** Bytes taken by the fixed header and the section table. */
   readonly headerBytes: number;
@@ -53,10 +54,10 @@ export function readObjectHeader(
   checkMagic(bytes, what);
   requireBytes(bytes, what, FIXED_HEADER_BYTES, 'the header');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const formatVersion = view.getUint32(8, true);
-  if (formatVersion !== FORMAT_VERSION) {
+  const layoutVersion = view.getUint32(8, true);
+  if (layoutVersion !== OBJECT_LAYOUT_VERSION) {
     throw new IndexFormatError(
-      `\`${what}\` has format version ${formatVersion}; this build reads ${FORMAT_VERSION}`,
+      `\`${what}\` has object layout version ${layoutVersion}; this build reads ${OBJECT_LAYOUT_VERSION}`,
     );
   }
   const count = view.getUint32(16, true);
@@ -79,7 +80,7 @@ export function readObjectHeader(
     );
   }
   const sections = readSectionTable(view, count, headerBytes, objectBytes, what);
-  return { formatVersion, kind, headerBytes, objectBytes, sections };
+  return { layoutVersion, kind, headerBytes, objectBytes, sections };
 }
 
 /** The CRC-checked payload of section `id`: a view into `bytes`, not a copy. */

@@ -3,10 +3,10 @@ import type { ObjectKind } from './object-kinds.ts';
 import {
   alignUp,
   FIXED_HEADER_BYTES,
-  FORMAT_VERSION,
   HEADER_CRC_OFFSET,
   headerByteLength,
   MAGIC,
+  OBJECT_LAYOUT_VERSION,
   SECTION_ENTRY_BYTES,
 } from './object-layout.ts';
 import { type SectionId, sectionName } from './section-ids.ts';
@@ -40,7 +40,7 @@ export function writeObject(kind: ObjectKind, sections: readonly SectionInput[])
   const out = new Uint8Array(end);
   const view = new DataView(out.buffer);
   out.set(MAGIC, 0);
-  view.setUint32(8, FORMAT_VERSION, true);
+  view.setUint32(8, OBJECT_LAYOUT_VERSION, true);
   view.setUint32(12, kind, true);
   view.setUint32(16, sections.length, true);
   sections.forEach(({ id, bytes }, i) => {

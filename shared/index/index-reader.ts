@@ -1,7 +1,12 @@
 /**
  * A published index as readers see it: the manifest (via CURRENT) and, for allocators, the centroids and
  * the allocator's attribute codes; plus partition loading by byte range — two range GETs per partition:
- * every section the search needs, then the vectors (last in the object). Processors open with
+ * the header and every section the search needs, then the vectors (last in the object).
+ *
+ * Every byte read is checked before it is used: the manifest by its own checksum (and, through
+ * CURRENT, by the hash CURRENT pins), centroids and attribute codes by size and CRC32C of the whole
+ * object plus the header's and each section's CRC32C, partitions by header CRC32C, a section table that
+ * must match the manifest's, each section's CRC32C and zero padding (`shared/format/fetch-object.ts`). Processors open with
  * `{ allocator: false }` and read only the manifest and their partitions. Callers own caching
  * (processors keep loaded partitions in an LRU; the in-process search keeps them all).
  */
@@ -19,8 +24,7 @@ import { IndexFormatError } from '../errors/index.ts';
 import {
   ExternalIds,
   f32View,
-  fetchSection,
-  fetchSections,
+  fetchObjectSections,
   type Manifest,
   ObjectKind,
   readCurrentManifest,
@@ -149,18 +153,18 @@ export class IndexReader {
     return compileFilter(ast, this.schema, this.attributeQuantizer, this.dictionaries);
   }
 
-  /** Loads partition p with two byte-range GETs (search sections, then vectors), CRC-checked. */
+  /**
+   * Loads partition p with two byte-range GETs in parallel (header and search sections, then the
+   * vectors) that together read every byte of the object, each checked (`fetchObjectSections`).
+   */
   async loadPartition(p: number): Promise<PartitionData> {
     const ref = this.manifest.objects.partitions[p];
     if (!ref) throw new IndexFormatError(`partition ${p} is outside 0..${this.manifest.partitions - 1}`);
-    const [sections, vectors] = await Promise.all([
-      fetchSections(this.store, ref, searchSections),
-      fetchSection(this.store, ref, SectionId.VECTORS),
+    const { sections, bytesRead } = await fetchObjectSections(this.store, ref, ObjectKind.PARTITION, [
+      searchSections,
+      [SectionId.VECTORS],
     ]);
-    sections.set(SectionId.VECTORS, vectors);
-    let bytes = 0;
-    for (const section of sections.values()) bytes += section.byteLength;
-    this.bytesFetched += bytes;
+    this.bytesFetched += bytesRead;
     return decodePartition(sections, {
       partition: p,
       count: ref.count,

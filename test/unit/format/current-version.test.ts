@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   IndexFormatError,
@@ -12,6 +13,7 @@ import {
   partitionKey,
   publishVersion,
   readCurrentManifest,
+  readCurrentPointer,
   readCurrentVersion,
   readManifest,
   versionKeys,
@@ -57,7 +59,10 @@ describe('publishing versions', () => {
 
     await writeVersion(store, 1);
     const first = await publishVersion(store, 1, undefined);
-    expect(new TextDecoder().decode(await store.get(CURRENT_KEY))).toBe('1\n');
+    const manifestHash = createHash('sha256')
+      .update(await store.get(manifestKey(1)))
+      .digest('hex');
+    expect(new TextDecoder().decode(await store.get(CURRENT_KEY))).toBe(`1 sha256:${manifestHash}\n`);
     expect(await readCurrentVersion(store)).toEqual({ version: 1, etag: first.etag });
 
     await writeVersion(store, 2);
@@ -88,7 +93,7 @@ describe('publishing versions', () => {
     await expect(publishVersion(store, 1, undefined)).rejects.toThrow(
       'cannot publish version 1 of memory://idx: `v1/manifest.json` does not exist',
     );
-    await store.put(manifestKey(1), new TextEncoder().encode('{"format":"squash-index","formatVersion":1}'));
+    await store.put(manifestKey(1), new TextEncoder().encode('{"format":"squash-index","formatVersion":2}'));
     await expect(publishVersion(store, 1, undefined)).rejects.toThrow(IndexFormatError);
     const { manifest } = sampleVersion(2);
     await store.put(manifestKey(3), encodeManifest(manifest));
@@ -102,8 +107,48 @@ describe('publishing versions', () => {
     const store = new MemoryBlobStore('memory://idx');
     await store.put(CURRENT_KEY, new TextEncoder().encode('latest'));
     await expect(readCurrentVersion(store)).rejects.toThrow(
-      '`CURRENT` in memory://idx holds "latest"; expected a positive version number',
+      '`CURRENT` in memory://idx holds "latest"; expected a positive version number, a space and the manifest\'s "sha256:<64 hex digits>" on one line',
     );
+  });
+
+  it('follows CURRENT only to the manifest whose hash it pins', async () => {
+    const store = new MemoryBlobStore('memory://idx');
+    await writeVersion(store, 1);
+    await writeVersion(store, 2);
+    await publishVersion(store, 2, undefined);
+    const current = new TextDecoder().decode(await store.get(CURRENT_KEY));
+    // A damaged digit naming another version that exists: refused, not served.
+    await store.put(CURRENT_KEY, new TextEncoder().encode(current.replace(/^2/, '1')));
+    await expect(readCurrentVersion(store)).rejects.toThrow(
+      /^`CURRENT` in memory:\/\/idx names version 1 with manifest sha256:[0-9a-f]{64}, but `v1\/manifest\.json` hashes to sha256:[0-9a-f]{64} \(one of the two is damaged\)$/,
+    );
+    await expect(readCurrentManifest(store)).rejects.toThrow(IndexFormatError);
+    await store.put(CURRENT_KEY, new TextEncoder().encode(current.replace(/^2/, '3')));
+    await expect(readCurrentManifest(store)).rejects.toThrow(
+      '`CURRENT` in memory://idx names version 3, but `v3/manifest.json` does not exist',
+    );
+    for (const damaged of [
+      `${current} `,
+      current.trimEnd(),
+      current.replace(' ', '  '),
+      current.toUpperCase(),
+    ]) {
+      await store.put(CURRENT_KEY, new TextEncoder().encode(damaged));
+      await expect(readCurrentVersion(store), JSON.stringify(damaged)).rejects.toThrow(IndexFormatError);
+    }
+  });
+
+  it('refuses a format 1 CURRENT to readers and lets a build publish over it', async () => {
+    const store = new MemoryBlobStore('memory://idx');
+    await writeVersion(store, 1);
+    const { etag } = await store.put(CURRENT_KEY, new TextEncoder().encode('1\n'));
+    await expect(readCurrentManifest(store)).rejects.toThrow(
+      '`CURRENT` in memory://idx holds only a version number (1): it was published by index format 1, whose manifests carry no checksum; this build reads format version 2: rebuild the index',
+    );
+    expect(await readCurrentPointer(store)).toEqual({ version: 1, etag, manifestChecksum: undefined });
+    await writeVersion(store, 2);
+    await publishVersion(store, 2, etag);
+    expect(await readCurrentVersion(store)).toMatchObject({ version: 2 });
   });
 
   it('reports a version whose manifest is missing', async () => {

@@ -2,8 +2,10 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { IndexFormatError } from '../../../shared/errors/index.ts';
 import {
   CURRENT_KEY,
+  encodeCurrent,
   encodeManifest,
   f32View,
   fetchSection,
@@ -11,6 +13,7 @@ import {
   manifestKey,
   ObjectKind,
   readCurrentManifest,
+  readManifest,
   SectionId,
   verifyObject,
 } from '../../../shared/format/index.ts';
@@ -18,21 +21,26 @@ import { LocalDirectoryStore } from '../../../shared/store/index.ts';
 import { sampleVersion } from './sample-manifest.ts';
 
 /**
- * The golden index of format version 1 (STYLE §8): committed bytes that every later build must
+ * The golden index of format version 2 (STYLE §8): committed bytes that every later build must
  * still read. Regenerate only for a deliberate format change, with a new version folder:
  *   UPDATE_GOLDEN=1 npx vitest run test/unit/format/golden.test.ts
+ * format-v1/ is the golden index of format version 1 (manifests without a checksum): kept to show
+ * that it is refused with a message saying why, and that the binary objects did not change.
  */
-const GOLDEN = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures/format-v1');
+const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), '../../fixtures');
+const GOLDEN = join(FIXTURES, 'format-v2');
+const GOLDEN_V1 = join(FIXTURES, 'format-v1');
 
 function goldenFiles(): Map<string, Uint8Array> {
   const { objects, manifest } = sampleVersion(1);
   const files = new Map(objects);
-  files.set(manifestKey(1), encodeManifest(manifest));
-  files.set(CURRENT_KEY, new TextEncoder().encode('1\n'));
+  const manifestBytes = encodeManifest(manifest);
+  files.set(manifestKey(1), manifestBytes);
+  files.set(CURRENT_KEY, encodeCurrent(1, manifestBytes));
   return files;
 }
 
-describe('golden index, format version 1', () => {
+describe('golden index, format version 2', () => {
   it.runIf(process.env.UPDATE_GOLDEN === '1')('is regenerated on request', async () => {
     for (const [key, bytes] of goldenFiles()) {
       await mkdir(dirname(join(GOLDEN, key)), { recursive: true });
@@ -67,5 +75,25 @@ describe('golden index, format version 1', () => {
 
     const attributes = IndexObject.open(await store.get(manifest.objects.attributes.key), 'attributes.bin');
     expect(Array.from(attributes.section(SectionId.ATTRIBUTE_CODES))).toEqual([0, 1, 2, 255, 4]);
+  });
+});
+
+describe('golden index, format version 1', () => {
+  it('is refused with a message saying why, through CURRENT and by version', async () => {
+    const store = new LocalDirectoryStore(GOLDEN_V1);
+    await expect(readCurrentManifest(store)).rejects.toThrow(
+      /^`CURRENT` in .*format-v1 holds only a version number \(1\): it was published by index format 1, whose manifests carry no checksum; this build reads format version 2: rebuild the index/,
+    );
+    await expect(readManifest(store, 1)).rejects.toThrow(IndexFormatError);
+    await expect(readManifest(store, 1)).rejects.toThrow(
+      '`v1/manifest.json` has format version 1, whose manifest carries no checksum',
+    );
+  });
+
+  it('has the same binary objects as format version 2 (the object layout did not change)', async () => {
+    for (const [key, bytes] of goldenFiles()) {
+      if (!key.endsWith('.bin')) continue;
+      expect(new Uint8Array(await readFile(join(GOLDEN_V1, key))), key).toEqual(bytes);
+    }
   });
 });

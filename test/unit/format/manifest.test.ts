@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { IndexFormatError } from '../../../shared/errors/index.ts';
 import { decodeManifest, encodeManifest, parseManifest } from '../../../shared/format/index.ts';
@@ -112,7 +113,15 @@ describe('manifest', () => {
         edited((json) => (json.formatVersion = 7)),
         WHAT,
       ),
-    ).toThrow('`v1/manifest.json` has format version 7; this build reads 1');
+    ).toThrow('`v1/manifest.json` has format version 7; this build reads 2');
+    expect(() =>
+      parseManifest(
+        edited((json) => (json.formatVersion = 1)),
+        WHAT,
+      ),
+    ).toThrow(
+      '`v1/manifest.json` has format version 1, whose manifest carries no checksum (its dictionaries, schema and quantizer cannot be verified); this build reads format version 2: rebuild the index',
+    );
     expect(() =>
       parseManifest(
         edited((json) => (json.formatVersion = '1')),
@@ -132,6 +141,70 @@ describe('manifest', () => {
       /^manifest `v1\/manifest\.json` is not valid UTF-8 JSON: /,
     );
     expect(() => decodeManifest(Uint8Array.from([0xff, 0xfe]), WHAT)).toThrow(IndexFormatError);
+  });
+
+  it('carries a SHA-256 of its content as its last member', () => {
+    const text = new TextDecoder().decode(encodeManifest(sampleVersion().manifest));
+    const { checksum, ...content } = JSON.parse(text);
+    expect(Object.keys(JSON.parse(text)).at(-1)).toBe('checksum');
+    expect(checksum).toBe(
+      `sha256:${createHash('sha256')
+        .update(`${JSON.stringify(content, null, 2)}\n`)
+        .digest('hex')}`,
+    );
+    expect(text).toBe(`${JSON.stringify({ ...content, checksum }, null, 2)}\n`);
+  });
+
+  it('refuses a changed value, naming both checksums', () => {
+    const text = new TextDecoder().decode(encodeManifest(sampleVersion().manifest));
+    const edits: [string, string][] = [
+      ['"price"', '"prise"'],
+      ['"count": 5', '"count": 6'],
+      ['"seed": 1', '"seed": 2'],
+    ];
+    for (const [from, to] of edits) {
+      expect(text).toContain(from);
+      expect(() => decodeManifest(new TextEncoder().encode(text.replace(from, to)), WHAT)).toThrow(
+        /^manifest `v1\/manifest\.json` fails its checksum \(its content changed after it was written\): stored sha256:[0-9a-f]{64}, computed sha256:[0-9a-f]{64}$/,
+      );
+    }
+  });
+
+  it('refuses any byte that differs from how it was written, even with the same values', () => {
+    const text = new TextDecoder().decode(encodeManifest(sampleVersion().manifest));
+    const reformatted = [
+      text.replace('{\n  "format"', '{\n   "format"'),
+      `${text}\n`,
+      text.replace(/\n$/, ''),
+      `\ufeff${text}`,
+      text.replace('"count": 5', '"count": 5.0'),
+      text.replace('"squash-index"', '"squash\\u002dindex"'),
+    ];
+    for (const edited of reformatted) {
+      const error = (() => {
+        try {
+          decodeManifest(new TextEncoder().encode(edited), WHAT);
+        } catch (caught) {
+          return caught;
+        }
+      })();
+      expect(error, edited.slice(0, 40)).toBeInstanceOf(IndexFormatError);
+    }
+    expect(() =>
+      decodeManifest(new TextEncoder().encode(text.replace('"count": 5', '"count": 5.0')), WHAT),
+    ).toThrow('manifest `v1/manifest.json` is not byte for byte as written: at character');
+  });
+
+  it('refuses a manifest without a checksum, or with a malformed one', () => {
+    const json = JSON.parse(new TextDecoder().decode(encodeManifest(sampleVersion().manifest)));
+    const { checksum: _, ...content } = json;
+    const bytes = (value: unknown) => new TextEncoder().encode(`${JSON.stringify(value, null, 2)}\n`);
+    expect(() => decodeManifest(bytes(content), WHAT)).toThrow(
+      'manifest `v1/manifest.json` has no checksum member; expected "checksum": "sha256:<64 hex digits>"',
+    );
+    expect(() => decodeManifest(bytes({ ...content, checksum: 'crc32c:00000000' }), WHAT)).toThrow(
+      'manifest `v1/manifest.json` has checksum "crc32c:00000000"; expected "sha256:<64 hex digits>"',
+    );
   });
 
   it('refuses to encode an invalid manifest', () => {

@@ -63,7 +63,7 @@ describe('writeObject / readObjectHeader / readSection', () => {
     const bytes = sampleObject();
     const s = sampleSections();
     const header = readObjectHeader(bytes, WHAT, { kind: ObjectKind.PARTITION });
-    expect(header.formatVersion).toBe(1);
+    expect(header.layoutVersion).toBe(1);
     expect(header.kind).toBe(ObjectKind.PARTITION);
     expect(header.headerBytes).toBe(headerByteLength(7));
     expect(header.sections.map((section) => section.offset % 8)).toEqual([0, 0, 0, 0, 0, 0, 0]);
@@ -212,11 +212,11 @@ describe('corrupted objects are rejected with IndexFormatError, never a RangeErr
     );
   });
 
-  it('reports an unsupported format version', () => {
+  it('reports an unsupported object layout version', () => {
     const bytes = sampleObject();
     new DataView(bytes.buffer).setUint32(8, 7, true);
     expect(() => readObjectHeader(bytes, WHAT)).toThrow(
-      '`partitions/3.bin` has format version 7; this build reads 1',
+      '`partitions/3.bin` has object layout version 7; this build reads 1',
     );
   });
 

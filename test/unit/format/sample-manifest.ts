@@ -1,5 +1,6 @@
 import {
   bytesOf,
+  FORMAT_VERSION,
   type Manifest,
   ObjectKind,
   objectRef,
@@ -35,7 +36,7 @@ export function sampleVersion(version = 1): { objects: Map<string, Uint8Array>; 
   objects.set(keys.attributes, attributes);
   const manifest: Manifest = {
     format: 'squash-index',
-    formatVersion: 1,
+    formatVersion: FORMAT_VERSION,
     version,
     createdAt: '2026-11-28T17:56:00.000Z',
     count: 5,
