@@ -3,18 +3,24 @@
  * Lines), one JSON line per query on stdout in query order:
  * `{"query": i, "hits": [{"id": <row or input id>, "distance": <number>}, …]}`.
  * `--index DIR|s3://…` searches in process; `--url URL --index NAME` goes through a search Function URL.
+ *
+ * Complete or fail (DESIGN §5): a search that misses partitions prints the error to stderr and exits
+ * non-zero. `--allow-partial` (with `--url`) prints partial answers instead — lines of affected queries
+ * carry `"missingPartitions"` — with a warning naming the partitions on stderr, and exits 0. An
+ * in-process search reads every partition itself and is complete or throws; it is checked all the same.
  */
 import { readJsonLinesArray, readVectors } from '../../shared/data/index.ts';
-import { InvalidInputError } from '../../shared/errors/index.ts';
+import { InvalidInputError, SquashError } from '../../shared/errors/index.ts';
 import { LocalSearch, type SearchQuery } from '../../shared/index/local-search.ts';
 import { defaultQueryOptions, type QueryOptions } from '../../shared/search/query-executor.ts';
 import { openStore } from '../../shared/store/index.ts';
+import { SearchIncompleteError } from '../client/index.ts';
 import { numberOption, parseCommandArgs, positiveInteger, requiredString, UsageError } from './args.ts';
-import { searchThroughUrl } from './search-url.ts';
+import { type BatchAnswer, searchThroughUrl } from './search-url.ts';
 
 export const searchUsage = `squash search --index DIR|s3://bucket/prefix --queries FILE [--filter JSON | --filters FILE.jsonl]
               [--k 10] [--exact] [--partition-factor 1.2] [--rerank 4] [--hamming-keep-percent 100] [--pruning-dims 32]
-squash search --url SEARCH_URL --index NAME --queries FILE [same options] [--sign]`;
+squash search --url SEARCH_URL --index NAME --queries FILE [same options] [--sign] [--allow-partial]`;
 
 const batchSize = 500;
 
@@ -22,6 +28,8 @@ export interface SearchLine {
   readonly query: number;
   /** `id`: the id the build input carried, else the 0-based row of the build input. */
   readonly hits: readonly { readonly id: number | string; readonly distance: number }[];
+  /** Partitions this query's answer misses (only with `--allow-partial`, only when not empty). */
+  readonly missingPartitions?: readonly number[];
 }
 
 export async function runSearch(argv: string[]): Promise<void> {
@@ -34,12 +42,19 @@ export async function runSearch(argv: string[]): Promise<void> {
     k: { type: 'string' },
     exact: { type: 'boolean' },
     sign: { type: 'boolean' },
+    'allow-partial': { type: 'boolean' },
     'partition-factor': { type: 'string' },
     rerank: { type: 'string' },
     'hamming-keep-percent': { type: 'string' },
     'pruning-dims': { type: 'string' },
   });
   const index = requiredString(args.index, '--index');
+  const allowPartial = args['allow-partial'] ?? false;
+  if (allowPartial && args.url === undefined) {
+    throw new UsageError(
+      '--allow-partial applies to --url searches (an in-process search is always complete)',
+    );
+  }
   const queryFile = await readVectors(requiredString(args.queries, '--queries'));
   if (args.filter !== undefined && args.filters !== undefined)
     throw new UsageError('give --filter or --filters, not both');
@@ -82,21 +97,52 @@ export async function runSearch(argv: string[]): Promise<void> {
   }));
 
   const search = args.url
-    ? (batch: SearchQuery[]) => searchThroughUrl(args.url!, index, batch, options, args.sign ?? false)
+    ? (batch: SearchQuery[]) =>
+        searchThroughUrl(args.url!, index, batch, options, { sign: args.sign ?? false, allowPartial })
     : await inProcess(index, options);
   for (let start = 0; start < queries.length; start += batchSize) {
-    const results = await search(queries.slice(start, start + batchSize));
-    const lines = results.map((hits, i) => JSON.stringify({ query: start + i, hits } satisfies SearchLine));
+    const answer = await withPartialHint(search(queries.slice(start, start + batchSize)));
+    const lines = answer.results.map((result, i) =>
+      JSON.stringify({ query: start + i, ...result } satisfies SearchLine),
+    );
     process.stdout.write(`${lines.join('\n')}\n`);
+    if (answer.warning !== undefined) {
+      const last = start + answer.results.length - 1;
+      process.stderr.write(`squash: warning: queries ${start}..${last}: ${answer.warning}\n`);
+    }
+  }
+}
+
+/** An incomplete search fails the command; its message says how to accept partial answers. */
+async function withPartialHint(answer: Promise<BatchAnswer>): Promise<BatchAnswer> {
+  try {
+    return await answer;
+  } catch (error) {
+    if (!(error instanceof SearchIncompleteError)) throw error;
+    throw new SquashError(
+      error.code,
+      `${error.message} (squash search --allow-partial prints partial answers with a warning)`,
+    );
   }
 }
 
 async function inProcess(location: string, options: Partial<QueryOptions> & { k: number }) {
   const search = await LocalSearch.open(openStore(location));
-  return async (batch: SearchQuery[]) =>
-    (await search.search(batch, options)).map((result) =>
-      result.hits.map((hit) => ({ id: hit.externalId ?? hit.id, distance: hit.distance })),
-    );
+  return async (batch: SearchQuery[]): Promise<BatchAnswer> => {
+    const results = await search.search(batch, options);
+    const missing = results.findIndex((result) => result.stats.missingPartitions.length > 0);
+    if (missing >= 0) {
+      throw new SquashError(
+        'INTERNAL',
+        `in-process search left partitions ${results[missing]!.stats.missingPartitions.join(', ')} unsearched for query ${missing}`,
+      );
+    }
+    return {
+      results: results.map((result) => ({
+        hits: result.hits.map((hit) => ({ id: hit.externalId ?? hit.id, distance: hit.distance })),
+      })),
+    };
+  };
 }
 
 async function readFilters(

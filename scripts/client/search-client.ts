@@ -3,16 +3,55 @@
  * answer, or throws `SearchHttpError` carrying the status and the server's `{code, message}`.
  * `url` may be the Function URL itself (as `cdk deploy` and `squash local` print it) or its `/search`
  * route. With `sign`, the request is SigV4-signed for `AWS_IAM` auth from the default credential chain.
+ *
+ * Design decisions (complete or fail, DESIGN §5 "Failures"):
+ * - `searchUrl` returns complete answers only. A search that missed partitions throws
+ *   `SearchIncompleteError` (a `SearchHttpError` carrying `missingPartitions`, `queriesAffected` and
+ *   `failures`) — from the server's 502/504, or from a 200 answer that is not complete (a server that
+ *   answers partially by default). It refuses `options.allowPartial` rather than ignoring it.
+ * - Partial answers come only from `searchUrlAllowingPartial`, whose result is a `SearchOutcome` union
+ *   on `complete`: a complete answer has `results`; a partial one has no `results` but
+ *   `partialResults` beside `missingPartitions` and `failures`. Code cannot read hits without looking
+ *   at `complete` (TypeScript refuses `outcome.results` until it is narrowed; in JavaScript it is
+ *   `undefined` on a partial answer), so a partial answer is never used as a complete one by accident.
+ * - An error answered by the Function URL itself rather than by squash (AWS's `{"Message": …}` body
+ *   with `x-amzn-ErrorType`, e.g. the coordinator crashed or timed out in its init phase) says so.
  */
 import type { z } from 'zod';
-import type { searchRequestSchema } from '../../functions/coordinator/search-request.ts';
+import type { PublicOptions, searchRequestSchema } from '../../functions/coordinator/search-request.ts';
 import type { SearchResponse } from '../../functions/coordinator/search-response.ts';
+import type { Failure } from '../../functions/wire/path-stats.ts';
 import { InvalidInputError, UpstreamError } from '../../shared/errors/index.ts';
-import { SearchHttpError } from './search-http-error.ts';
+import { SearchHttpError, SearchIncompleteError } from './search-http-error.ts';
 import { signingRegion, signRequest } from './sigv4-signer.ts';
 
-export type SearchRequestBody = z.input<typeof searchRequestSchema>;
+/** The public request as sent (`options.allowPartial` included). */
+type WireSearchRequest = z.input<typeof searchRequestSchema>;
+
+/**
+ * A search request for this client: `options.allowPartial` is not set here (`searchUrl` returns
+ * complete answers only; `searchUrlAllowingPartial` sets it), and the removed `strict` is not accepted.
+ */
+export type SearchRequestBody = Omit<WireSearchRequest, 'options'> & {
+  readonly options?: Omit<PublicOptions, 'allowPartial' | 'strict'> & { readonly allowPartial?: false };
+};
 export type { SearchResponse };
+
+/** Every query visited every partition its plan needed. */
+export type CompleteOutcome = SearchResponse & { readonly complete: true };
+
+/** Some partitions could not be searched: the hits are `partialResults`, never `results`. */
+export interface PartialOutcome {
+  readonly complete: false;
+  /** Partitions that failed for at least one query (each query's own are in its `stats`). */
+  readonly missingPartitions: readonly number[];
+  readonly failures: readonly Failure[];
+  /** One per query in request order; a query whose `stats.missingPartitions` is not empty may miss rows. */
+  readonly partialResults: SearchResponse['results'];
+  readonly stats: SearchResponse['stats'];
+}
+
+export type SearchOutcome = CompleteOutcome | PartialOutcome;
 
 export interface SearchUrlOptions {
   readonly signal?: AbortSignal;
@@ -22,11 +61,72 @@ export interface SearchUrlOptions {
   readonly region?: string;
 }
 
+/** A complete answer, or a thrown `SearchHttpError` (`SearchIncompleteError` when partitions failed). */
 export async function searchUrl(
   url: string,
   request: SearchRequestBody,
   options: SearchUrlOptions = {},
 ): Promise<SearchResponse> {
+  if ((request.options as { allowPartial?: unknown } | undefined)?.allowPartial === true) {
+    throw new InvalidInputError(
+      'searchUrl returns complete answers only; call searchUrlAllowingPartial to accept partial answers',
+    );
+  }
+  const { target, response, partialHeader } = await postSearch(url, request, options);
+  if (isComplete(response, partialHeader)) return response;
+  const { missingPartitions } = response.stats;
+  throw new SearchIncompleteError(
+    200,
+    undefined,
+    `POST ${target.href} answered 200 with an incomplete answer: partitions ${missingPartitions.join(', ')} ` +
+      'could not be searched, and partial answers were not asked for',
+    {
+      missingPartitions,
+      queriesAffected: response.results.filter((result) => result.stats.missingPartitions.length > 0).length,
+      failures: response.stats.failures,
+    },
+  );
+}
+
+/**
+ * Sends the request with `options.allowPartial: true`: the answer may miss partitions that failed, and
+ * says so (`complete: false`, with `partialResults` instead of `results`).
+ */
+export async function searchUrlAllowingPartial(
+  url: string,
+  request: SearchRequestBody,
+  options: SearchUrlOptions = {},
+): Promise<SearchOutcome> {
+  const { response, partialHeader } = await postSearch(
+    url,
+    { ...request, options: { ...request.options, allowPartial: true } },
+    options,
+  );
+  if (isComplete(response, partialHeader)) return { ...response, complete: true };
+  return {
+    complete: false,
+    missingPartitions: response.stats.missingPartitions,
+    failures: response.stats.failures,
+    partialResults: response.results,
+    stats: response.stats,
+  };
+}
+
+/** Complete unless the body or the header says otherwise, or a query names a missing partition. */
+function isComplete(response: SearchResponse, partialHeader: boolean): boolean {
+  return (
+    response.complete !== false &&
+    !partialHeader &&
+    (response.stats.missingPartitions ?? []).length === 0 &&
+    response.results.every((result) => (result.stats?.missingPartitions ?? []).length === 0)
+  );
+}
+
+async function postSearch(
+  url: string,
+  request: WireSearchRequest,
+  options: SearchUrlOptions,
+): Promise<{ target: URL; response: SearchResponse; partialHeader: boolean }> {
   const target = searchEndpoint(url);
   const body = JSON.stringify(request);
   let headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -47,22 +147,30 @@ export async function searchUrl(
   });
   const text = await response.text();
   const json = parseJson(text);
-  if (!response.ok) {
-    const { code, message } = errorBody(json);
-    throw new SearchHttpError(
-      response.status,
-      code,
-      `POST ${target.href} answered ${response.status}${code ? ` ${code}` : ''}: ${message ?? text.slice(0, 200)}`,
-    );
-  }
+  if (!response.ok) throw httpError(target, response, json, text);
   if (json === undefined || typeof json !== 'object' || !Array.isArray((json as SearchResponse).results)) {
     throw new UpstreamError(
       `POST ${target.href} answered ${response.status} without search results: ${text.slice(0, 200)}`,
     );
   }
-  return json as SearchResponse;
+  const partialHeader = response.headers.get('x-squash-partial') === 'true';
+  return { target, response: json as SearchResponse, partialHeader };
 }
 
+function httpError(target: URL, response: Response, json: unknown, text: string): SearchHttpError {
+  const { code, message, details } = errorBody(json);
+  const status = response.status;
+  const awsErrorType = response.headers.get('x-amzn-errortype');
+  const from =
+    code === undefined && awsErrorType
+      ? ` (${awsErrorType} from the Function URL, not an answer from squash: the coordinator function failed, ` +
+        'timed out or could not start; its logs say why)'
+      : '';
+  const what = `POST ${target.href} answered ${status}${code ? ` ${code}` : ''}${from}: ${message ?? text.slice(0, 200)}`;
+  return details
+    ? new SearchIncompleteError(status, code, what, details)
+    : new SearchHttpError(status, code, what);
+}
 /** `https://x.lambda-url.r.on.aws/` → `…/search`; a URL already ending in `/search` is kept. */
 export function searchEndpoint(url: string): URL {
   let parsed: URL;
@@ -86,12 +194,28 @@ function parseJson(text: string): unknown {
   }
 }
 
-function errorBody(json: unknown): { code: string | undefined; message: string | undefined } {
-  if (typeof json !== 'object' || json === null) return { code: undefined, message: undefined };
-  const { code, message } = json as { code?: unknown; message?: unknown };
+function errorBody(json: unknown): {
+  code: string | undefined;
+  message: string | undefined;
+  details: { missingPartitions: number[]; queriesAffected: number; failures: Failure[] } | undefined;
+} {
+  if (typeof json !== 'object' || json === null)
+    return { code: undefined, message: undefined, details: undefined };
+  const { code, message, Message, missingPartitions, queriesAffected, failures } = json as Record<
+    string,
+    unknown
+  >;
+  const text = typeof message === 'string' ? message : typeof Message === 'string' ? Message : undefined;
   return {
     code: typeof code === 'string' ? code : undefined,
-    message: typeof message === 'string' ? message : undefined,
+    message: text,
+    details: Array.isArray(missingPartitions)
+      ? {
+          missingPartitions: missingPartitions as number[],
+          queriesAffected: typeof queriesAffected === 'number' ? queriesAffected : 0,
+          failures: Array.isArray(failures) ? (failures as Failure[]) : [],
+        }
+      : undefined,
   };
 }
 

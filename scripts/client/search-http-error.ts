@@ -1,3 +1,4 @@
+import type { Failure } from '../../functions/wire/path-stats.ts';
 import { type ErrorCode, SquashError } from '../../shared/errors/index.ts';
 
 const knownCodes: ReadonlySet<string> = new Set<ErrorCode>([
@@ -35,4 +36,37 @@ function codeOf(status: number, remoteCode: string | undefined): ErrorCode {
   if (status === 413) return 'PAYLOAD_TOO_LARGE';
   if (status === 504) return 'UPSTREAM_TIMEOUT';
   return status >= 500 ? 'UPSTREAM' : 'INVALID_INPUT';
+}
+
+/** What an incomplete search failed on, as the coordinator's 502/504 body names it. */
+export interface IncompleteSearchDetails {
+  /** Partitions that failed for at least one query, ascending. */
+  readonly missingPartitions: readonly number[];
+  /** Queries whose answer would have missed a partition. */
+  readonly queriesAffected: number;
+  /** The failed calls (processors by partition, allocators by tree node) and their causes. */
+  readonly failures: readonly Failure[];
+}
+
+/**
+ * The search could not visit every partition it needed and no partial answer was asked for: the
+ * server's 502/504 (`status`), or a 200 answer that was not complete (`status` 200, from a server that
+ * answers partially by default). `missingPartitions` and `failures` say which and why.
+ */
+export class SearchIncompleteError extends SearchHttpError implements IncompleteSearchDetails {
+  readonly missingPartitions: readonly number[];
+  readonly queriesAffected: number;
+  readonly failures: readonly Failure[];
+
+  constructor(
+    status: number,
+    remoteCode: string | undefined,
+    message: string,
+    details: IncompleteSearchDetails,
+  ) {
+    super(status, remoteCode ?? 'UPSTREAM', message);
+    this.missingPartitions = details.missingPartitions;
+    this.queriesAffected = details.queriesAffected;
+    this.failures = details.failures;
+  }
 }

@@ -139,6 +139,22 @@ describe('squash CLI', () => {
     });
   }
 
+  it('refuses --allow-partial for an in-process search (it is always complete) with exit code 2', async () => {
+    const { code, stderr, stdout } = await squash(
+      'search',
+      '--index',
+      join(dir, 'index'),
+      '--queries',
+      join(dir, 'queries.fvecs'),
+      '--allow-partial',
+    );
+    expect(code).toBe(2);
+    expect(stderr).toMatch(
+      /--allow-partial applies to --url searches \(an in-process search is always complete\)/,
+    );
+    expect(stdout).toBe('');
+  });
+
   it('rejects a missing index and a corrupted partition object', async () => {
     const missing = await squash(
       'search',
