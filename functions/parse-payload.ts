@@ -1,10 +1,14 @@
 import type { z } from 'zod';
 import { InvalidQueryError } from '../shared/errors/index.ts';
 
+export const MAX_PROBLEMS_SHOWN = 10;
+
 /**
  * Validates a payload where it arrives (STYLE §5). Bad input becomes an `InvalidQueryError` that names
  * each offending path, what it held and what was expected, e.g.
  * "search request: `queries[0].vector[2]`: Invalid input: expected number, received null (received null)".
+ * At most MAX_PROBLEMS_SHOWN problems are listed (then how many more), so a body with a million bad
+ * values gets a short message, not one larger than the response limit.
  */
 export function parsePayload<Schema extends z.ZodType>(
   schema: Schema,
@@ -13,11 +17,19 @@ export function parsePayload<Schema extends z.ZodType>(
 ): z.infer<Schema> {
   const parsed = schema.safeParse(payload);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((issue) => {
+  const { issues } = parsed.error;
+  const problems = issues.slice(0, MAX_PROBLEMS_SHOWN).map((issue) => {
     const at = issue.path.length === 0 ? 'the payload' : `\`${pathText(issue.path)}\``;
-    return `${at}: ${issue.message} (received ${describe(valueAt(payload, issue.path))})`;
+    return `${at}: ${shortened(issue.message)} (received ${describe(valueAt(payload, issue.path))})`;
   });
+  const more = issues.length - problems.length;
+  if (more > 0) problems.push(`and ${more} more problem${more === 1 ? '' : 's'}`);
   throw new InvalidQueryError(`${what}: ${problems.join('; ')}`);
+}
+
+/** A message that may quote the input (zod lists unrecognised keys), cut to a readable length. */
+function shortened(message: string): string {
+  return message.length > 300 ? `${message.slice(0, 300)}… (${message.length} characters)` : message;
 }
 
 /** `['queries', 3, 'vector']` → `queries[3].vector`. */

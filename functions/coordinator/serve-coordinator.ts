@@ -1,6 +1,8 @@
 /**
  * The coordinator's routes (Function URL, payload format 2.0): `POST /search`, `GET /indexes/<name>`
  * and `GET /health`. Typed errors become status codes in `http-response.ts`, the only place that does.
+ * Paths arrive raw (percent-encoded, as Function URLs deliver them); the index name is decoded once
+ * here, and a malformed escape is a 400 naming the path.
  */
 import { InvalidQueryError } from '../../shared/errors/index.ts';
 import type { SquashConfig } from '../config.ts';
@@ -15,7 +17,7 @@ import {
 import { searchHeaders } from './incomplete-search.ts';
 import { indexSummary } from './index-summary.ts';
 import { type Coordinator, search } from './search.ts';
-import { parseJsonBody, parseUrlEvent } from './url-event.ts';
+import { parseJsonBody, parseUrlEvent, shownPath } from './url-event.ts';
 
 const INDEX_ROUTE = /^\/indexes\/([^/]+)\/?$/;
 
@@ -38,7 +40,7 @@ export async function serveCoordinator(
     const match = INDEX_ROUTE.exec(request.path);
     if (match) {
       if (request.method !== 'GET') return methodNotAllowed(request, 'GET');
-      const name = indexName(match[1]!);
+      const name = indexName(match[1]!, request.path);
       const { reader } = await coordinator.catalog.resolve(name);
       return jsonResponse(200, indexSummary(name, reader));
     }
@@ -48,12 +50,19 @@ export async function serveCoordinator(
   }
 }
 
-function indexName(segment: string): string {
-  const name = decodeURIComponent(segment);
+function indexName(segment: string, path: string): string {
+  let name: string;
+  try {
+    name = decodeURIComponent(segment);
+  } catch {
+    throw new InvalidQueryError(
+      `path ${shownPath(path)} holds a malformed percent-encoding; expected /indexes/<name> with the name URL-encoded`,
+    );
+  }
   const parsed = indexNameSchema.safeParse(name);
   if (!parsed.success) {
     throw new InvalidQueryError(
-      `index name ${JSON.stringify(name)} ${parsed.error.issues[0]?.message ?? 'is invalid'}`,
+      `index name ${JSON.stringify(shownPath(name))} ${parsed.error.issues[0]?.message ?? 'is invalid'}`,
     );
   }
   return parsed.data;

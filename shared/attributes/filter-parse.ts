@@ -9,6 +9,14 @@
  * $eq/$in mean "holds (any of) the tag(s)" and $ne/$nin "holds none". `{}` matches every row.
  * Every problem is an InvalidQueryError that names it: "filter: unknown attribute `colour`; known
  * attributes: price, color", with " (at $or[1])" when it is nested.
+ *
+ * Design decisions (the filter arrives over HTTP, so its cost must be bounded before anything walks it):
+ * - Depth, nodes and operand values are limited (MAX_FILTER_DEPTH, MAX_FILTER_NODES,
+ *   MAX_FILTER_VALUES), and every array's length is checked against the remaining budget BEFORE its
+ *   elements are visited, so a hostile filter costs at most the limits, not its size. The limits are far
+ *   above any hand-written or generated filter; `$in` is the way to match many values.
+ * - Names taken from the input (attributes, operators) are shortened in messages, so an error never
+ *   echoes megabytes back.
  */
 import { InvalidQueryError } from '../errors/index.ts';
 import { describeValue, isPlainObject } from './describe-value.ts';
@@ -18,6 +26,15 @@ import { type AttributeSchema, attributeNames } from './schema.ts';
 /** Nesting deeper than this is rejected (the filter arrives over HTTP; recursion must stay bounded). */
 export const MAX_FILTER_DEPTH = 32;
 
+/**
+ * Most nodes in one filter: attribute conditions, operators and `$and`/`$or`/`$not` children. Each node
+ * is evaluated per candidate row, so this bounds a filter's cost per row.
+ */
+export const MAX_FILTER_NODES = 1000;
+
+/** Most operand values in one filter (`$in`/`$nin` elements and `$eq`/`$ne`/comparison operands). */
+export const MAX_FILTER_VALUES = 10_000;
+
 const FIELD_OPERATORS = ['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$not'];
 
 export function parseFilter(json: unknown, schema: AttributeSchema): FilterAst {
@@ -26,6 +43,8 @@ export function parseFilter(json: unknown, schema: AttributeSchema): FilterAst {
 
 class FilterParser {
   private readonly indexes: Map<string, number>;
+  private nodes = 0;
+  private values = 0;
 
   constructor(private readonly schema: AttributeSchema) {
     this.indexes = new Map(schema.attributes.map(({ name }, a) => [name, a]));
@@ -36,7 +55,9 @@ class FilterParser {
     if (!isPlainObject(json)) {
       fail(`expected an object such as {"price": {"$lt": 20}}, received ${describeValue(json)}`, path);
     }
-    const children = Object.keys(json).map((key) =>
+    const keys = Object.keys(json);
+    this.countNodes(keys.length, path);
+    const children = keys.map((key) =>
       key.startsWith('$')
         ? this.logical(key, json[key], path, depth)
         : this.field(key, json[key], path, depth),
@@ -52,6 +73,7 @@ class FilterParser {
         if (!Array.isArray(value) || value.length === 0) {
           fail(`\`${key}\` needs a non-empty array of filters, received ${describeValue(value)}`, path);
         }
+        this.countNodes(value.length, here);
         const children = value.map((child, i) => this.document(child, `${here}[${i}]`, depth + 1));
         return children.length === 1 ? children[0]! : { type: key === '$and' ? 'and' : 'or', children };
       }
@@ -61,14 +83,20 @@ class FilterParser {
         if (FIELD_OPERATORS.includes(key)) {
           fail(`operator \`${key}\` must be applied to an attribute, as in {"price": {"${key}": …}}`, path);
         }
-        fail(`unknown operator \`${key}\`; expected an attribute name or one of $and, $or, $not`, path);
+        fail(
+          `unknown operator \`${shortened(key)}\`; expected an attribute name or one of $and, $or, $not`,
+          path,
+        );
     }
   }
 
   private field(name: string, value: unknown, path: string, depth: number): FilterAst {
     const attribute = this.indexes.get(name);
     if (attribute === undefined) {
-      fail(`unknown attribute \`${name}\`; known attributes: ${attributeNames(this.schema)}`, path);
+      fail(
+        `unknown attribute \`${shortened(name)}\`; known attributes: ${attributeNames(this.schema)}`,
+        path,
+      );
     }
     if (isPlainObject(value)) return this.operators(attribute, value, path, depth);
     return { type: 'in', attribute, values: [this.scalar(attribute, '$eq', value, path)] };
@@ -83,10 +111,11 @@ class FilterParser {
     const name = this.schema.attributes[attribute]!.name;
     const keys = Object.keys(object);
     if (keys.length === 0) fail(`\`${name}\` has an empty operator object; expected e.g. {"$eq": …}`, path);
+    this.countNodes(keys.length, path);
     const children = keys.map((key) => {
       if (!key.startsWith('$')) {
         fail(
-          `\`${name}\` expects a value or an operator object, received an object with key \`${key}\` (nested attributes are not supported)`,
+          `\`${name}\` expects a value or an operator object, received an object with key \`${shortened(key)}\` (nested attributes are not supported)`,
           path,
         );
       }
@@ -133,6 +162,7 @@ class FilterParser {
             path,
           );
         }
+        this.checkRoomForValues(value.length, path);
         const values = value.map((element) => this.scalar(attribute, operator, element, path));
         const atom: FilterAst = { type: 'in', attribute, values };
         return operator === '$in' ? atom : { type: 'not', child: atom };
@@ -155,14 +185,34 @@ class FilterParser {
       }
       default:
         fail(
-          `unknown operator \`${operator}\` on \`${name}\`; supported: ${FIELD_OPERATORS.join(', ')}`,
+          `unknown operator \`${shortened(operator)}\` on \`${name}\`; supported: ${FIELD_OPERATORS.join(', ')}`,
           path,
         );
     }
   }
 
+  /** Adds `count` nodes to the filter's total; past MAX_FILTER_NODES the filter is rejected. */
+  private countNodes(count: number, path: string): void {
+    this.nodes += count;
+    if (this.nodes > MAX_FILTER_NODES) {
+      fail(
+        `more than ${MAX_FILTER_NODES} conditions (attributes, operators and $and/$or/$not children); the limit is ${MAX_FILTER_NODES} (use $in to match many values)`,
+        path,
+      );
+    }
+  }
+
+  /** Rejects the filter when `count` more operand values would pass MAX_FILTER_VALUES. */
+  private checkRoomForValues(count: number, path: string): void {
+    if (this.values + count > MAX_FILTER_VALUES) {
+      fail(`more than ${MAX_FILTER_VALUES} operand values; the limit is ${MAX_FILTER_VALUES}`, path);
+    }
+  }
+
   /** One operand, of the attribute's type: a finite number, or a string (one category value or tag). */
   private scalar(attribute: number, operator: string, value: unknown, path: string): number | string {
+    this.checkRoomForValues(1, path);
+    this.values++;
     const { name, kind } = this.schema.attributes[attribute]!;
     if (kind === 'number') {
       if (typeof value === 'number' && Number.isFinite(value)) return value;
@@ -183,6 +233,11 @@ function hint(value: unknown): string {
   if (value === null) return ' (use {"$exists": false} to match a missing value)';
   if (Array.isArray(value)) return ' (use $in to match any of several values)';
   return '';
+}
+
+/** A name from the input, cut to a readable length for messages. */
+function shortened(name: string): string {
+  return name.length > 64 ? `${name.slice(0, 64)}… (${name.length} characters)` : name;
 }
 
 function fail(problem: string, path: string): never {
