@@ -1,7 +1,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { type ErrorCode, SquashError } from '../../shared/errors/index.ts';
 import { IncompleteSearchError } from './incomplete-search.ts';
-import type { UrlRequest } from './url-event.ts';
+import { shownPath, type UrlRequest } from './url-event.ts';
 
 /**
  * The coordinator's HTTP edge: the only place typed errors become status codes (STYLE §6). Error bodies
@@ -44,14 +44,21 @@ export function errorResponse(error: unknown): HttpResult {
 export function routeNotFound(request: UrlRequest): HttpResult {
   return jsonResponse(404, {
     code: 'ROUTE_NOT_FOUND',
-    message: `no route for ${request.method} ${request.path}; expected POST /search, GET /indexes/<name> or GET /health`,
+    message: `no route for ${shownMethod(request.method)} ${shownPath(request.path)}; expected POST /search, GET /indexes/<name> or GET /health`,
   });
 }
 
 export function methodNotAllowed(request: UrlRequest, allowed: string): HttpResult {
   return jsonResponse(
     405,
-    { code: 'METHOD_NOT_ALLOWED', message: `${request.path} accepts ${allowed}, received ${request.method}` },
+    {
+      code: 'METHOD_NOT_ALLOWED',
+      message: `${shownPath(request.path)} accepts ${allowed}, received ${shownMethod(request.method)}`,
+    },
     { allow: allowed },
   );
+}
+
+function shownMethod(method: string): string {
+  return method.length > 20 ? `${method.slice(0, 20)}…` : method;
 }
