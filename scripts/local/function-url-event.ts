@@ -3,6 +3,11 @@
  * 2.0). Bodies of text content types travel as text, others base64-encoded. A handler result with a
  * numeric `statusCode` is read as `{statusCode, headers, cookies, body, isBase64Encoded}`; any other
  * result is returned as 200 `application/json` with the result's JSON as the body.
+ *
+ * Design decision: the path is passed RAW, still percent-encoded (`rawPath` and
+ * `requestContext.http.path`), as Function URLs deliver it; the function decodes what it routes on.
+ * Building an event never throws, whatever the request line holds (`/%ZZ`, `//x`, `http://h/p`): the
+ * function answers every request that reached the URL, as on AWS, instead of the emulator answering 502.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { LambdaFunctionURLEvent } from 'aws-lambda';
@@ -28,14 +33,14 @@ const TEXT_TYPES =
   /^(text\/|application\/(json|javascript|xml|x-www-form-urlencoded|yaml)\b|[^;]*\+(json|xml)\b)/i;
 
 export function functionUrlEvent(request: FunctionUrlRequest): LambdaFunctionURLEvent {
-  const url = new URL(request.url, 'http://function-url');
+  const { path, query: rawQueryString } = splitRequestTarget(request.url);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value === undefined || name === 'cookie') continue;
     headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
   const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams) {
+  for (const [name, value] of new URLSearchParams(rawQueryString)) {
     query[name] = query[name] === undefined ? value : `${query[name]},${value}`;
   }
   const now = new Date();
@@ -44,11 +49,11 @@ export function functionUrlEvent(request: FunctionUrlRequest): LambdaFunctionURL
   return {
     version: '2.0',
     routeKey: '$default',
-    rawPath: decodeURIComponent(url.pathname),
-    rawQueryString: url.search.slice(1),
+    rawPath: path,
+    rawQueryString,
     ...(request.headers.cookie === undefined ? {} : { cookies: request.headers.cookie.split(/;\s*/) }),
     headers,
-    ...(url.search === '' ? {} : { queryStringParameters: query }),
+    ...(rawQueryString === '' ? {} : { queryStringParameters: query }),
     requestContext: {
       accountId: 'anonymous',
       apiId: request.urlId,
@@ -56,7 +61,7 @@ export function functionUrlEvent(request: FunctionUrlRequest): LambdaFunctionURL
       domainPrefix: request.urlId,
       http: {
         method: request.method,
-        path: decodeURIComponent(url.pathname),
+        path,
         protocol: 'HTTP/1.1',
         sourceIp: request.sourceIp,
         userAgent: request.headers['user-agent'] ?? '',
@@ -70,6 +75,22 @@ export function functionUrlEvent(request: FunctionUrlRequest): LambdaFunctionURL
     ...(hasBody ? { body: isText ? request.body.toString('utf8') : request.body.toString('base64') } : {}),
     isBase64Encoded: hasBody && !isText,
   };
+}
+
+/**
+ * The raw path and query string of a request target: origin form (`/a%20b?x=1`) split at the first `?`
+ * (a fragment, never sent by clients, is dropped); absolute form (`http://host/p?x`) reduced to its path
+ * and query; anything else (`*`, garbage) is the root path `/`.
+ */
+export function splitRequestTarget(target: string): { path: string; query: string } {
+  let rest = target.split('#', 1)[0]!;
+  if (!rest.startsWith('/')) {
+    const afterAuthority = /^[a-z][a-z0-9+.-]*:\/\/[^/?]*/i.exec(rest);
+    rest = afterAuthority ? rest.slice(afterAuthority[0].length) : '';
+    if (!rest.startsWith('/')) rest = `/${rest.startsWith('?') ? rest : ''}`;
+  }
+  const mark = rest.indexOf('?');
+  return mark < 0 ? { path: rest, query: '' } : { path: rest.slice(0, mark), query: rest.slice(mark + 1) };
 }
 
 export function functionUrlReply(payload: string): HttpReply {

@@ -1,8 +1,11 @@
 /**
  * One Function URL on loopback: its own listener, so the URL's root is the function's root as on
  * AWS (`http://127.0.0.1:<port>/` ↔ `https://<id>.lambda-url.<region>.on.aws/`). Requests become payload
- * 2.0 events; a function error or timeout is 502, throttling 429, a body over 6 MB 413. AWS_IAM
- * auth is not enforced (requests need not be signed).
+ * 2.0 events; a function error or timeout is 502, throttling 429, a body over 6 MB 413 (so is a body
+ * whose event, base64 and headers included, passes Lambda's 6 MB invocation limit). Bodies are read with
+ * bounded memory (`http-body.ts`) and any request line builds an event (`function-url-event.ts`), so
+ * every request within the limits reaches the function. AWS_IAM auth is not enforced (requests need not
+ * be signed).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -41,7 +44,10 @@ export async function startFunctionUrlServer(
         urlId,
         requestId,
       });
-      const outcome = await options.invoke(JSON.stringify(event), requestId);
+      const payload = JSON.stringify(event);
+      if (Buffer.byteLength(payload) > PAYLOAD_LIMIT)
+        return respond(message(413, 'Request Entity Too Large'));
+      const outcome = await options.invoke(payload, requestId);
       if (outcome === undefined) return respond(message(404, 'Not Found'));
       if (outcome.kind === 'throttled') return respond(message(429, 'Too Many Requests'));
       if (outcome.kind === 'error') return respond(message(502, 'Internal Server Error'));
