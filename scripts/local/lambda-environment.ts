@@ -1,17 +1,23 @@
 /**
  * One local Lambda execution environment: a forked child process running lambda-runtime.mjs, which
  * imports the handler module once and then serves one invocation at a time, keeping module state
- * between them. Init gets its own limit (10 s, as on Lambda); an invocation that outlives the
- * function timeout kills the process (`Sandbox.Timedout`); a process that dies mid-invocation yields
- * `Runtime.ExitError`. A failed environment is never reused.
+ * between them. The process is forked when the host's launch gate grants a slot (launch-gate.ts);
+ * until then the environment is pending and `kill()` cancels it without ever starting a process.
+ * Init gets its own limit, counted from the fork (10 s, as on Lambda, unless the caller gives
+ * another: a retried "suppressed" init runs under the function timeout); an invocation that outlives
+ * the function timeout kills the process (`Sandbox.Timedout`); a process that dies mid-invocation
+ * yields `Runtime.ExitError`. A failed environment is never reused.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { FunctionErrorBody } from './lambda-function.ts';
+import type { LaunchGate } from './launch-gate.ts';
 
 const RUNTIME = new URL('./lambda-runtime.mjs', import.meta.url);
-const INIT_LIMIT_MS = 10_000;
+
+/** Lambda's limit on the Init phase of an on-demand environment, in ms. */
+export const INIT_LIMIT_MS = 10_000;
 
 export interface EnvironmentLaunch {
   readonly functionName: string;
@@ -41,17 +47,37 @@ type ChildMessage =
   | { type: 'error'; id: number; error: FunctionErrorBody };
 
 export class LambdaEnvironment {
-  readonly #child: ChildProcess;
+  #child: ChildProcess | undefined;
   readonly #ready: Promise<FunctionErrorBody | undefined>;
+  #settleReady: (error: FunctionErrorBody | undefined) => void = () => {};
+  readonly #cancelLaunch: () => boolean;
   /** False from the moment the environment is killed, disconnects or exits: it must not be reused. */
   #alive = true;
   #exitReason = '';
   #nextId = 0;
+  #initMs: number | undefined;
   #pending: { id: number; requestId: string; settle: (outcome: InvocationOutcome) => void } | undefined;
   readonly #exitListeners: (() => void)[] = [];
+  readonly #forkListeners: (() => void)[] = [];
 
-  constructor(launch: EnvironmentLaunch) {
-    this.#child = fork(RUNTIME, [launch.codeDirectory, launch.handler], {
+  /**
+   * @param rank the gate's priority for this launch (lower first), see LaunchGate
+   * @param initLimitMs how long init may take once the process is forked. @default INIT_LIMIT_MS
+   */
+  constructor(launch: EnvironmentLaunch, gate: LaunchGate, rank: () => number, initLimitMs = INIT_LIMIT_MS) {
+    this.#ready = new Promise((resolve) => {
+      this.#settleReady = resolve;
+    });
+    this.#cancelLaunch = gate.enqueue((release) => {
+      this.#ready.then(release);
+      this.#fork(launch, initLimitMs);
+      for (const listener of this.#forkListeners.splice(0)) listener();
+    }, rank);
+  }
+
+  #fork(launch: EnvironmentLaunch, initLimitMs: number): void {
+    const forkedAt = performance.now();
+    const child = fork(RUNTIME, [launch.codeDirectory, launch.handler], {
       cwd: launch.codeDirectory,
       env: launch.environment,
       execPath: launch.nodeBinary,
@@ -59,57 +85,81 @@ export class LambdaEnvironment {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
     });
-    forwardLines(this.#child.stdout, launch.onLog);
-    forwardLines(this.#child.stderr, launch.onLog);
-    this.#ready = new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.kill();
-        resolve({
-          errorType: 'Sandbox.Timedout',
-          errorMessage: `Init phase timed out after ${INIT_LIMIT_MS / 1000} seconds`,
-        });
-      }, INIT_LIMIT_MS);
-      const settle = (error: FunctionErrorBody | undefined) => {
-        clearTimeout(timer);
-        resolve(error);
-      };
-      this.#child.on('message', (message: ChildMessage) => {
-        if (message.type === 'ready') settle(undefined);
-        else if (message.type === 'init-error') settle(message.error);
-        else this.#onReply(message);
+    this.#child = child;
+    forwardLines(child.stdout, launch.onLog);
+    forwardLines(child.stderr, launch.onLog);
+    const timer = setTimeout(() => {
+      this.kill();
+      settle({
+        errorType: 'Sandbox.Timedout',
+        errorMessage: `Init phase timed out after ${(initLimitMs / 1000).toFixed(2)} seconds`,
       });
-      this.#child.once('disconnect', () => {
-        this.#alive = false;
-      });
-      this.#child.once('exit', (code, signal) => {
-        this.#alive = false;
-        this.#exitReason = signal === null ? `exit status ${code}` : `signal: ${signalName(signal)}`;
-        settle({
-          errorType: 'Runtime.ExitError',
-          errorMessage: `Runtime exited with error: ${this.#exitReason}`,
-        });
-        this.#onExit();
-      });
-      // A failed send or spawn surfaces here; the exit handler settles whatever was pending.
-      this.#child.on('error', () => this.kill());
+    }, initLimitMs);
+    let settled = false;
+    const settle = (error: FunctionErrorBody | undefined) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (error === undefined) this.#initMs = performance.now() - forkedAt;
+      this.#settleReady(error);
+    };
+    child.on('message', (message: ChildMessage) => {
+      if (message.type === 'ready') settle(undefined);
+      else if (message.type === 'init-error') settle(message.error);
+      else this.#onReply(message);
     });
+    child.once('disconnect', () => {
+      this.#alive = false;
+    });
+    child.once('exit', (code, signal) => {
+      this.#alive = false;
+      this.#exitReason = signal === null ? `exit status ${code}` : `signal: ${signalName(signal)}`;
+      settle({
+        errorType: 'Runtime.ExitError',
+        errorMessage: `Runtime exited with error: ${this.#exitReason}`,
+      });
+      this.#onExit();
+    });
+    // A failed send or spawn surfaces here; the exit handler settles whatever was pending.
+    child.on('error', () => this.kill());
   }
 
   get pid(): number | undefined {
-    return this.#child.pid;
+    return this.#child?.pid;
   }
 
   get alive(): boolean {
     return this.#alive;
   }
 
+  /** True once the process exists (the launch gate granted its slot). */
+  get forked(): boolean {
+    return this.#child !== undefined;
+  }
+
+  /** How long init took, from the fork to `ready`, in ms; undefined until it succeeded. */
+  get initMs(): number | undefined {
+    return this.#initMs;
+  }
+
   onExit(listener: () => void): void {
     this.#exitListeners.push(listener);
+  }
+
+  /** Runs `listener` when the process is forked (never, if the environment is cancelled first). */
+  onFork(listener: () => void): void {
+    if (this.forked) listener();
+    else this.#forkListeners.push(listener);
   }
 
   /** Resolves when the handler module is loaded; `false` when init failed (the environment is then dead). */
   async initialised(): Promise<boolean> {
     return (await this.#ready) === undefined;
+  }
+
+  /** Resolves when init has ended: undefined when the handler is loaded, else Lambda's error. */
+  initError(): Promise<FunctionErrorBody | undefined> {
+    return this.#ready;
   }
 
   async invoke(request: InvocationRequest): Promise<InvocationOutcome> {
@@ -142,7 +192,7 @@ export class LambdaEnvironment {
           resolve(outcome);
         },
       };
-      this.#child.send({
+      this.#child!.send({
         type: 'invoke',
         id,
         payload: request.payload,
@@ -153,8 +203,21 @@ export class LambdaEnvironment {
     });
   }
 
+  /** Kills the process, or cancels the launch when it has not been forked yet. */
   kill(): void {
-    if (this.#child.exitCode === null && this.#child.signalCode === null) this.#child.kill('SIGKILL');
+    const child = this.#child;
+    if (child === undefined) {
+      if (!this.#alive || !this.#cancelLaunch()) return;
+      this.#alive = false;
+      this.#exitReason = 'cancelled before start';
+      this.#settleReady({
+        errorType: 'Runtime.ExitError',
+        errorMessage: 'Runtime exited with error: cancelled',
+      });
+      this.#onExit();
+      return;
+    }
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     this.#alive = false;
   }
 

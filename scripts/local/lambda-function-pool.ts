@@ -2,11 +2,37 @@
  * The environments of one function. An invocation takes the most recently used idle environment
  * (warm: module state persists) or starts a new one when all are busy (cold). Concurrency is counted
  * in in-flight invocations, as Lambda does: reserved concurrency caps the function, and a host-wide
- * budget plays the account's unreserved limit; past either, the invocation is throttled. Environments
- * that time out or die are discarded; those whose handler threw stay warm, as on Lambda.
+ * budget plays the account's unreserved limit; past either, the invocation is throttled (429).
+ * Environments that time out or die are discarded; those whose handler threw stay warm, as on Lambda.
+ *
+ * Where this deliberately differs from Lambda, because here every environment shares one machine
+ * (measurements in docs/performance.md, "Local stack under load"):
+ * - **Bounded parallel cold starts.** New environments are forked through the host's launch gate
+ *   (launch-gate.ts), a few at a time. An invocation whose environment is still waiting for its slot
+ *   takes any environment of the function that becomes free first, and its launch is cancelled; once
+ *   forked, an environment serves the invocation it was started for, as on Lambda.
+ * - **Suppressed init.** An init that times out (10 s, counted from the fork) is retried once within
+ *   the invocation, under the function timeout, as Lambda does; the invocation fails only if that
+ *   retry does not finish in time.
+ * - **A ceiling on environments** (`maxEnvironments`). Lambda would start as many as the concurrency
+ *   limit allows; here each costs ~90 MB and a share of 2 cores, so memory followed peak concurrency.
+ *   Past the ceiling an invocation waits (FIFO) for the next environment to come free instead of being
+ *   throttled: callers see latency, not errors. If none comes free within `queueTimeoutMs` — a function
+ *   that invokes itself (the allocator tree) could otherwise wait on its own callers — it gets an
+ *   environment over the ceiling, which is killed as soon as it has served instead of kept warm.
+ * - **Idle reaping** (`idleTimeoutMs`). Lambda reclaims an environment after it has been idle for a
+ *   while; AWS does not document how long (observed: roughly 5–15 minutes, sooner under pressure).
+ *   Here an environment idle for `idleTimeoutMs` is killed.
  */
-import { type EnvironmentLaunch, type InvocationOutcome, LambdaEnvironment } from './lambda-environment.ts';
-import type { FunctionStats } from './lambda-function.ts';
+
+import {
+  type EnvironmentLaunch,
+  type InvocationOutcome,
+  type InvocationRequest,
+  LambdaEnvironment,
+} from './lambda-environment.ts';
+import type { FunctionErrorBody, FunctionStats } from './lambda-function.ts';
+import type { LaunchGate } from './launch-gate.ts';
 
 export interface ConcurrencyBudget {
   inFlight: number;
@@ -19,12 +45,35 @@ export type ThrottleReason =
 
 export type PoolOutcome = InvocationOutcome | { readonly kind: 'throttled'; readonly reason: ThrottleReason };
 
+/** How many environments a function keeps, and for how long. */
+export interface EnvironmentCapacity {
+  /** Environments of the function kept at once; past it invocations queue. @default 4 */
+  readonly maxEnvironments: number;
+  /** An environment idle this long is killed, in ms. @default 300_000 (5 minutes) */
+  readonly idleTimeoutMs: number;
+  /** How long an invocation queues past the ceiling before it gets an extra environment, in ms. @default 2_000 */
+  readonly queueTimeoutMs: number;
+}
+
+export const DEFAULT_CAPACITY: EnvironmentCapacity = {
+  maxEnvironments: 4,
+  idleTimeoutMs: 300_000,
+  queueTimeoutMs: 2_000,
+};
+
 export interface PoolSettings {
   readonly timeoutMs: number;
   readonly memoryMiB: number;
   readonly reservedConcurrency: number | undefined;
   readonly nodeVersion: string;
   readonly launch: EnvironmentLaunch;
+  readonly capacity?: EnvironmentCapacity;
+}
+
+/** What the pools of one host share. */
+export interface PoolHost {
+  readonly account: ConcurrencyBudget;
+  readonly gate: LaunchGate;
 }
 
 type Counter =
@@ -35,14 +84,36 @@ type Counter =
   | 'errors'
   | 'timeouts'
   | 'environmentsStarted'
-  | 'peakConcurrency';
+  | 'peakConcurrency'
+  | 'queued'
+  | 'initRetries'
+  | 'reaped';
+
+/** An environment for one invocation; cold when it was started for that invocation. */
+interface Acquired {
+  readonly environment: LambdaEnvironment;
+  readonly cold: boolean;
+}
+
+/** An invocation waiting for an environment; `launch` is the pending one started for it, if any. */
+interface Waiter {
+  /** Called once: with the environment to run on, or undefined when the pool stopped. */
+  serve(acquired: Acquired | undefined): void;
+  launch?: LambdaEnvironment;
+}
+
+type Request = Omit<InvocationRequest, 'timeoutMs'>;
 
 export class FunctionPool {
   readonly #settings: PoolSettings;
-  readonly #account: ConcurrencyBudget;
+  readonly #capacity: EnvironmentCapacity;
+  readonly #host: PoolHost;
   readonly #all = new Set<LambdaEnvironment>();
   #idle: LambdaEnvironment[] = [];
+  readonly #idleTimers = new Map<LambdaEnvironment, NodeJS.Timeout>();
+  #waiters: Waiter[] = [];
   #busy = 0;
+  #stopped = false;
   readonly #counters: Record<Counter, number> = {
     invocations: 0,
     coldStarts: 0,
@@ -52,93 +123,218 @@ export class FunctionPool {
     timeouts: 0,
     environmentsStarted: 0,
     peakConcurrency: 0,
+    queued: 0,
+    initRetries: 0,
+    reaped: 0,
   };
 
-  constructor(settings: PoolSettings, account: ConcurrencyBudget) {
+  constructor(settings: PoolSettings, host: PoolHost) {
     this.#settings = settings;
-    this.#account = account;
+    this.#capacity = settings.capacity ?? DEFAULT_CAPACITY;
+    this.#host = host;
   }
 
-  async invoke(request: {
-    requestId: string;
-    payload: string;
-    invokedFunctionArn: string;
-  }): Promise<PoolOutcome> {
+  async invoke(request: Request): Promise<PoolOutcome> {
     const throttle = this.#throttleReason();
     if (throttle !== undefined) {
       this.#counters.throttles += 1;
       return { kind: 'throttled', reason: throttle };
     }
     this.#busy += 1;
-    this.#account.inFlight += 1;
+    this.#host.account.inFlight += 1;
     this.#counters.peakConcurrency = Math.max(this.#counters.peakConcurrency, this.#busy);
     this.#counters.invocations += 1;
-    let environment = this.#takeIdle();
-    if (environment === undefined) {
-      environment = this.#start();
-      this.#counters.coldStarts += 1;
-    } else {
-      this.#counters.warmStarts += 1;
-    }
-    let outcome: InvocationOutcome;
+    let ran: { environment?: LambdaEnvironment; outcome: InvocationOutcome };
     try {
-      outcome = await environment.invoke({ ...request, timeoutMs: this.#settings.timeoutMs });
+      const acquired = await this.#acquire();
+      ran =
+        acquired === undefined
+          ? { outcome: stoppedOutcome(request.requestId) }
+          : await this.#run(acquired, request);
     } finally {
       this.#busy -= 1;
-      this.#account.inFlight -= 1;
+      this.#host.account.inFlight -= 1;
     }
+    const { environment, outcome } = ran;
     if (outcome.kind === 'error') {
       this.#counters.errors += 1;
       if (outcome.timedOut) this.#counters.timeouts += 1;
     }
-    if (environment.alive) this.#idle.push(environment);
+    if (environment !== undefined) this.#release(environment);
     return outcome;
   }
 
-  /** Starts environments until `count` idle ones are initialised (never past reserved concurrency). */
+  /** Starts environments until `count` idle ones are initialised (never past reserved concurrency or the ceiling). */
   async warm(count: number): Promise<void> {
-    const cap = Math.min(count, this.#settings.reservedConcurrency ?? count);
+    const cap = Math.min(count, this.#settings.reservedConcurrency ?? count, this.#capacity.maxEnvironments);
     const started: LambdaEnvironment[] = [];
     this.#idle = this.#idle.filter((environment) => environment.alive);
-    while (this.#idle.length + started.length < cap) started.push(this.#start());
+    while (this.#idle.length + started.length < cap) started.push(this.#launch());
     await Promise.all(started.map((environment) => environment.initialised()));
-    this.#idle.push(...started.filter((environment) => environment.alive));
+    for (const environment of started) this.#release(environment);
   }
 
-  /** Kills every environment, busy ones included (their invocations fail with Runtime.ExitError). */
+  /**
+   * Kills every running environment, busy ones included (their invocations fail with
+   * Runtime.ExitError). Launches still waiting for a slot are left to start afterwards.
+   */
   kill(): number {
     let killed = 0;
-    for (const environment of this.#all) {
-      if (!environment.alive) continue;
+    for (const environment of [...this.#all]) {
+      if (!environment.alive || !environment.forked) continue;
       environment.kill();
       killed += 1;
     }
     return killed;
   }
 
+  /** Kills every environment, cancels pending launches and fails queued invocations. */
   async stop(): Promise<void> {
+    this.#stopped = true;
     const exits = [...this.#all].map(
       (environment) => new Promise<void>((resolve) => environment.onExit(resolve)),
     );
-    this.kill();
+    for (const timer of this.#idleTimers.values()) clearTimeout(timer);
+    this.#idleTimers.clear();
+    for (const waiter of this.#waiters.splice(0)) waiter.serve(undefined);
+    for (const environment of [...this.#all]) environment.kill();
     await Promise.all(exits);
   }
 
   stats(): FunctionStats {
     return {
       ...this.#counters,
-      environments: [...this.#all].filter((environment) => environment.alive).length,
+      environments: this.#live(),
+      idle: this.#idle.filter((environment) => environment.alive).length,
       busy: this.#busy,
       memoryMiB: this.#settings.memoryMiB,
       nodeVersion: this.#settings.nodeVersion,
     };
   }
 
+  /** Process ids of the live environments (for measuring their memory). */
+  pids(): number[] {
+    return [...this.#all].flatMap((environment) =>
+      environment.alive && environment.pid !== undefined ? [environment.pid] : [],
+    );
+  }
+
+  /** An environment for one invocation: idle, started for it, or the next to come free. */
+  #acquire(): Promise<Acquired | undefined> {
+    if (this.#stopped) return Promise.resolve(undefined);
+    const idle = this.#takeIdle();
+    if (idle !== undefined) return Promise.resolve({ environment: idle, cold: false });
+    return new Promise((resolve) => {
+      const waiter: Waiter = { serve: resolve };
+      this.#waiters.push(waiter);
+      if (this.#live() < this.#capacity.maxEnvironments) {
+        this.#launchFor(waiter);
+        return;
+      }
+      this.#counters.queued += 1;
+      const timer = setTimeout(() => {
+        if (this.#waiters.includes(waiter)) this.#launchFor(waiter);
+      }, this.#capacity.queueTimeoutMs);
+      waiter.serve = (acquired) => {
+        clearTimeout(timer);
+        resolve(acquired);
+      };
+    });
+  }
+
+  /** Starts an environment for a waiter: forked, it is the waiter's; still pending, anyone free may serve first. */
+  #launchFor(waiter: Waiter): void {
+    const environment = this.#launch();
+    waiter.launch = environment;
+    environment.onFork(() => {
+      if (!this.#dequeue(waiter)) return;
+      waiter.serve({ environment, cold: true });
+    });
+  }
+
+  /** Runs the invocation, retrying an init that timed out once within the function timeout. */
+  async #run(
+    { environment: first, cold }: Acquired,
+    request: Request,
+  ): Promise<{ environment: LambdaEnvironment; outcome: InvocationOutcome }> {
+    let environment = first;
+    let timeoutMs = this.#settings.timeoutMs;
+    let initError = await environment.initError();
+    if (initError?.errorType === 'Sandbox.Timedout') {
+      this.#counters.initRetries += 1;
+      environment = this.#launch(timeoutMs);
+      initError = await environment.initError();
+      if (initError?.errorType === 'Sandbox.Timedout') {
+        return { environment, outcome: taskTimedOut(request.requestId, timeoutMs) };
+      }
+      timeoutMs = Math.max(1, timeoutMs - (environment.initMs ?? 0));
+    }
+    this.#counters[cold ? 'coldStarts' : 'warmStarts'] += 1;
+    if (initError !== undefined) {
+      environment.kill();
+      return {
+        environment,
+        outcome: { kind: 'error', error: withRequestId(initError, request.requestId), timedOut: false },
+      };
+    }
+    return { environment, outcome: await environment.invoke({ ...request, timeoutMs }) };
+  }
+
+  /** After an invocation (or a warm-up): to the next waiter, killed if over the ceiling, else idle. */
+  #release(environment: LambdaEnvironment): void {
+    if (!environment.alive || this.#stopped) return;
+    const waiter = this.#waiters.shift();
+    if (waiter !== undefined) {
+      waiter.launch?.kill();
+      waiter.serve({ environment, cold: false });
+      return;
+    }
+    if (this.#live() > this.#capacity.maxEnvironments) {
+      environment.kill();
+      return;
+    }
+    this.#idle.push(environment);
+    this.#idleTimers.set(
+      environment,
+      setTimeout(() => this.#reap(environment), this.#capacity.idleTimeoutMs).unref(),
+    );
+  }
+
+  #reap(environment: LambdaEnvironment): void {
+    this.#idleTimers.delete(environment);
+    const at = this.#idle.indexOf(environment);
+    if (at < 0) return;
+    this.#idle.splice(at, 1);
+    if (!environment.alive) return;
+    this.#counters.reaped += 1;
+    environment.kill();
+  }
+
+  #dequeue(waiter: Waiter): boolean {
+    const at = this.#waiters.indexOf(waiter);
+    if (at < 0) return false;
+    this.#waiters.splice(at, 1);
+    return true;
+  }
+
+  /** Environments of this function whose process exists (initialising, idle or busy). */
+  #forkedCount(): number {
+    let forked = 0;
+    for (const environment of this.#all) if (environment.alive && environment.forked) forked += 1;
+    return forked;
+  }
+
+  #live(): number {
+    let live = 0;
+    for (const environment of this.#all) if (environment.alive) live += 1;
+    return live;
+  }
+
   #throttleReason(): ThrottleReason | undefined {
     const reserved = this.#settings.reservedConcurrency;
     if (reserved !== undefined && this.#busy >= reserved)
       return 'ReservedFunctionConcurrentInvocationLimitExceeded';
-    if (this.#account.inFlight >= this.#account.limit) return 'ConcurrentInvocationLimitExceeded';
+    if (this.#host.account.inFlight >= this.#host.account.limit) return 'ConcurrentInvocationLimitExceeded';
     return undefined;
   }
 
@@ -146,17 +342,60 @@ export class FunctionPool {
   #takeIdle(): LambdaEnvironment | undefined {
     let environment = this.#idle.pop();
     while (environment !== undefined && !environment.alive) environment = this.#idle.pop();
+    if (environment !== undefined) {
+      clearTimeout(this.#idleTimers.get(environment));
+      this.#idleTimers.delete(environment);
+    }
     return environment;
   }
 
-  #start(): LambdaEnvironment {
-    const environment = new LambdaEnvironment(this.#settings.launch);
-    this.#counters.environmentsStarted += 1;
+  #launch(initLimitMs?: number): LambdaEnvironment {
+    const environment = new LambdaEnvironment(
+      this.#settings.launch,
+      this.#host.gate,
+      () => this.#forkedCount(),
+      initLimitMs,
+    );
     this.#all.add(environment);
+    environment.onFork(() => {
+      this.#counters.environmentsStarted += 1;
+    });
     environment.onExit(() => {
       this.#all.delete(environment);
       this.#idle = this.#idle.filter((idle) => idle !== environment);
+      clearTimeout(this.#idleTimers.get(environment));
+      this.#idleTimers.delete(environment);
+      this.#admitQueued();
     });
     return environment;
   }
+
+  /** An environment went away: a queued invocation may now start one under the ceiling. */
+  #admitQueued(): void {
+    if (this.#stopped) return;
+    const waiter = this.#waiters.find((candidate) => candidate.launch === undefined);
+    if (waiter !== undefined && this.#live() < this.#capacity.maxEnvironments) this.#launchFor(waiter);
+  }
+}
+
+function taskTimedOut(requestId: string, timeoutMs: number): InvocationOutcome {
+  return {
+    kind: 'error',
+    timedOut: true,
+    error: {
+      errorType: 'Sandbox.Timedout',
+      errorMessage: `RequestId: ${requestId} Error: Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`,
+    },
+  };
+}
+
+function stoppedOutcome(requestId: string): InvocationOutcome {
+  const errorMessage = `RequestId: ${requestId} Error: Runtime exited with error: the local Lambda host stopped`;
+  return { kind: 'error', error: { errorType: 'Runtime.ExitError', errorMessage }, timedOut: false };
+}
+
+function withRequestId(error: FunctionErrorBody, requestId: string): FunctionErrorBody {
+  return error.errorType === 'Runtime.ExitError' || error.errorType === 'Sandbox.Timedout'
+    ? { ...error, errorMessage: `RequestId: ${requestId} Error: ${error.errorMessage}` }
+    : error;
 }

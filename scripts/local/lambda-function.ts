@@ -38,9 +38,18 @@ export interface FunctionStats {
   readonly timeouts: number;
   /** Environments (child processes) ever started, including pre-warmed ones. */
   readonly environmentsStarted: number;
-  /** Environments alive now. */
+  /** Environments alive now (starting, idle or busy). */
   readonly environments: number;
+  /** Environments initialised and waiting for an invocation. */
+  readonly idle: number;
+  /** Invocations in flight, queued ones included. */
   readonly busy: number;
+  /** Invocations that found every environment busy at the ceiling and queued for the next free one. */
+  readonly queued: number;
+  /** Inits that timed out and were retried within the invocation ("suppressed init"). */
+  readonly initRetries: number;
+  /** Environments killed because they were idle longer than the idle timeout. */
+  readonly reaped: number;
   readonly peakConcurrency: number;
   readonly memoryMiB: number;
   /** Version of the Node binary the environments run on, e.g. `v22.12.0`. */

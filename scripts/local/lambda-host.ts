@@ -15,6 +15,10 @@
  * Environment, the host-wide `environment` option (endpoints, dummy credentials, region), and the
  * variables Lambda itself sets (AWS_LAMBDA_FUNCTION_NAME, AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
  * AWS_ENDPOINT_URL_LAMBDA pointing back at this host, …).
+ *
+ * Environments start through one host-wide launch gate (`maxConcurrentInits` at once), each function
+ * keeps at most `maxEnvironmentsPerFunction` and idle ones are reaped after `idleTimeoutMs`; where and
+ * why that differs from Lambda is written at the top of lambda-function-pool.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -27,8 +31,14 @@ import { readBody } from './http-body.ts';
 import { closeServer, listenOnLoopback } from './http-listen.ts';
 import type { InvocationOutcome } from './lambda-environment.ts';
 import { type FunctionStats, functionArn, LOCAL_REGION, type LocalFunction } from './lambda-function.ts';
-import { type ConcurrencyBudget, FunctionPool, type PoolOutcome } from './lambda-function-pool.ts';
+import {
+  type ConcurrencyBudget,
+  DEFAULT_CAPACITY,
+  FunctionPool,
+  type PoolOutcome,
+} from './lambda-function-pool.ts';
 import { sendServiceError } from './lambda-service-error.ts';
+import { LaunchGate } from './launch-gate.ts';
 import { nodeBinaryFor } from './node-binary.ts';
 
 export interface LambdaHostOptions {
@@ -41,7 +51,18 @@ export interface LambdaHostOptions {
   readonly accountConcurrency?: number;
   /** Where environments' stdout/stderr lines go. @default `[name] line` on this process's stderr */
   readonly onLog?: (functionName: string, line: string) => void;
+  /** Environments initialising at once, host-wide (bounded parallel cold starts). @default 2 */
+  readonly maxConcurrentInits?: number;
+  /** Environments one function keeps; past it invocations queue for a free one. @default 4 */
+  readonly maxEnvironmentsPerFunction?: number;
+  /** An environment idle this long is killed, in ms. @default 300_000 (5 minutes) */
+  readonly idleTimeoutMs?: number;
+  /** How long an invocation queues past the ceiling before it gets an extra environment, in ms. @default 2_000 */
+  readonly queueTimeoutMs?: number;
 }
+
+/** Default of `maxConcurrentInits`: measured best on 2 busy cores (docs/performance.md). */
+export const DEFAULT_CONCURRENT_INITS = 2;
 
 export interface LambdaHost {
   /** `http://127.0.0.1:<port>`, for `AWS_ENDPOINT_URL_LAMBDA`. */
@@ -55,6 +76,8 @@ export interface LambdaHost {
   killEnvironments(functionName: string): number;
   /** Starts environments until `count` initialised ones are idle. */
   warm(functionName: string, count: number): Promise<void>;
+  /** Process ids of every live environment of every function. */
+  environmentPids(): number[];
   stop(): Promise<void>;
 }
 
@@ -66,6 +89,13 @@ const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
 export async function startLambdaHost(options: LambdaHostOptions = {}): Promise<LambdaHost> {
   const pools = new Map<string, FunctionPool>();
   const account: ConcurrencyBudget = { inFlight: 0, limit: options.accountConcurrency ?? 1000 };
+  const gate = new LaunchGate(options.maxConcurrentInits ?? DEFAULT_CONCURRENT_INITS);
+  const capacity = {
+    maxEnvironments: options.maxEnvironmentsPerFunction ?? DEFAULT_CAPACITY.maxEnvironments,
+    idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_CAPACITY.idleTimeoutMs,
+    queueTimeoutMs: options.queueTimeoutMs ?? DEFAULT_CAPACITY.queueTimeoutMs,
+  };
+  validateCapacity(capacity);
   const urlServers: Server[] = [];
   const onLog = options.onLog ?? ((name, line) => process.stderr.write(`[${name}] ${line}\n`));
   let stopped = false;
@@ -111,6 +141,7 @@ export async function startLambdaHost(options: LambdaHostOptions = {}): Promise<
         memoryMiB,
         reservedConcurrency: fn.reservedConcurrency,
         nodeVersion: node.version,
+        capacity,
         launch: {
           functionName: fn.name,
           codeDirectory: fn.codeDirectory,
@@ -120,7 +151,7 @@ export async function startLambdaHost(options: LambdaHostOptions = {}): Promise<
           onLog: (line) => onLog(fn.name, line),
         },
       },
-      account,
+      { account, gate },
     );
     pools.set(fn.name, pool);
   };
@@ -239,6 +270,7 @@ export async function startLambdaHost(options: LambdaHostOptions = {}): Promise<
     stats: (functionName) => poolOf(functionName).stats(),
     killEnvironments: (functionName) => poolOf(functionName).kill(),
     warm: (functionName, count) => poolOf(functionName).warm(count),
+    environmentPids: () => [...pools.values()].flatMap((pool) => pool.pids()),
     async stop() {
       stopped = true;
       await Promise.all([server, ...urlServers].map(closeServer));
@@ -274,6 +306,25 @@ function limitResponse(outcome: InvocationOutcome): InvocationOutcome {
       errorMessage: `Response payload size exceeded maximum allowed payload size (${RESPONSE_LIMIT} bytes).`,
     },
   };
+}
+
+function validateCapacity(capacity: {
+  maxEnvironments: number;
+  idleTimeoutMs: number;
+  queueTimeoutMs: number;
+}): void {
+  if (!(Number.isInteger(capacity.maxEnvironments) && capacity.maxEnvironments >= 1)) {
+    throw new InvalidInputError(
+      `maxEnvironmentsPerFunction is ${capacity.maxEnvironments}, expected an integer ≥ 1`,
+    );
+  }
+  for (const [name, value] of [
+    ['idleTimeoutMs', capacity.idleTimeoutMs],
+    ['queueTimeoutMs', capacity.queueTimeoutMs],
+  ] as const) {
+    if (!(Number.isFinite(value) && value > 0))
+      throw new InvalidInputError(`${name} is ${value}, expected > 0`);
+  }
 }
 
 function validate(fn: LocalFunction): void {

@@ -7,6 +7,10 @@
  * The search URL is the stack's Function URL (the one whose function is named like a coordinator when
  * there are several); the bucket is the first `AWS::S3::Bucket`. `port` pins the search URL's port,
  * e.g. for `squash local --port 8080`.
+ *
+ * `warm` starts that many environments of every function before the stack is returned (one at a time
+ * per launch slot), so the first search does not pay a cold start per function; the launch gate,
+ * the ceiling and idle reaping are the Lambda host's (lambda-host.ts, lambda-function-pool.ts).
  */
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { InvalidInputError } from '../../shared/errors/index.ts';
@@ -16,7 +20,7 @@ import { type SynthMode, synthesizeIfNeeded } from './cdk-synth.ts';
 import { functionTable, functionUrlTargets, type LocalTemplateFunction } from './cdk-template.ts';
 import type { FunctionStats } from './lambda-function.ts';
 import { LOCAL_REGION } from './lambda-function.ts';
-import { type LambdaHost, startLambdaHost } from './lambda-host.ts';
+import { type LambdaHost, type LambdaHostOptions, startLambdaHost } from './lambda-host.ts';
 import { type S3Server, startS3Server } from './s3-server.ts';
 
 export interface LocalStackOptions {
@@ -46,6 +50,13 @@ export interface LocalStackOptions {
   readonly s3Endpoint?: string;
   /** Adjusts a function before it is registered (tests: shorter timeouts, failure injection). */
   readonly functionOverrides?: (fn: LocalTemplateFunction) => LocalTemplateFunction;
+  /** Initialised environments of every function to start before returning. @default 0 */
+  readonly warm?: number;
+  /** Capacity of the Lambda host: see `LambdaHostOptions`. @default the host's defaults */
+  readonly capacity?: Pick<
+    LambdaHostOptions,
+    'maxConcurrentInits' | 'maxEnvironmentsPerFunction' | 'idleTimeoutMs' | 'queueTimeoutMs'
+  >;
 }
 
 /** The variables a client process (or a function) sets to use the stack through the AWS SDK. */
@@ -78,6 +89,8 @@ export interface LocalStack {
   killEnvironments(functionName: string): number;
   /** Starts environments until `count` initialised ones are idle (avoids cold starts in measurements). */
   warm(functionName: string, count: number): Promise<void>;
+  /** Process ids of every live function environment (children of this process). */
+  environmentPids(): number[];
   stop(): Promise<void>;
 }
 
@@ -109,6 +122,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       environment: shared,
       accountConcurrency: options.accountConcurrency,
       onLog: options.onLog,
+      ...options.capacity,
     });
     started.unshift(host);
     const urls = new Map<string, string>();
@@ -135,6 +149,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       credentials: { accessKeyId: shared.AWS_ACCESS_KEY_ID, secretAccessKey: shared.AWS_SECRET_ACCESS_KEY },
     });
     started.push({ stop: async () => client.destroy() });
+    const warm = options.warm ?? 0;
+    if (warm > 0) await Promise.all(table.functions.map((fn) => host.warm(fn.name, warm)));
     const indexPrefix = (
       table.functions.find((fn) => fn.environment?.SQUASH_INDEX_PREFIX)?.environment?.SQUASH_INDEX_PREFIX ??
       'indexes/'
@@ -152,6 +168,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stats: (name) => host.stats(name),
       killEnvironments: (name) => host.killEnvironments(name),
       warm: (name, count) => host.warm(name, count),
+      environmentPids: () => host.environmentPids(),
       stop: () => stopAll(started),
     };
   } catch (error) {

@@ -7,6 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FunctionPool } from '../../../scripts/local/lambda-function-pool.ts';
+import { LaunchGate } from '../../../scripts/local/launch-gate.ts';
 
 const CODE = fileURLToPath(new URL('./fixtures/functions/', import.meta.url));
 
@@ -26,7 +27,7 @@ function counterPool(): FunctionPool {
         onLog: () => {},
       },
     },
-    { inFlight: 0, limit: 100 },
+    { account: { inFlight: 0, limit: 100 }, gate: new LaunchGate(2) },
   );
 }
 
