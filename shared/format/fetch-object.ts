@@ -6,12 +6,12 @@
  *    and list exactly the sections the manifest lists, at the same offsets, lengths and CRC32Cs;
  *  - every section passes its CRC32C (against the manifest, which its own checksum covers);
  *  - every other byte (alignment padding) is zero.
- * A range past the object's end (a truncated object) is an `IndexFormatError`. Bytes appended past the
- * size the manifest records are never read by a ranged reader, so no answer can depend on them; whole-
- * object reads (`verifyObject`) compare sizes.
+ * and the object's size, which each range read reports at no extra cost, must be the size the manifest
+ * records — so bytes appended to the object are noticed too, and a range past the end (a truncated
+ * object) is an `IndexFormatError`, not a storage error.
  */
 import { IndexFormatError } from '../errors/index.ts';
-import type { BlobStore } from '../store/index.ts';
+import type { BlobStore, RangeRead } from '../store/index.ts';
 import { RangeNotSatisfiableError } from '../store/range-not-satisfiable-error.ts';
 import type { ObjectRef } from './manifest.ts';
 import { type ObjectKind, objectKindName } from './object-kinds.ts';
@@ -88,15 +88,19 @@ function planRanges(ref: ObjectRef, planned: readonly (readonly SectionEntry[])[
 }
 
 async function fetchRange(store: BlobStore, ref: ObjectRef, start: number, end: number): Promise<Uint8Array> {
-  if (end === start) return new Uint8Array(0);
+  let read: RangeRead;
   try {
-    return await store.getRange(ref.key, start, end - start);
+    read = await store.getRangeWithSize(ref.key, start, end - start);
   } catch (error) {
     if (!(error instanceof RangeNotSatisfiableError)) throw error;
     throw new IndexFormatError(
       `\`${ref.key}\` is shorter than the ${ref.bytes} bytes the manifest records (${error.message})`,
     );
   }
+  if (read.objectSize !== ref.bytes) {
+    throw new IndexFormatError(`\`${ref.key}\` has ${read.objectSize} bytes; the manifest says ${ref.bytes}`);
+  }
+  return read.bytes;
 }
 
 function checkTableMatchesManifest(table: readonly SectionEntry[], ref: ObjectRef, kind: ObjectKind): void {

@@ -18,6 +18,12 @@ export interface BlobHead {
   readonly etag: string;
 }
 
+export interface RangeRead {
+  readonly bytes: Uint8Array;
+  /** Size of the whole object, in bytes. */
+  readonly objectSize: number;
+}
+
 export interface BlobStore {
   /** The whole object. Throws `BlobNotFoundError`. */
   get(key: string): Promise<Uint8Array>;
@@ -26,6 +32,11 @@ export interface BlobStore {
    * `RangeNotSatisfiableError` when the range is not wholly inside the object.
    */
   getRange(key: string, offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * `getRange` plus the whole object's size, which every backend learns from the same read (S3's
+   * `Content-Range`, a file's `stat`): a reader of ranges can check the size it expects without a HEAD.
+   */
+  getRangeWithSize(key: string, offset: number, length: number): Promise<RangeRead>;
   /** Throws `PreconditionFailedError` when a condition does not hold. */
   put(key: string, body: Uint8Array, options?: PutOptions): Promise<{ etag: string }>;
   /** `undefined` when the key does not exist. */

@@ -3,7 +3,7 @@ import type { BigIntStats } from 'node:fs';
 import { link, mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { BlobNotFoundError, InvalidInputError } from '../errors/index.ts';
-import type { BlobHead, BlobStore, PutOptions } from './blob-store.ts';
+import type { BlobHead, BlobStore, PutOptions, RangeRead } from './blob-store.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
 import { assertRangeArguments, assertRangeInside, assertValidKey } from './keys.ts';
 import { checkPutConditions } from './put-conditions.ts';
@@ -42,6 +42,10 @@ export class LocalDirectoryStore implements BlobStore {
   }
 
   async getRange(key: string, offset: number, length: number): Promise<Uint8Array> {
+    return (await this.getRangeWithSize(key, offset, length)).bytes;
+  }
+
+  async getRangeWithSize(key: string, offset: number, length: number): Promise<RangeRead> {
     assertRangeArguments(key, offset, length);
     const handle = await open(this.#pathOf(key), 'r').catch((error: unknown) => {
       throw notFoundOr(error, key);
@@ -58,7 +62,7 @@ export class LocalDirectoryStore implements BlobStore {
       }
       // The file shrank between `stat` and `read` (someone else truncated it in place).
       assertRangeInside(key, offset, length, offset + filled);
-      return out;
+      return { bytes: out, objectSize: size };
     } catch (error) {
       throw notFoundOr(error, key);
     } finally {

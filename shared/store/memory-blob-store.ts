@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { BlobNotFoundError } from '../errors/index.ts';
-import type { BlobHead, BlobStore, PutOptions } from './blob-store.ts';
+import type { BlobHead, BlobStore, PutOptions, RangeRead } from './blob-store.ts';
 import { assertRangeArguments, assertRangeInside, assertValidKey } from './keys.ts';
 import { checkPutConditions } from './put-conditions.ts';
 
@@ -33,12 +33,16 @@ export class MemoryBlobStore implements BlobStore {
   }
 
   async getRange(key: string, offset: number, length: number): Promise<Uint8Array> {
+    return (await this.getRangeWithSize(key, offset, length)).bytes;
+  }
+
+  async getRangeWithSize(key: string, offset: number, length: number): Promise<RangeRead> {
     assertRangeArguments(key, offset, length);
     const object = this.#find(key);
     assertRangeInside(key, offset, length, object.bytes.byteLength);
     this.stats.rangeGets++;
     this.stats.bytesRead += length;
-    return object.bytes.slice(offset, offset + length);
+    return { bytes: object.bytes.slice(offset, offset + length), objectSize: object.bytes.byteLength };
   }
 
   async put(key: string, body: Uint8Array, options: PutOptions = {}): Promise<{ etag: string }> {

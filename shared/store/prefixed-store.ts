@@ -1,4 +1,4 @@
-import type { BlobHead, BlobStore, PutOptions } from './blob-store.ts';
+import type { BlobHead, BlobStore, PutOptions, RangeRead } from './blob-store.ts';
 import { assertValidKey, normalizePrefix } from './keys.ts';
 
 /**
@@ -31,6 +31,10 @@ class PrefixedStore implements BlobStore {
 
   getRange(key: string, offset: number, length: number): Promise<Uint8Array> {
     return this.parent.getRange(this.#full(key), offset, length);
+  }
+
+  getRangeWithSize(key: string, offset: number, length: number): Promise<RangeRead> {
+    return this.parent.getRangeWithSize(this.#full(key), offset, length);
   }
 
   put(key: string, body: Uint8Array, options?: PutOptions): Promise<{ etag: string }> {

@@ -7,7 +7,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { BlobNotFoundError, PreconditionFailedError, UpstreamError } from '../errors/index.ts';
-import type { BlobHead, BlobStore, PutOptions } from './blob-store.ts';
+import type { BlobHead, BlobStore, PutOptions, RangeRead } from './blob-store.ts';
 import { assertRangeArguments, assertRangeInside, assertValidKey, joinKey, normalizePrefix } from './keys.ts';
 import { RangeNotSatisfiableError } from './range-not-satisfiable-error.ts';
 import { sharedS3Client } from './s3-client.ts';
@@ -47,11 +47,17 @@ export class S3BlobStore implements BlobStore {
   }
 
   async getRange(key: string, offset: number, length: number): Promise<Uint8Array> {
+    return (await this.getRangeWithSize(key, offset, length)).bytes;
+  }
+
+  /** The size comes from `Content-Range`; only a server that leaves it out costs a HEAD. */
+  async getRangeWithSize(key: string, offset: number, length: number): Promise<RangeRead> {
     assertRangeArguments(key, offset, length);
     if (length === 0) {
       // HTTP cannot express an empty range; the answer only depends on the object's size.
-      assertRangeInside(key, offset, 0, await this.#sizeOf(key));
-      return new Uint8Array(0);
+      const objectSize = await this.#sizeOf(key);
+      assertRangeInside(key, offset, 0, objectSize);
+      return { bytes: new Uint8Array(0), objectSize };
     }
     const range = `bytes=${offset}-${offset + length - 1}`;
     const output = await this.#call(key, () =>
@@ -62,7 +68,11 @@ export class S3BlobStore implements BlobStore {
     });
     const bytes = (await output.Body?.transformToByteArray()) ?? new Uint8Array(0);
     const served = parseContentRange(output.ContentRange);
-    if (bytes.byteLength === length && (served ? served.start === offset : offset === 0)) return bytes;
+    if (bytes.byteLength === length && (served ? served.start === offset : offset === 0)) {
+      // Without Content-Range the server sent the whole object (a 200), so its size is what came.
+      const objectSize = served ? (served.size ?? (await this.#sizeOf(key))) : bytes.byteLength;
+      return { bytes, objectSize };
+    }
     const size = served?.size ?? (await this.#sizeOf(key));
     assertRangeInside(key, offset, length, size);
     throw new UpstreamError(

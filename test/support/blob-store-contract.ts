@@ -67,6 +67,22 @@ export function describeBlobStoreContract(
       }
     });
 
+    it('reports the whole object size with a range', async () => {
+      await store.put('sized.bin', seededBytes(3, 5000));
+      for (const [offset, length] of [
+        [0, 1],
+        [4999, 1],
+        [100, 4900],
+        [17, 0],
+      ] as const) {
+        const { bytes, objectSize } = await store.getRangeWithSize('sized.bin', offset, length);
+        expect([bytes.byteLength, objectSize], `range ${offset}+${length}`).toEqual([length, 5000]);
+      }
+      await expect(store.getRangeWithSize('sized.bin', 4999, 2)).rejects.toThrow(RangeNotSatisfiableError);
+      await store.put('p/sized.bin', seededBytes(4, 10));
+      expect((await withPrefix(store, 'p').getRangeWithSize('sized.bin', 2, 3)).objectSize).toBe(10);
+    });
+
     it('rejects ranges outside the object with RangeNotSatisfiableError', async () => {
       await store.put('small.bin', seededBytes(3, 100));
       for (const [offset, length] of [
