@@ -9,7 +9,8 @@ export interface IndexBucketProps {
 /**
  * The bucket holding every index: private (all public access blocked, ACLs disabled), encrypted with
  * S3-managed keys, and reachable only over TLS 1.2+ (the bucket policy denies other requests).
- * S3-managed keys keep `grantRead` free of KMS permissions; a customer key would add `kms:Decrypt`.
+ * S3-managed keys keep the functions' read grant free of KMS permissions; a customer key would add
+ * `kms:Decrypt`.
  */
 export class IndexBucket extends Construct {
   readonly bucket: s3.Bucket;

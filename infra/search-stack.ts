@@ -3,14 +3,15 @@
  * function (every tree node is an invocation of it) and G processor functions (partition p → function
  * p mod G).
  *
- * IAM is written with grant methods only, one grant per need:
- * - every function may read objects below the index prefix (`grantRead(fn, '<prefix>*')`): processors
- *   their partition sections, allocators the centroids and attribute codes, the coordinator the
- *   manifest. `grantRead` includes `s3:List*` on the bucket, which S3 needs to answer 404 rather than
- *   403 for a missing key (an unknown index must be a 404, not an access error);
+ * IAM, one grant per need, each for exactly what the code sends:
+ * - every function may read objects below the index prefix and nothing else in the bucket
+ *   (`grantIndexRead`: `s3:GetObject` on `<prefix>*`, `s3:ListBucket` only for `s3:prefix` under it,
+ *   so that a missing key is a 404; see `index-read-access.ts`): processors their partition sections,
+ *   allocators the centroids and attribute codes, the coordinator `CURRENT` and the manifest;
  * - the allocator may invoke the processors and itself (child tree nodes);
  * - the coordinator may invoke the allocator, and the processors because it runs the allocator step
- *   in-process for single-query requests.
+ *   in-process for single-query requests;
+ * - processors invoke nothing.
  * The allocator's grant on itself goes through its fixed name (see `function-names.ts`): a policy that
  * referenced the function's own ARN would form a dependency cycle.
  */
@@ -20,6 +21,7 @@ import { ENV, type EnvName } from '../functions/config.ts';
 import { InvalidInputError } from '../shared/errors/index.ts';
 import { functionNames } from './function-names.ts';
 import { IndexBucket } from './index-bucket.ts';
+import { grantIndexRead } from './index-read-access.ts';
 import { SearchFunction } from './search-function.ts';
 import { type FunctionRole, resolveSettings, type SearchSettings } from './search-settings.ts';
 import type { SearchStackProps } from './search-stack-props.ts';
@@ -94,9 +96,8 @@ export class SearchStack extends Stack {
       'squash coordinator (search Function URL)',
     );
 
-    const indexObjects = `${settings.indexPrefix}*`;
     for (const reader of [this.coordinator, this.allocator, ...this.processors]) {
-      bucket.grantRead(reader.function, indexObjects);
+      grantIndexRead(bucket, reader.function, settings.indexPrefix);
     }
     for (const processor of this.processors) {
       processor.function.grantInvoke(this.allocator.function);

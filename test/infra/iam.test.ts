@@ -1,41 +1,67 @@
+/**
+ * The execution roles grant exactly what the functions call: their own log group, `s3:GetObject` on
+ * index objects, `s3:ListBucket` only under the index prefix, and invoking only the functions each one
+ * calls. Statements are compared whole (actions, resources, conditions), so an extra action, a wider
+ * resource or a dropped condition fails here.
+ */
 import { describe, expect, it } from 'vitest';
+import { INDEX_LIST_ACTIONS, INDEX_OBJECT_ACTIONS } from '../../infra/index-read-access.ts';
 import type { SearchFunction } from '../../infra/search-function.ts';
-import { asArray, type Json, logicalId, render, synthStack } from './synth.ts';
+import type { SearchStackProps } from '../../infra/search-stack-props.ts';
+import { asArray, type Json, logicalId, render, type Synthesized, synthStack } from './synth.ts';
 
-const { stack, template } = synthStack({ processorFunctions: 3 });
+const defaults = synthStack({ processorFunctions: 3 });
+const { stack, template } = defaults;
 
-const S3_READ = ['s3:GetBucket*', 's3:GetObject*', 's3:List*'];
 const LOG_WRITE = ['logs:CreateLogStream', 'logs:PutLogEvents'];
 
-/** One statement flattened to sorted strings: `{ actions, resources }`. */
+/** One statement flattened to sorted strings: `{ actions, resources, condition? }`. */
 interface Grant {
   readonly actions: string[];
   readonly resources: string[];
+  readonly condition?: Json;
 }
 
-function statementsOf(role: SearchFunction): Grant[] {
-  const roleId = logicalId(stack, role.role);
-  const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter((policy) =>
+function policyStatements(synthesized: Synthesized): Json[] {
+  return Object.values(synthesized.template.findResources('AWS::IAM::Policy')).flatMap(
+    (policy) => policy.Properties.PolicyDocument.Statement,
+  );
+}
+
+function statementsOf(role: SearchFunction, synthesized: Synthesized = defaults): Grant[] {
+  const roleId = logicalId(synthesized.stack, role.role);
+  const policies = Object.values(synthesized.template.findResources('AWS::IAM::Policy')).filter((policy) =>
     policy.Properties.Roles.some((ref: Json) => ref.Ref === roleId),
   );
   expect(policies, `policies attached to ${roleId}`).toHaveLength(1);
   return policies[0]!.Properties.PolicyDocument.Statement.map((statement: Json) => {
     expect(statement.Effect).toBe('Allow');
-    expect(statement.Condition).toBeUndefined();
     return {
       actions: asArray<string>(statement.Action).sort(),
       resources: asArray<Json>(statement.Resource).map(render).sort(),
+      ...(statement.Condition === undefined ? {} : { condition: statement.Condition }),
     };
   });
 }
 
 const arn = (fn: SearchFunction) => `\${${logicalId(stack, fn.function)}.Arn}`;
-const bucket = `\${${logicalId(stack, stack.indexBucket.bucket)}.Arn}`;
+const bucketArnOf = (synthesized: Synthesized) =>
+  `\${${logicalId(synthesized.stack, synthesized.stack.indexBucket.bucket)}.Arn}`;
+const bucket = bucketArnOf(defaults);
 const invoke = (functionArn: string): Grant => ({
   actions: ['lambda:InvokeFunction'],
   resources: [functionArn, `${functionArn}:*`].sort(),
 });
-const readIndexes: Grant = { actions: S3_READ, resources: [bucket, `${bucket}/indexes/*`].sort() };
+const getIndexObjects = (bucketArn: string, prefix: string): Grant => ({
+  actions: ['s3:GetObject'],
+  resources: [`${bucketArn}/${prefix}*`],
+});
+const listIndexPrefix = (bucketArn: string, prefix: string): Grant => ({
+  actions: ['s3:ListBucket'],
+  resources: [bucketArn],
+  condition: { StringLike: { 's3:prefix': `${prefix}*` } },
+});
+const readIndexes = [getIndexObjects(bucket, 'indexes/'), listIndexPrefix(bucket, 'indexes/')];
 const writeOwnLogs = (fn: SearchFunction): Grant => ({
   actions: LOG_WRITE,
   resources: [`\${${logicalId(stack, fn.logGroup)}.Arn}`],
@@ -44,10 +70,12 @@ const sortGrants = (grants: Grant[]) =>
   [...grants].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 
 describe('IAM', () => {
-  it('lets each processor only write its logs and read objects below the index prefix', () => {
+  it('lets each processor write its logs and read index objects, and invoke nothing', () => {
     expect(stack.processors).toHaveLength(3);
     for (const processor of stack.processors) {
-      expect(sortGrants(statementsOf(processor))).toEqual(sortGrants([writeOwnLogs(processor), readIndexes]));
+      expect(sortGrants(statementsOf(processor))).toEqual(
+        sortGrants([writeOwnLogs(processor), ...readIndexes]),
+      );
     }
   });
 
@@ -57,7 +85,7 @@ describe('IAM', () => {
     expect(sortGrants(statementsOf(stack.allocator))).toEqual(
       sortGrants([
         writeOwnLogs(stack.allocator),
-        readIndexes,
+        ...readIndexes,
         ...stack.processors.map((processor) => invoke(arn(processor))),
         invoke(self),
       ]),
@@ -68,30 +96,51 @@ describe('IAM', () => {
     expect(sortGrants(statementsOf(stack.coordinator))).toEqual(
       sortGrants([
         writeOwnLogs(stack.coordinator),
-        readIndexes,
+        ...readIndexes,
         invoke(arn(stack.allocator)),
         ...stack.processors.map((processor) => invoke(arn(processor))),
       ]),
     );
   });
 
-  it('has no policy with a `*` action, a `service:*` action or a `*` resource', () => {
-    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
-    expect(policies).toHaveLength(3 + 2);
-    let statements = 0;
-    for (const policy of policies) {
-      for (const statement of policy.Properties.PolicyDocument.Statement) {
-        statements += 1;
-        for (const action of asArray<string>(statement.Action)) {
-          expect(action).not.toBe('*');
-          expect(action).not.toMatch(/^[a-z0-9-]+:\*$/);
-        }
-        for (const resource of asArray<Json>(statement.Resource)) expect(render(resource)).not.toBe('*');
-        expect(statement.NotAction).toBeUndefined();
-        expect(statement.NotResource).toBeUndefined();
+  it('grants exactly s3:GetObject and s3:ListBucket, never a wildcard action or a `*` resource', () => {
+    expect([...INDEX_OBJECT_ACTIONS, ...INDEX_LIST_ACTIONS]).toEqual(['s3:GetObject', 's3:ListBucket']);
+    const statements = policyStatements(defaults);
+    expect(statements).toHaveLength(3 * 3 + (3 + 3 + 1) + (3 + 1 + 3));
+    const s3Actions = new Set<string>();
+    for (const statement of statements) {
+      for (const action of asArray<string>(statement.Action)) {
+        expect(action, 'no wildcard in any action (s3:*, s3:GetObject*, s3:List*, …)').not.toContain('*');
+        if (action.startsWith('s3:')) s3Actions.add(action);
+      }
+      for (const resource of asArray<Json>(statement.Resource)) {
+        const rendered = render(resource);
+        expect(rendered).not.toBe('*');
+        expect(rendered, 'objects outside the index prefix').not.toBe(`${bucket}/*`);
+      }
+      expect(statement.NotAction).toBeUndefined();
+      expect(statement.NotResource).toBeUndefined();
+    }
+    expect([...s3Actions].sort()).toEqual(['s3:GetObject', 's3:ListBucket']);
+  });
+
+  it('allows listing only with an s3:prefix under the index prefix, and objects only below it', () => {
+    let listings = 0;
+    for (const statement of policyStatements(defaults)) {
+      const actions = asArray<string>(statement.Action);
+      if (actions.includes('s3:ListBucket')) {
+        listings += 1;
+        expect(actions).toEqual(['s3:ListBucket']);
+        expect(asArray<Json>(statement.Resource).map(render)).toEqual([bucket]);
+        expect(statement.Condition).toEqual({ StringLike: { 's3:prefix': 'indexes/*' } });
+      } else {
+        expect(statement.Condition, JSON.stringify(statement)).toBeUndefined();
+      }
+      if (actions.includes('s3:GetObject')) {
+        expect(asArray<Json>(statement.Resource).map(render)).toEqual([`${bucket}/indexes/*`]);
       }
     }
-    expect(statements).toBe(3 * 2 + (3 + 2 + 1) + (3 + 2 + 1));
+    expect(listings).toBe(3 + 2);
   });
 
   it('attaches no managed or inline policies to the execution roles and creates no other policies', () => {
@@ -107,13 +156,19 @@ describe('IAM', () => {
     template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
   });
 
-  it('follows a custom index prefix in every read grant', () => {
-    const custom = synthStack({ processorFunctions: 1, indexPrefix: 'tenant-a/indexes/' });
-    const bucketArn = `\${${logicalId(custom.stack, custom.stack.indexBucket.bucket)}.Arn}`;
-    const reads = Object.values(custom.template.findResources('AWS::IAM::Policy'))
-      .flatMap((policy) => policy.Properties.PolicyDocument.Statement)
-      .filter((statement: Json) => asArray<string>(statement.Action).includes('s3:GetObject*'))
-      .map((statement: Json) => asArray<Json>(statement.Resource).map(render).sort());
-    expect(reads).toEqual(Array(3).fill([bucketArn, `${bucketArn}/tenant-a/indexes/*`].sort()));
+  it.each<[string, SearchStackProps['indexPrefix']]>([
+    ['a nested index prefix', 'tenant-a/indexes/'],
+    ['an empty index prefix (the whole bucket)', ''],
+  ])('follows %s in every read grant', (_, indexPrefix) => {
+    const custom = synthStack({ processorFunctions: 1, indexPrefix });
+    const bucketArn = bucketArnOf(custom);
+    for (const fn of [custom.stack.coordinator, custom.stack.allocator, ...custom.stack.processors]) {
+      const reads = statementsOf(fn, custom).filter((grant) =>
+        grant.actions.some((a) => a.startsWith('s3:')),
+      );
+      expect(sortGrants(reads)).toEqual(
+        sortGrants([getIndexObjects(bucketArn, indexPrefix!), listIndexPrefix(bucketArn, indexPrefix!)]),
+      );
+    }
   });
 });
