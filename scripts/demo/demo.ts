@@ -5,7 +5,14 @@
  * runs hybrid queries through the search Function URL and prints recall, latency, cold/warm counts,
  * bytes fetched and the modelled AWS cost per query. Then shuts everything down.
  *
- *   npm run demo -- [--count 20000] [--dim 64] [--partitions 16] [--queries 200]
+ * The demo fails (exit code 1, saying why) when any workload's answers are wrong: recall@10 below the
+ * floor (--recall-floor, 0.9 by default: the defaults measure 0.97–1.00 on this data, so 0.9 leaves room
+ * for seeds and hardware without letting a broken path pass), a hit that breaks its filter, fewer than
+ * k hits for a query with at least k matching rows (fewer than all of them when there are fewer), or
+ * any incomplete response (the client refuses those: complete or fail). A request that fails prints the
+ * server's error body and the last lines the functions logged.
+ *
+ *   npm run demo -- [--count 20000] [--dim 64] [--partitions 16] [--queries 200] [--recall-floor 0.9]
  *                   [--vectors FILE --attributes FILE.jsonl --query-vectors FILE]
  *                   [--gb-second-price 0.0000133334] [--request-price 0.0000002] [--s3-get-price 0.0000004]
  */
@@ -17,7 +24,7 @@ import { readJsonLinesArray, readVectors } from '../../shared/data/index.ts';
 import { LocalSearch } from '../../shared/index/local-search.ts';
 import { generateDataset, generateQueries, SYNTHETIC_SCHEMA } from '../../shared/synthetic/index.ts';
 import { meanRecall } from '../bench/recall.ts';
-import { hitOrdinal, searchUrl } from '../client/index.ts';
+import { hitOrdinal, SearchIncompleteError, searchUrl } from '../client/index.ts';
 import { startLocalStack } from '../local/index.ts';
 import { defaultPrices, requestCost } from './cost-model.ts';
 
@@ -27,6 +34,7 @@ const { values: args } = parseArgs({
     dim: { type: 'string', default: '64' },
     partitions: { type: 'string', default: '16' },
     queries: { type: 'string', default: '200' },
+    'recall-floor': { type: 'string', default: '0.9' },
     vectors: { type: 'string' },
     attributes: { type: 'string' },
     'query-vectors': { type: 'string' },
@@ -41,7 +49,21 @@ const prices = {
   s3Get: Number(args['s3-get-price']),
 };
 const k = 10;
+const recallFloor = Number(args['recall-floor']);
+if (!(recallFloor >= 0 && recallFloor <= 1)) {
+  throw new Error(
+    `--recall-floor must be a number in 0..1; received ${JSON.stringify(args['recall-floor'])}`,
+  );
+}
 const log = (line: string) => process.stdout.write(`${line}\n`);
+
+/** The functions' last log lines, printed when a request fails (they say why a function crashed). */
+const recentLogs: string[] = [];
+const LOG_LINES_KEPT = 40;
+function keepLog(functionName: string, line: string): void {
+  recentLogs.push(`[${functionName}] ${line}`);
+  if (recentLogs.length > LOG_LINES_KEPT) recentLogs.shift();
+}
 
 const dataset = await loadDataset();
 log(
@@ -52,7 +74,7 @@ let started = performance.now();
 const stack = await startLocalStack({
   cdkOut: resolve(import.meta.dirname, '../../cdk.out'),
   synth: 'if-stale',
-  onLog: () => {},
+  onLog: keepLog,
 });
 log(
   `local stack up in ${ms(started)}: search URL ${stack.searchUrl}, S3 ${stack.s3Endpoint}, bucket ${stack.bucket}`,
@@ -85,6 +107,8 @@ try {
       ]
     : [{ name: 'no filter' }];
   const rows = [];
+  /** Why the demo's answers are wrong, one line per problem. */
+  const problems: string[] = [];
   for (const workload of workloads) {
     const queries = dataset.queries.map((vector) => ({ vector, filter: workload.filter }));
     const truth = await exact.search(queries, { k, exact: true });
@@ -106,10 +130,12 @@ try {
     let warm = 0;
     let bytes = batch.stats.bytesFetched;
     const single = queries.slice(0, 50);
+    const singleHits: { id: number | string }[][] = [];
     for (const query of single) {
       const t = performance.now();
       const response = await request([query]);
       latencies.push(performance.now() - t);
+      singleHits.push(response.results[0]!.hits);
       cost += requestCost({ coordinatorMs: response.stats.ms, ...response.stats }, memory, prices);
       cold += response.stats.coldStarts;
       warm += response.stats.warmStarts;
@@ -123,11 +149,24 @@ try {
       k,
     );
     const filter = exact.reader.compileFilter(workload.filter);
-    const satisfied = batch.results.every(
-      (result, q) =>
-        result.hits.length === truth[q]!.hits.length &&
-        result.hits.every((hit) => filter.matches(dataset.attributes, hitOrdinal(hit))),
-    );
+    let breaking = 0;
+    let short = 0;
+    const check = (hits: readonly { id: number | string }[], q: number) => {
+      if (hits.length < truth[q]!.hits.length) short++;
+      breaking += hits.filter((hit) => !filter.matches(dataset.attributes, hitOrdinal(hit))).length;
+    };
+    for (const [q, result] of batch.results.entries()) check(result.hits, q);
+    for (const [q, hits] of singleHits.entries()) check(hits, q);
+    const satisfied = short === 0 && breaking === 0;
+    if (recall < recallFloor) {
+      problems.push(`${workload.name}: recall@${k} ${recall.toFixed(3)} is below the floor ${recallFloor}`);
+    }
+    if (breaking > 0) problems.push(`${workload.name}: ${breaking} hits break the filter`);
+    if (short > 0) {
+      problems.push(
+        `${workload.name}: ${short} queries got fewer than min(k, matching rows) hits (k = ${k})`,
+      );
+    }
     latencies.sort((a, b) => a - b);
     rows.push({
       workload: workload.name,
@@ -150,6 +189,26 @@ try {
     `cost model: Lambda arm64 $${prices.lambdaGbSecond}/GB-s (memory ${memory.coordinatorMiB}/${memory.allocatorMiB}/${memory.processorMiB} MiB), ` +
       `$${prices.lambdaRequest}/request, S3 GET $${prices.s3Get}; measured on 2 shared local cores, not on AWS`,
   );
+  if (problems.length > 0) {
+    process.stderr.write(
+      `\ndemo FAILED: the answers are wrong\n${problems.map((p) => `  - ${p}`).join('\n')}\n`,
+    );
+    process.exitCode = 1;
+  } else {
+    log(
+      `\nall ${workloads.length} workloads: recall@${k} ≥ ${recallFloor}, every hit passes its filter, k hits where k match, every response complete`,
+    );
+  }
+} catch (error) {
+  process.exitCode = 1;
+  const what =
+    error instanceof SearchIncompleteError
+      ? `an incomplete search (partitions ${error.missingPartitions.join(', ')} failed for ${error.queriesAffected} queries)`
+      : 'an error';
+  process.stderr.write(`\ndemo FAILED on ${what}:\n  ${(error as Error)?.message ?? String(error)}\n`);
+  if (recentLogs.length > 0) {
+    process.stderr.write(`last ${recentLogs.length} lines the functions logged:\n${recentLogs.join('\n')}\n`);
+  }
 } finally {
   await stack.stop();
 }
