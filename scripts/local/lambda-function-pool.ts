@@ -68,6 +68,8 @@ export interface PoolSettings {
   readonly nodeVersion: string;
   readonly launch: EnvironmentLaunch;
   readonly capacity?: EnvironmentCapacity;
+  /** Limit of a first init, from the fork, in ms (tests shorten it). @default INIT_LIMIT_MS (10 s, Lambda's) */
+  readonly initLimitMs?: number;
 }
 
 /** What the pools of one host share. */
@@ -349,7 +351,7 @@ export class FunctionPool {
     return environment;
   }
 
-  #launch(initLimitMs?: number): LambdaEnvironment {
+  #launch(initLimitMs = this.#settings.initLimitMs): LambdaEnvironment {
     const environment = new LambdaEnvironment(
       this.#settings.launch,
       this.#host.gate,

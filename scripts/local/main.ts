@@ -4,6 +4,9 @@
  * `{"searchUrl", "s3Endpoint", "bucket", "env"}`, where `env` is what a client process sets to use the
  * stack — and stays in the foreground until SIGINT or SIGTERM, which stop everything it started,
  * function environments included. stdout carries only that line; logs go to stderr.
+ *
+ * Before that line it starts one environment of every function (`--warm`), so a first search on a busy
+ * machine does not wait for a cold start per function.
  */
 import { parseArgs } from 'node:util';
 import { InvalidInputError } from '../../shared/errors/index.ts';
@@ -11,6 +14,7 @@ import type { SynthMode } from './cdk-synth.ts';
 import { startLocalStack } from './local-stack.ts';
 
 export const LOCAL_USAGE = `usage: squash local [--port P] [--s3-port P] [--lambda-port P] [--cdk-out DIR] [--stack NAME] [--synth always|if-stale|if-missing|never]
+                    [--warm N] [--max-environments N] [--idle-timeout SECONDS]
 
 Starts the local S3 server, the local Lambda host and the search Function URL on 127.0.0.1 and
 prints one JSON line {"searchUrl", "s3Endpoint", "bucket", "env"} when ready. Stop with Ctrl-C.
@@ -20,7 +24,12 @@ prints one JSON line {"searchUrl", "s3Endpoint", "bucket", "env"} when ready. St
   --lambda-port P   port of the Lambda Invoke API (default: any free port)
   --cdk-out DIR     synthesized CDK app (default: cdk.out)
   --stack NAME      stack to run (default: the one stack with Lambda functions)
-  --synth MODE      run \`cdk synth\` first: always, if-stale (default: when sources are newer), if-missing or never`;
+  --synth MODE      run \`cdk synth\` first: always, if-stale (default: when sources are newer), if-missing or never
+  --warm N          environments of every function started before the ready line (default: 1; 0: none)
+  --max-environments N
+                    environments one function keeps; more invocations queue for a free one (default: 4)
+  --idle-timeout SECONDS
+                    an environment idle this long is stopped (default: 300)`;
 
 /** Runs the command until the process is signalled; resolves to the exit code. */
 export async function runLocalCommand(argv: readonly string[]): Promise<number> {
@@ -40,6 +49,11 @@ export async function runLocalCommand(argv: readonly string[]): Promise<number> 
     port: portOption('--port', values.port),
     s3Port: portOption('--s3-port', values['s3-port']),
     lambdaPort: portOption('--lambda-port', values['lambda-port']),
+    warm: countOption('--warm', values.warm, 0),
+    capacity: {
+      maxEnvironmentsPerFunction: countOption('--max-environments', values['max-environments'], 1),
+      idleTimeoutMs: countOption('--idle-timeout', values['idle-timeout'], 1) * 1000,
+    },
   });
   const stopped = new Promise<number>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
@@ -76,6 +90,14 @@ function portOption(flag: string, value: string | undefined): number | undefined
   return port;
 }
 
+function countOption(flag: string, value: string, min: number): number {
+  const count = Number(value);
+  if (!/^[0-9]+$/.test(value) || count < min) {
+    throw new InvalidInputError(`${flag} is \`${value}\`; expected an integer ≥ ${min}`);
+  }
+  return count;
+}
+
 function parseLocalArgs(argv: readonly string[]) {
   try {
     return parseArgs({
@@ -87,6 +109,9 @@ function parseLocalArgs(argv: readonly string[]) {
         'cdk-out': { type: 'string', default: 'cdk.out' },
         stack: { type: 'string' },
         synth: { type: 'string', default: 'if-stale' },
+        warm: { type: 'string', default: '1' },
+        'max-environments': { type: 'string', default: '4' },
+        'idle-timeout': { type: 'string', default: '300' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,

@@ -307,6 +307,45 @@ describe('local Lambda host', () => {
   });
 });
 
+describe('local Lambda host capacity', () => {
+  it('reaps idle environments after idleTimeoutMs and queues past maxEnvironmentsPerFunction', async () => {
+    const host = await startLambdaHost({
+      functions: [fn('counter', 'counter.handler', { timeoutSeconds: 10 })],
+      idleTimeoutMs: 500,
+      maxEnvironmentsPerFunction: 2,
+      queueTimeoutMs: 60_000,
+      onLog: () => {},
+    });
+    const lambda = new LambdaClient({
+      endpoint: host.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 1,
+    });
+    try {
+      const invoke = async (event: object) => {
+        const response = await lambda.send(
+          new InvokeCommand({ FunctionName: 'counter', Payload: Buffer.from(JSON.stringify(event)) }),
+        );
+        return JSON.parse(Buffer.from(response.Payload ?? []).toString('utf8'));
+      };
+      const answers = await Promise.all([0, 1, 2, 3].map(() => invoke({ sleepMs: 300 })));
+      expect(new Set(answers.map((answer) => answer.pid)).size).toBe(2);
+      expect(host.stats('counter')).toMatchObject({ environments: 2, queued: 2, errors: 0 });
+      expect(host.environmentPids().sort()).toEqual([...new Set(answers.map((a) => a.pid))].sort());
+      for (let waited = 0; host.stats('counter').environments > 0 && waited < 15_000; waited += 50) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(host.stats('counter')).toMatchObject({ environments: 0, reaped: 2 });
+      expect(host.environmentPids()).toEqual([]);
+      expect((await invoke({})).count).toBe(1);
+    } finally {
+      lambda.destroy();
+      await host.stop();
+    }
+  });
+});
+
 describe('node binary selection', () => {
   it('uses this machine’s Node when the runtime major matches', () => {
     expect(nodeBinaryFor(RUNTIME, 'f', {})).toEqual({ path: process.execPath, version: process.version });
