@@ -16,7 +16,13 @@ import type { FunctionSettings, SearchStackProps } from './search-stack-props.ts
 export const DEFAULT_STACK_NAME = 'SquashSearch';
 
 const ROLES: readonly FunctionRole[] = ['coordinator', 'allocator', 'processor'];
-const ROLE_KEYS = ['MemoryMiB', 'TimeoutSeconds', 'ReservedConcurrency', 'CacheBudgetMiB'] as const;
+const ROLE_KEYS = [
+  'MemoryMiB',
+  'TimeoutSeconds',
+  'ReservedConcurrency',
+  'ProvisionedConcurrency',
+  'CacheBudgetMiB',
+] as const;
 
 /** Every context key this app reads. */
 export const CONTEXT_KEYS: readonly string[] = [
@@ -54,6 +60,10 @@ export function settingsFromContext(node: Node): ContextSettings {
       memoryMiB: optionalInteger(read(`${role}MemoryMiB`), `${role}MemoryMiB`),
       timeoutSeconds: optionalInteger(read(`${role}TimeoutSeconds`), `${role}TimeoutSeconds`),
       reservedConcurrency: optionalInteger(read(`${role}ReservedConcurrency`), `${role}ReservedConcurrency`),
+      provisionedConcurrency: optionalInteger(
+        read(`${role}ProvisionedConcurrency`),
+        `${role}ProvisionedConcurrency`,
+      ),
       cacheBudgetMiB: optionalInteger(read(`${role}CacheBudgetMiB`), `${role}CacheBudgetMiB`),
     };
     const given = withoutUndefined(settings);

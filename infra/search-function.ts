@@ -11,6 +11,11 @@
  * - The execution role is our own, without the `AWSLambdaBasicExecutionRole` managed policy that CDK
  *   attaches by default (it allows writing to every log group, `Resource: *`): `logGroup.grantWrite`
  *   lets the function write to its own log group only.
+ * - Provisioned concurrency, when asked for, lives on an alias `live` of the current version (Lambda
+ *   only provisions versions and aliases, never `$LATEST`); `invokeName` is what callers must invoke to
+ *   land on those environments. Without it there is no version or alias and callers use the bare name.
+ * - No SnapStart: Lambda offers it for Java, Python and .NET runtimes, not for Node.js
+ *   (`SEARCH_RUNTIME.supportsSnapStart` is false, and a test keeps it that way).
  */
 import * as path from 'node:path';
 import { Duration, aws_iam as iam, aws_lambda as lambda, aws_logs as logs, RemovalPolicy } from 'aws-cdk-lib';
@@ -19,6 +24,14 @@ import { Construct } from 'constructs';
 import { PROJECT_ROOT } from './project-root.ts';
 
 export const SEARCH_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/** The alias that carries provisioned concurrency. */
+export const LIVE_ALIAS = 'live';
+
+/** The name callers invoke: `name:live` when the role has provisioned concurrency, else `name`. */
+export function invokeName(functionName: string, provisionedConcurrency: number): string {
+  return provisionedConcurrency > 0 ? `${functionName}:${LIVE_ALIAS}` : functionName;
+}
 
 const ESM_REQUIRE_BANNER =
   "import { createRequire as squashCreateRequire } from 'node:module'; const require = squashCreateRequire(import.meta.url);";
@@ -31,6 +44,8 @@ export interface SearchFunctionProps {
   readonly memoryMiB: number;
   readonly timeoutSeconds: number;
   readonly reservedConcurrency: number | undefined;
+  /** Environments kept initialised on alias `live`; 0 creates no version and no alias. */
+  readonly provisionedConcurrency: number;
   readonly environment: Readonly<Record<string, string>>;
   readonly logRetention: logs.RetentionDays;
 }
@@ -39,6 +54,10 @@ export class SearchFunction extends Construct {
   readonly function: NodejsFunction;
   readonly logGroup: logs.LogGroup;
   readonly role: iam.Role;
+  /** The alias `live` carrying provisioned concurrency, when there is some. */
+  readonly alias: lambda.Alias | undefined;
+  /** What callers invoke (see `invokeName`). */
+  readonly invokeName: string;
 
   constructor(scope: Construct, id: string, props: SearchFunctionProps) {
     super(scope, id);
@@ -76,5 +95,14 @@ export class SearchFunction extends Construct {
         sourceMap: false,
       },
     });
+    this.invokeName = invokeName(props.functionName, props.provisionedConcurrency);
+    this.alias =
+      props.provisionedConcurrency > 0
+        ? new lambda.Alias(this, 'Live', {
+            aliasName: LIVE_ALIAS,
+            version: this.function.currentVersion,
+            provisionedConcurrentExecutions: props.provisionedConcurrency,
+          })
+        : undefined;
   }
 }

@@ -19,6 +19,8 @@ export interface RoleSettings {
   readonly memoryMiB: number;
   readonly timeoutSeconds: number;
   readonly reservedConcurrency: number | undefined;
+  /** 0 when off. */
+  readonly provisionedConcurrency: number;
   readonly cacheBudgetMiB: number;
 }
 
@@ -40,7 +42,9 @@ export const STACK_DEFAULTS = {
   indexPrefix: CONFIG_DEFAULTS.indexPrefix,
   processorFunctions: 8,
   memoryMiB: { coordinator: 1024, allocator: 1024, processor: 1769 },
-  timeoutSeconds: { coordinator: 60, allocator: 60, processor: 10 },
+  /** Each caller outlives what it calls (see `checkTimeoutsNest`). */
+  timeoutSeconds: { coordinator: 90, allocator: 60, processor: 10 },
+  provisionedConcurrency: 0,
   /** Share of a function's memory its index cache may use. */
   cacheShareOfMemory: 0.5,
   treeBranching: CONFIG_DEFAULTS.treeBranching,
@@ -53,12 +57,17 @@ export const STACK_DEFAULTS = {
   logRetention: RetentionDays.ONE_MONTH,
 } as const;
 
-/** Limits of the settings; the tree and batch limits match what `loadConfig` accepts. */
-const LIMITS = {
+/**
+ * Limits of the settings: memory and timeout are Lambda's (10,240 MiB, 15 minutes); the tree and batch
+ * limits match what `loadConfig` accepts. Lambda's 6 MB payload limit is enforced per request by the
+ * functions (`functions/wire/payload-limits.ts`), since it depends on k, the dimension and the schema.
+ */
+export const LIMITS = {
   processorFunctions: [1, 128],
   memoryMiB: [128, 10_240],
   timeoutSeconds: [1, 900],
   reservedConcurrency: [1, 100_000],
+  provisionedConcurrency: [0, 100_000],
   treeBranching: [1, 64],
   treeDepth: [1, 8],
   invokeTimeoutMs: [1, 900_000],
@@ -82,15 +91,7 @@ export function resolveSettings(props: SearchStackProps): SearchSettings {
     props.invokeTimeoutMs ?? STACK_DEFAULTS.invokeTimeoutMs,
     LIMITS.invokeTimeoutMs,
   );
-  for (const caller of ['coordinator', 'allocator'] as const) {
-    const timeoutMs = roles[caller].timeoutSeconds * 1000;
-    if (2 * invokeTimeoutMs > timeoutMs) {
-      throw new InvalidInputError(
-        `${caller}.timeoutSeconds is ${roles[caller].timeoutSeconds} s, too short for one invoke attempt and ` +
-          `its retry at invokeTimeoutMs ${invokeTimeoutMs}; expected at least ${Math.ceil((2 * invokeTimeoutMs) / 1000)} s`,
-      );
-    }
-  }
+  checkTimeoutsNest(roles, invokeTimeoutMs);
   const corsAllowedOrigins = props.corsAllowedOrigins ?? STACK_DEFAULTS.corsAllowedOrigins;
   for (const origin of corsAllowedOrigins) {
     if (origin.trim() === '') throw new InvalidInputError('corsAllowedOrigins holds an empty origin');
@@ -118,6 +119,42 @@ export function resolveSettings(props: SearchStackProps): SearchSettings {
   };
 }
 
+/**
+ * The tree fails cleanly from the bottom up only if every caller outlives what it calls: a processor
+ * times out (Lambda's own error) before its caller gives up on the attempt, an allocator has time for an
+ * attempt and its retry, and the coordinator outlives the allocators, so a hung subtree is reported in
+ * the coordinator's 5xx body instead of the Function URL answering a bare 502 when the coordinator dies.
+ * Allocator > processor follows: 2 × invokeTimeoutMs ≤ allocator and processor < invokeTimeoutMs.
+ */
+function checkTimeoutsNest(
+  roles: Readonly<Record<FunctionRole, RoleSettings>>,
+  invokeTimeoutMs: number,
+): void {
+  const seconds = (role: FunctionRole) => roles[role].timeoutSeconds;
+  if (seconds('processor') * 1000 >= invokeTimeoutMs) {
+    throw new InvalidInputError(
+      `processor.timeoutSeconds is ${seconds('processor')} s, not below invokeTimeoutMs ${invokeTimeoutMs}: callers ` +
+        `would give up on a processor before Lambda times it out; expected at most ${Math.ceil(invokeTimeoutMs / 1000) - 1} s ` +
+        'or a longer invokeTimeoutMs',
+    );
+  }
+  for (const caller of ['coordinator', 'allocator'] as const) {
+    if (2 * invokeTimeoutMs > seconds(caller) * 1000) {
+      throw new InvalidInputError(
+        `${caller}.timeoutSeconds is ${seconds(caller)} s, too short for one invoke attempt and ` +
+          `its retry at invokeTimeoutMs ${invokeTimeoutMs}; expected at least ${Math.ceil((2 * invokeTimeoutMs) / 1000)} s`,
+      );
+    }
+  }
+  if (seconds('coordinator') <= seconds('allocator')) {
+    throw new InvalidInputError(
+      `coordinator.timeoutSeconds is ${seconds('coordinator')} s, not above allocator.timeoutSeconds ` +
+        `${seconds('allocator')} s: the coordinator must outlive the allocators to report a failed subtree; ` +
+        `expected at least ${seconds('allocator') + 1} s`,
+    );
+  }
+}
+
 function resolveRole(role: FunctionRole, settings: FunctionSettings = {}): RoleSettings {
   const memoryMiB = integer(
     `${role}.memoryMiB`,
@@ -129,6 +166,21 @@ function resolveRole(role: FunctionRole, settings: FunctionSettings = {}): RoleS
     settings.cacheBudgetMiB ?? Math.floor(memoryMiB * STACK_DEFAULTS.cacheShareOfMemory),
     [1, memoryMiB - 1],
   );
+  const reservedConcurrency =
+    settings.reservedConcurrency === undefined
+      ? undefined
+      : integer(`${role}.reservedConcurrency`, settings.reservedConcurrency, LIMITS.reservedConcurrency);
+  const provisionedConcurrency = integer(
+    `${role}.provisionedConcurrency`,
+    settings.provisionedConcurrency ?? STACK_DEFAULTS.provisionedConcurrency,
+    LIMITS.provisionedConcurrency,
+  );
+  if (reservedConcurrency !== undefined && provisionedConcurrency > reservedConcurrency) {
+    throw new InvalidInputError(
+      `${role}.provisionedConcurrency is ${provisionedConcurrency}, more than its reservedConcurrency ` +
+        `${reservedConcurrency}; Lambda provisions environments out of the reserved ones: expected at most ${reservedConcurrency}`,
+    );
+  }
   return {
     memoryMiB,
     timeoutSeconds: integer(
@@ -136,10 +188,8 @@ function resolveRole(role: FunctionRole, settings: FunctionSettings = {}): RoleS
       settings.timeoutSeconds ?? STACK_DEFAULTS.timeoutSeconds[role],
       LIMITS.timeoutSeconds,
     ),
-    reservedConcurrency:
-      settings.reservedConcurrency === undefined
-        ? undefined
-        : integer(`${role}.reservedConcurrency`, settings.reservedConcurrency, LIMITS.reservedConcurrency),
+    reservedConcurrency,
+    provisionedConcurrency,
     cacheBudgetMiB,
   };
 }

@@ -10,9 +10,11 @@ export interface FunctionSettings {
    */
   readonly memoryMiB?: number;
   /**
-   * Timeout in seconds (1–900). A coordinator or allocator must outlive one downstream attempt and its
-   * retry: 2 × `invokeTimeoutMs` ≤ its timeout.
-   * @default coordinator 60, allocator 60, processor 10
+   * Timeout in seconds (1–900, Lambda's 15 minutes). The tree fails from the bottom up, so each caller
+   * outlives what it calls: processor timeout < `invokeTimeoutMs` (Lambda's own timeout reports before the
+   * caller gives up on an attempt), 2 × `invokeTimeoutMs` ≤ allocator timeout (one attempt and its retry)
+   * and allocator timeout < coordinator timeout.
+   * @default coordinator 90, allocator 60, processor 10
    */
   readonly timeoutSeconds?: number;
   /**
@@ -21,6 +23,15 @@ export interface FunctionSettings {
    * @default none (the account's unreserved pool)
    */
   readonly reservedConcurrency?: number;
+  /**
+   * Provisioned concurrency: environments Lambda keeps initialised, so that the first requests after a
+   * quiet spell (or a burst up to this many at once) skip the cold start. Billed for every second it is
+   * configured, used or not. Set on an alias `live` of the function's current version, which its callers
+   * (and, for the coordinator, the Function URL) then invoke. 0 turns it off. At most
+   * `reservedConcurrency` when that is set.
+   * @default 0 (off: every environment starts on demand)
+   */
+  readonly provisionedConcurrency?: number;
   /**
    * Memory a warm container may fill with cached index sections, in MiB (SQUASH_CACHE_BUDGET_MIB).
    * @default half of `memoryMiB`

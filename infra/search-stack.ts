@@ -22,7 +22,7 @@ import { InvalidInputError } from '../shared/errors/index.ts';
 import { functionNames } from './function-names.ts';
 import { IndexBucket } from './index-bucket.ts';
 import { grantIndexRead } from './index-read-access.ts';
-import { SearchFunction } from './search-function.ts';
+import { invokeName, SearchFunction } from './search-function.ts';
 import { type FunctionRole, resolveSettings, type SearchSettings } from './search-settings.ts';
 import type { SearchStackProps } from './search-stack-props.ts';
 
@@ -49,11 +49,16 @@ export class SearchStack extends Stack {
     this.indexBucket = new IndexBucket(this, 'Indexes', { removalPolicy: settings.bucketRemovalPolicy });
     const bucket = this.indexBucket.bucket;
 
+    // Callers invoke the alias carrying provisioned concurrency when a role has some (see search-function.ts).
+    const allocatorTarget = invokeName(names.allocator, settings.roles.allocator.provisionedConcurrency);
+    const processorTargets = names.processors.map((name) =>
+      invokeName(name, settings.roles.processor.provisionedConcurrency),
+    );
     const sharedEnvironment: Record<Exclude<EnvName, typeof ENV.cacheBudgetMiB>, string> = {
       [ENV.bucket]: bucket.bucketName,
       [ENV.indexPrefix]: settings.indexPrefix,
-      [ENV.allocatorFunction]: names.allocator,
-      [ENV.processorFunctions]: names.processors.join(','),
+      [ENV.allocatorFunction]: allocatorTarget,
+      [ENV.processorFunctions]: processorTargets.join(','),
       [ENV.treeBranching]: String(settings.treeBranching),
       [ENV.treeDepth]: String(settings.treeDepth),
       [ENV.invokeTimeoutMs]: String(settings.invokeTimeoutMs),
@@ -70,6 +75,7 @@ export class SearchStack extends Stack {
         memoryMiB: sizing.memoryMiB,
         timeoutSeconds: sizing.timeoutSeconds,
         reservedConcurrency: sizing.reservedConcurrency,
+        provisionedConcurrency: sizing.provisionedConcurrency,
         environment,
         logRetention: settings.logRetention,
       });
@@ -115,7 +121,7 @@ export class SearchStack extends Stack {
     });
     allocatorByName.grantInvoke(this.allocator.function);
 
-    this.searchUrl = this.coordinator.function.addFunctionUrl({
+    this.searchUrl = (this.coordinator.alias ?? this.coordinator.function).addFunctionUrl({
       authType: settings.urlAuthType,
       cors:
         settings.corsAllowedOrigins.length === 0

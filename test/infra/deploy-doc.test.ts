@@ -60,6 +60,7 @@ function expectedDefault(key: string): string {
   if (setting === 'MemoryMiB') return code(STACK_DEFAULTS.memoryMiB[r]);
   if (setting === 'TimeoutSeconds') return code(STACK_DEFAULTS.timeoutSeconds[r]);
   if (setting === 'ReservedConcurrency') return 'none';
+  if (setting === 'ProvisionedConcurrency') return code(STACK_DEFAULTS.provisionedConcurrency);
   if (setting === 'CacheBudgetMiB') return STACK_DEFAULTS.cacheShareOfMemory === 0.5 ? 'half of memory' : '?';
   throw new Error(`no expected default for ${key}`);
 }

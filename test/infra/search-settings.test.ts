@@ -11,12 +11,25 @@ describe('resolved settings', () => {
     expect(settings.roles).toEqual({
       coordinator: {
         memoryMiB: 1024,
-        timeoutSeconds: 60,
+        timeoutSeconds: 90,
         reservedConcurrency: undefined,
+        provisionedConcurrency: 0,
         cacheBudgetMiB: 512,
       },
-      allocator: { memoryMiB: 1024, timeoutSeconds: 60, reservedConcurrency: undefined, cacheBudgetMiB: 512 },
-      processor: { memoryMiB: 1769, timeoutSeconds: 10, reservedConcurrency: undefined, cacheBudgetMiB: 884 },
+      allocator: {
+        memoryMiB: 1024,
+        timeoutSeconds: 60,
+        reservedConcurrency: undefined,
+        provisionedConcurrency: 0,
+        cacheBudgetMiB: 512,
+      },
+      processor: {
+        memoryMiB: 1769,
+        timeoutSeconds: 10,
+        reservedConcurrency: undefined,
+        provisionedConcurrency: 0,
+        cacheBudgetMiB: 884,
+      },
     });
   });
 
@@ -25,6 +38,14 @@ describe('resolved settings', () => {
       [{ processorFunctions: 0 }, 'processorFunctions is 0; expected an integer from 1 to 128'],
       [{ processorFunctions: 2.5 }, 'processorFunctions is 2.5; expected an integer from 1 to 128'],
       [{ processor: { memoryMiB: 64 } }, 'processor.memoryMiB is 64; expected an integer from 128 to 10240'],
+      [
+        { processor: { memoryMiB: 10_241 } },
+        'processor.memoryMiB is 10241; expected an integer from 128 to 10240',
+      ],
+      [
+        { processor: { provisionedConcurrency: -1 } },
+        'processor.provisionedConcurrency is -1; expected an integer from 0 to 100000',
+      ],
       [
         { allocator: { timeoutSeconds: 901 } },
         'allocator.timeoutSeconds is 901; expected an integer from 1 to 900',
@@ -56,12 +77,49 @@ describe('resolved settings', () => {
 
   it('requires callers to outlive one invoke attempt and its retry', () => {
     expect(() => resolveSettings({ invokeTimeoutMs: 31_000 })).toThrow(
-      'coordinator.timeoutSeconds is 60 s, too short for one invoke attempt and its retry at invokeTimeoutMs 31000; expected at least 62 s',
+      'allocator.timeoutSeconds is 60 s, too short for one invoke attempt and its retry at invokeTimeoutMs 31000; expected at least 62 s',
     );
+    expect(() =>
+      resolveSettings({
+        invokeTimeoutMs: 31_000,
+        allocator: { timeoutSeconds: 62 },
+        coordinator: { timeoutSeconds: 61 },
+      }),
+    ).toThrow('coordinator.timeoutSeconds is 61 s, too short for one invoke attempt and its retry');
     expect(() => resolveSettings({ allocator: { timeoutSeconds: 20 } })).toThrow(
       'allocator.timeoutSeconds is 20 s, too short',
     );
     expect(resolveSettings({ invokeTimeoutMs: 30_000 }).invokeTimeoutMs).toBe(30_000);
+  });
+
+  it('nests the timeouts so the tree fails from the bottom up: coordinator > allocator > processor', () => {
+    const { roles, invokeTimeoutMs } = resolveSettings({});
+    expect(roles.coordinator.timeoutSeconds).toBeGreaterThan(roles.allocator.timeoutSeconds);
+    expect(roles.allocator.timeoutSeconds).toBeGreaterThan(roles.processor.timeoutSeconds);
+    expect(roles.processor.timeoutSeconds * 1000).toBeLessThan(invokeTimeoutMs);
+    expect(() => resolveSettings({ coordinator: { timeoutSeconds: 60 } })).toThrow(
+      'coordinator.timeoutSeconds is 60 s, not above allocator.timeoutSeconds 60 s: the coordinator must outlive the allocators to report a failed subtree; expected at least 61 s',
+    );
+    expect(() => resolveSettings({ processor: { timeoutSeconds: 12 } })).toThrow(
+      'processor.timeoutSeconds is 12 s, not below invokeTimeoutMs 12000: callers would give up on a processor before Lambda times it out; expected at most 11 s or a longer invokeTimeoutMs',
+    );
+    expect(resolveSettings({ processor: { timeoutSeconds: 11 } }).roles.processor.timeoutSeconds).toBe(11);
+    // Lambda's 15 minutes bound the top of the tree.
+    expect(() => resolveSettings({ coordinator: { timeoutSeconds: 901 } })).toThrow(
+      'coordinator.timeoutSeconds is 901; expected an integer from 1 to 900',
+    );
+  });
+
+  it('keeps provisioned concurrency within reserved concurrency, and off by default', () => {
+    expect(
+      resolveSettings({ processor: { reservedConcurrency: 4, provisionedConcurrency: 4 } }).roles.processor,
+    ).toMatchObject({ reservedConcurrency: 4, provisionedConcurrency: 4 });
+    expect(() =>
+      resolveSettings({ allocator: { reservedConcurrency: 2, provisionedConcurrency: 3 } }),
+    ).toThrow(
+      'allocator.provisionedConcurrency is 3, more than its reservedConcurrency 2; Lambda provisions environments out of the reserved ones: expected at most 2',
+    );
+    expect(STACK_DEFAULTS.provisionedConcurrency).toBe(0);
   });
 });
 

@@ -46,7 +46,7 @@ describe('search stack with default settings', () => {
 
   it('sizes each role with the documented defaults and no reserved concurrency', () => {
     const expected = {
-      'Squash-coordinator': { MemorySize: 1024, Timeout: 60, cache: '512' },
+      'Squash-coordinator': { MemorySize: 1024, Timeout: 90, cache: '512' },
       'Squash-allocator': { MemorySize: 1024, Timeout: 60, cache: '512' },
       'Squash-processor-5': { MemorySize: 1769, Timeout: 10, cache: '884' },
     };
@@ -215,6 +215,7 @@ describe('search stack with explicit settings', () => {
       processorFunctions: '2',
       processorMemoryMiB: '2048',
       processorTimeoutSeconds: '15',
+      invokeTimeoutMs: '20000',
       allocatorReservedConcurrency: '7',
       treeBranching: '5',
       logRetentionDays: '7',
