@@ -16,6 +16,15 @@ import type { PoolOutcome } from './lambda-function-pool.ts';
 
 const PAYLOAD_LIMIT = 6 * 1024 * 1024;
 
+/**
+ * Requests Node's HTTP parser refuses before they reach the function (an unknown method, a malformed
+ * request line or header, headers over 16 KiB) are answered as JSON like every other error here.
+ */
+const CLIENT_ERRORS: Record<string, [number, string]> = {
+  HPE_HEADER_OVERFLOW: [431, 'Request Header Fields Too Large'],
+  ERR_HTTP_REQUEST_TIMEOUT: [408, 'Request Timeout'],
+};
+
 export interface FunctionUrlServerOptions {
   readonly port: number;
   /** Invokes the function synchronously; `undefined` when it does not exist (any more). */
@@ -57,6 +66,14 @@ export async function startFunctionUrlServer(
       if (res.headersSent) res.destroy();
       else respond(message(502, 'Internal Server Error'));
     });
+  });
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable) return;
+    const [status, text] = CLIENT_ERRORS[error.code ?? ''] ?? [400, 'Bad Request'];
+    const body = JSON.stringify({ Message: text });
+    socket.end(
+      `HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
   });
   const port = await listenOnLoopback(server, options.port);
   return { url: `http://127.0.0.1:${port}/`, server };
