@@ -61,7 +61,7 @@ export async function readCurrentPointer(store: BlobStore): Promise<CurrentPoint
 
 /**
  * The published version and the ETag of `CURRENT`, or undefined when nothing is published; checked:
- * the version's manifest is read and must match the hash `CURRENT` pins (and its own checksum).
+ * the version's manifest is read (one GET) and must match the hash `CURRENT` pins and its own checksum.
  */
 export async function readCurrentVersion(store: BlobStore): Promise<CurrentVersion | undefined> {
   const pointer = await readCurrentPointer(store);
@@ -135,8 +135,8 @@ async function followPointer(store: BlobStore, pointer: CurrentPointer): Promise
   if (pointer.manifestChecksum === undefined) {
     throw new IndexFormatError(
       `${where} holds only a version number (${pointer.version}): it was published by index format 1, whose ` +
-        `manifests carry no checksum; this build reads format version ${FORMAT_VERSION}: rebuild the index ` +
-        '(`squash build` into the same location publishes the next version)',
+        `manifests carry no checksum (or the rest of its line was lost); this build reads format version ` +
+        `${FORMAT_VERSION}: rebuild the index (\`squash build\` into the same location publishes the next version)`,
     );
   }
   const key = manifestKey(pointer.version);

@@ -143,7 +143,7 @@ describe('publishing versions', () => {
     await writeVersion(store, 1);
     const { etag } = await store.put(CURRENT_KEY, new TextEncoder().encode('1\n'));
     await expect(readCurrentManifest(store)).rejects.toThrow(
-      '`CURRENT` in memory://idx holds only a version number (1): it was published by index format 1, whose manifests carry no checksum; this build reads format version 2: rebuild the index',
+      '`CURRENT` in memory://idx holds only a version number (1): it was published by index format 1, whose manifests carry no checksum (or the rest of its line was lost); this build reads format version 2: rebuild the index',
     );
     expect(await readCurrentPointer(store)).toEqual({ version: 1, etag, manifestChecksum: undefined });
     await writeVersion(store, 2);
