@@ -17,18 +17,42 @@ export const buildUsage = `squash build --vectors FILE [--attributes FILE.jsonl|
              [--bits-per-dim 4] [--metric l2|cosine|dot] [--seed 1] [--kmeans-iterations 30]
              --out DIR|s3://bucket/prefix`;
 
+/** `squash build --help`: the usage and what every option means. */
+export const buildHelp = `usage:
+${buildUsage.replace(/^/gm, '  ')}
+
+Builds an index from vectors and optional attributes into a folder or under an S3 prefix, writing every
+object under a fresh v<version>/ prefix and publishing it last. Progress goes to stderr; the last stdout
+line is a JSON summary.
+
+  --vectors FILE         .fvecs, .bvecs (uint8) or .npy (float32 or uint8, 2-D); required
+  --attributes FILE      one row per vector: JSON Lines (.jsonl) or CSV with a header (.csv); an \`id\`
+                         field gives the ids answers return (default: the 0-based row number)
+  --schema FILE.json     attribute kinds (number, category, tags); needs --attributes (default: inferred)
+  --partitions P         number of partitions (balanced k-means); required
+  --bits-per-dim B       quantization bits per dimension, on average (default: ${defaultBuildOptions.bitsPerDim})
+  --metric M             l2, cosine or dot (default: ${defaultBuildOptions.metric})
+  --seed S               seed of the build's randomness: the same inputs and seed give the same index (default: ${defaultBuildOptions.seed})
+  --kmeans-iterations N  k-means iterations (default: ${defaultBuildOptions.kmeansIterations})
+  --out DIR|s3://bucket/prefix
+                         where the index goes; S3 uses the usual AWS credentials and AWS_ENDPOINT_URL_S3
+  -h, --help             print this help`;
+
+/** The flags `squash build` accepts (`--help` is answered before parsing, in main.ts). */
+export const BUILD_FLAGS = {
+  vectors: { type: 'string' },
+  attributes: { type: 'string' },
+  schema: { type: 'string' },
+  partitions: { type: 'string' },
+  'bits-per-dim': { type: 'string' },
+  metric: { type: 'string' },
+  seed: { type: 'string' },
+  'kmeans-iterations': { type: 'string' },
+  out: { type: 'string' },
+} as const;
+
 export async function runBuild(argv: string[]): Promise<void> {
-  const args = parseCommandArgs(argv, {
-    vectors: { type: 'string' },
-    attributes: { type: 'string' },
-    schema: { type: 'string' },
-    partitions: { type: 'string' },
-    'bits-per-dim': { type: 'string' },
-    metric: { type: 'string' },
-    seed: { type: 'string' },
-    'kmeans-iterations': { type: 'string' },
-    out: { type: 'string' },
-  });
+  const args = parseCommandArgs(argv, BUILD_FLAGS);
   const vectorsPath = requiredString(args.vectors, '--vectors');
   const out = requiredString(args.out, '--out');
   const partitions = numberOption(

@@ -1,29 +1,50 @@
-/** The `squash` command line: build, search, local. */
+/**
+ * The `squash` command line: build, search, local. `squash --help` prints every command's usage;
+ * `squash <command> --help` (or `-h`, or `squash help <command>`) prints that command's help on stdout
+ * and exits 0, whatever else is on the line. `local` prints its own, longer help.
+ */
 import { SquashError } from '../../shared/errors/index.ts';
 import { UsageError } from './args.ts';
-import { buildUsage, runBuild } from './build-command.ts';
+import { buildHelp, buildUsage, runBuild } from './build-command.ts';
 import { runSearch, searchUsage } from './search-command.ts';
 
-const localUsage = 'squash local [--port P]';
-const usage = `usage:\n  ${buildUsage}\n  ${searchUsage}\n  ${localUsage}\n`;
+const localUsage = 'squash local [--port P] [options]   (squash local --help lists them)';
+const indent = (text: string) => text.replace(/^/gm, '  ');
+const usage = `usage:\n${indent(buildUsage)}\n${indent(searchUsage)}\n${indent(localUsage)}\n`;
 
-const commands: Record<string, (argv: string[]) => Promise<void>> = {
-  build: runBuild,
-  search: runSearch,
-  local: async (argv) => {
-    process.exitCode = await (await import('../local/main.ts')).runLocalCommand(argv);
+interface Command {
+  run(argv: string[]): Promise<void>;
+  /** Printed for `--help`; undefined when the command handles `--help` itself. */
+  readonly help?: string;
+}
+
+const commands: Record<string, Command> = {
+  build: { run: runBuild, help: buildHelp },
+  search: { run: runSearch, help: `usage:\n${indent(searchUsage)}` },
+  local: {
+    run: async (argv) => {
+      process.exitCode = await (await import('../local/main.ts')).runLocalCommand(argv);
+    },
   },
 };
 
+const isHelpFlag = (arg: string) => arg === '--help' || arg === '-h';
+
 async function main(argv: string[]): Promise<void> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === 'help') {
+  const [first, ...others] = argv;
+  const [name, rest] =
+    first === 'help' && others[0] !== undefined ? [others[0], ['--help']] : [first, others];
+  if (name === undefined || isHelpFlag(name) || name === 'help') {
     process.stdout.write(usage);
     return;
   }
-  const command = commands[name];
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) throw new UsageError(`unknown command \`${name}\``);
-  await command(rest);
+  if (command.help !== undefined && rest.some(isHelpFlag)) {
+    process.stdout.write(`${command.help}\n`);
+    return;
+  }
+  await command.run(rest);
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

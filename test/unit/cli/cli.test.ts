@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUILD_FLAGS } from '../../../scripts/cli/build-command.ts';
 import { writeFvecs } from '../../../shared/data/index.ts';
 import { generateDataset, generateQueries } from '../../../shared/synthetic/index.ts';
 
@@ -292,6 +293,47 @@ describe('squash CLI', () => {
           nearest.map((n) => `sku-${n.id}`),
         );
       });
+  });
+
+  it('`build --help` prints the usage and every flag on stdout and exits 0, like the other commands', async () => {
+    for (const args of [
+      ['build', '--help'],
+      ['build', '-h'],
+      ['help', 'build'],
+    ]) {
+      const { code, stdout, stderr } = await squash(...args);
+      expect([code, stderr], args.join(' ')).toEqual([0, '']);
+      expect(stdout).toMatch(/^usage:\n {2}squash build --vectors FILE/);
+      for (const flag of [...Object.keys(BUILD_FLAGS), 'help'])
+        expect(stdout).toMatch(new RegExp(`--${flag}\\b`));
+    }
+    // Help wins over the rest of the line: nothing is built.
+    const withFlags = await squash(
+      'build',
+      '--vectors',
+      'missing.fvecs',
+      '--out',
+      join(dir, 'never'),
+      '--help',
+    );
+    expect(withFlags.code).toBe(0);
+    expect(withFlags.stdout).toMatch(/^usage:/);
+    expect(existsSync(join(dir, 'never'))).toBe(false);
+    for (const command of ['search', 'local']) {
+      const { code, stdout, stderr } = await squash(command, '--help');
+      expect([code, stderr], command).toEqual([0, '']);
+      expect(stdout).toMatch(new RegExp(`^usage:\\s+squash ${command} `));
+    }
+    const overview = await squash('--help');
+    expect(overview.code).toBe(0);
+    for (const command of ['build', 'search', 'local'])
+      expect(overview.stdout).toContain(`  squash ${command} `);
+  });
+
+  it('an unknown command prints the usage on stderr and exits 2', async () => {
+    const { code, stdout, stderr } = await squash('bulid', '--help');
+    expect([code, stdout]).toEqual([2, '']);
+    expect(stderr).toMatch(/^squash: unknown command `bulid`\nusage:/);
   });
 
   it('a bad flag prints the usage and exits 2', async () => {
