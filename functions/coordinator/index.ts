@@ -1,4 +1,5 @@
 export * from './http-response.ts';
+export * from './incomplete-search.ts';
 export * from './index-catalog.ts';
 export * from './index-summary.ts';
 export * from './prepare-queries.ts';
