@@ -17,6 +17,8 @@ const statusByCode: Partial<Record<ErrorCode, number>> = {
   PAYLOAD_TOO_LARGE: 413,
   UPSTREAM: 502,
   UPSTREAM_TIMEOUT: 504,
+  // A damaged or unreadable index: the message names the object and what was expected (docs/robustness.md).
+  INDEX_FORMAT: 500,
 };
 
 export function jsonResponse(
