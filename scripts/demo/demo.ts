@@ -209,6 +209,13 @@ try {
   if (recentLogs.length > 0) {
     process.stderr.write(`last ${recentLogs.length} lines the functions logged:\n${recentLogs.join('\n')}\n`);
   }
+  for (const { name } of stack.functions) {
+    const { invocations, errors, timeouts, throttles, coldStarts } = stack.stats(name);
+    if (errors + throttles === 0) continue;
+    process.stderr.write(
+      `${name}: ${errors} of ${invocations} invocations failed (${timeouts} timed out), ${throttles} throttled, ${coldStarts} cold starts\n`,
+    );
+  }
 } finally {
   await stack.stop();
 }
