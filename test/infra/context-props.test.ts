@@ -1,12 +1,13 @@
-import { App, RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy } from 'aws-cdk-lib';
 import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_STACK_NAME, settingsFromContext } from '../../infra/context-props.ts';
 import { InvalidInputError } from '../../shared/errors/index.ts';
+import { testApp } from './synth.ts';
 
 function fromContext(context: Record<string, unknown>) {
-  return settingsFromContext(new App({ context }).node);
+  return settingsFromContext(testApp(context).node);
 }
 
 describe('settings from context', () => {

@@ -2,10 +2,18 @@
  * Fast synths for assertion tests: bundling skipped (`aws:cdk:bundling-stacks: []`), the built-in
  * CloudFormation validation off, and a fresh `App` per stack (two `Template.fromStack` calls on one App
  * fail). The context of `cdk.json` is applied as the CLI would, so tests see the flags a real synth sees.
+ *
+ * Every App of a test file writes into one temporary folder, removed after the file's tests: an App
+ * without `outdir` makes a new `cdk.out*` folder in the system temp directory on every synth and never
+ * removes it (a run of `npm test` used to leave dozens). Synths are synchronous and each test file runs
+ * in its own module scope, so sharing the folder within a file is safe.
  */
-import { readFileSync } from 'node:fs';
-import { App, type CfnElement } from 'aws-cdk-lib';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, type AppProps, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll } from 'vitest';
 import { settingsFromContext } from '../../infra/context-props.ts';
 import { PROJECT_ROOT } from '../../infra/project-root.ts';
 import { SearchStack } from '../../infra/search-stack.ts';
@@ -13,9 +21,26 @@ import type { SearchStackProps } from '../../infra/search-stack-props.ts';
 
 const cdkJson = JSON.parse(readFileSync(`${PROJECT_ROOT}cdk.json`, 'utf8')) as { context?: object };
 
-function testApp(context: Readonly<Record<string, unknown>> = {}): App {
+let outdir: string | undefined;
+
+/** This test file's synth folder, created on first use. */
+function testOutdir(): string {
+  outdir ??= mkdtempSync(join(tmpdir(), 'squash-infra-cdk.out-'));
+  return outdir;
+}
+
+// Registered while the importing test file is collected, so it runs after that file's tests.
+afterAll(() => {
+  if (outdir !== undefined) rmSync(outdir, { recursive: true, force: true });
+  outdir = undefined;
+});
+
+/** An App for tests: `cdk.json`'s context, bundling skipped, output in this file's temporary folder. */
+export function testApp(context: Readonly<Record<string, unknown>> = {}, props: AppProps = {}): App {
   return new App({
     builtinCloudFormationValidation: false,
+    outdir: testOutdir(),
+    ...props,
     context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [], ...context },
   });
 }
