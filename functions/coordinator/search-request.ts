@@ -15,10 +15,31 @@ import { defaultQueryOptions } from '../../shared/search/query-executor.ts';
 import { indexNameSchema, kSchema } from '../wire/fields.ts';
 import type { ResolvedOptions } from '../wire/query-options.ts';
 
+/**
+ * JSON numbers, checked in one pass that reports only the FIRST element that is not a number: zod's
+ * `z.array(z.number())` builds one issue per bad element, and a 6 MB body of a million strings cost
+ * seconds, hundreds of MB and a stack overflow (500) before this (issue 9).
+ */
+const numberArraySchema = z
+  .array(z.unknown())
+  .min(1, 'must not be empty')
+  .superRefine((values, context) => {
+    const bad = values.findIndex((value) => typeof value !== 'number');
+    if (bad < 0) return;
+    const value = values[bad];
+    const received = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+    context.addIssue({
+      code: 'custom',
+      path: [bad],
+      message: `Invalid input: expected number, received ${received}`,
+    });
+  })
+  .transform((values) => values as number[]);
+
 export const publicQuerySchema = z
   .strictObject({
     /** The query vector as JSON numbers. */
-    vector: z.array(z.number()).min(1, 'must not be empty').optional(),
+    vector: numberArraySchema.optional(),
     /** The query vector as base64 of little-endian float32 values. */
     vectorBase64: z.string().min(1, 'must not be empty').optional(),
     /** DESIGN §4 filter; absent or null matches everything. */
