@@ -341,6 +341,9 @@ function wideSearch(index: FuzzIndex, maxBytes: number): fc.Arbitrary<HostileReq
         ),
       ),
     'long vector': (n) => search(`{"vector":[${repeat('0.5', capped(4, n * 100))}]}`),
+    'long vector of strings': (n) => search(`{"vector":[${repeat('"a"', capped(4, n * 300))}]}`),
+    'many vectors of strings': (n) =>
+      search(repeat(`{"vector":[${repeat('null', 1000)}]}`, capped(5015, Math.min(n, index.maxBatch)))),
     'long base64': (n) => search(`{"vectorBase64":"${'AAAA'.repeat(capped(4, n * 100))}"}`),
     'wide $or': (n) =>
       search(`{"vector":${vector},"filter":{"$or":[${repeat(`{"${name}":1}`, capped(10, n))}]}}`),

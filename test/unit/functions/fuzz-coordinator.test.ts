@@ -59,7 +59,7 @@ describe('the coordinator under hostile requests (in process)', () => {
     async () => {
       await fc.assert(
         fc.asyncProperty(
-          hostileRequests(index, { oversized: true, wideBytes: 1_000_000 }),
+          hostileRequests(index, { oversized: true, wideBytes: 3_000_000 }),
           async (request) => {
             let answer: { status: number; body: string };
             try {
