@@ -14,8 +14,13 @@ import { AttributeTable } from '../../../shared/attributes/index.ts';
 import { buildIndex } from '../../../shared/build/build-index.ts';
 import { generateDataset, SYNTHETIC_SCHEMA } from '../../../shared/synthetic/index.ts';
 import { expectWellFormed, FuzzTally } from '../../support/fuzz-oracle.ts';
-import { fuzzRuns, fuzzSeed } from '../../support/fuzz-settings.ts';
-import { type FuzzIndex, type HostileRequest, hostileRequests } from '../../support/hostile-requests.ts';
+import { fuzzRuns, fuzzSeed, replayPath, shortReport } from '../../support/fuzz-settings.ts';
+import {
+  describeRequest,
+  type FuzzIndex,
+  type HostileRequest,
+  hostileRequests,
+} from '../../support/hostile-requests.ts';
 import { isEmulated, type SearchTarget, startSearchTarget } from '../support/search-target.ts';
 
 const COUNT = 3000;
@@ -120,7 +125,7 @@ describe.skipIf(!isEmulated)('the search Function URL under hostile requests (HT
           tally.record(request, answer.status);
           expectWellFormed(request, answer);
         }),
-        { seed, numRuns: fuzzRuns(1000) },
+        { seed, numRuns: fuzzRuns(1000), reporter: shortReport(describeRequest), ...replayPath() },
       );
     },
     fuzzRuns(300_000),

@@ -12,8 +12,13 @@ import { serveCoordinator } from '../../../functions/coordinator/serve-coordinat
 import { functionUrlEvent } from '../../../scripts/local/function-url-event.ts';
 import { SYNTHETIC_SCHEMA } from '../../../shared/synthetic/index.ts';
 import { expectWellFormed, FuzzTally } from '../../support/fuzz-oracle.ts';
-import { fuzzRuns, fuzzSeed } from '../../support/fuzz-settings.ts';
-import { type FuzzIndex, type HostileRequest, hostileRequests } from '../../support/hostile-requests.ts';
+import { fuzzRuns, fuzzSeed, replayPath, shortReport } from '../../support/fuzz-settings.ts';
+import {
+  describeRequest,
+  type FuzzIndex,
+  type HostileRequest,
+  hostileRequests,
+} from '../../support/hostile-requests.ts';
 import { buildTestStore, createTestStack, DIM, INDEX, queryVector, type TestStack } from './test-stack.ts';
 
 const MAX_BATCH = 200;
@@ -72,7 +77,7 @@ describe('the coordinator under hostile requests (in process)', () => {
             expectWellFormed(request, answer);
           },
         ),
-        { seed, numRuns: fuzzRuns(3000) },
+        { seed, numRuns: fuzzRuns(3000), reporter: shortReport(describeRequest), ...replayPath() },
       );
     },
     fuzzRuns(120_000),
