@@ -74,16 +74,19 @@ export async function searchUrl(
   }
   const { target, response, partialHeader } = await postSearch(url, request, options);
   if (isComplete(response, partialHeader)) return response;
-  const { missingPartitions } = response.stats;
+  const missingPartitions = response.stats?.missingPartitions ?? [];
+  const which =
+    missingPartitions.length > 0
+      ? `partitions ${missingPartitions.join(', ')} could not be searched`
+      : 'it says it is partial';
   throw new SearchIncompleteError(
     200,
     undefined,
-    `POST ${target.href} answered 200 with an incomplete answer: partitions ${missingPartitions.join(', ')} ` +
-      'could not be searched, and partial answers were not asked for',
+    `POST ${target.href} answered 200 with an incomplete answer: ${which}, and partial answers were not asked for`,
     {
       missingPartitions,
-      queriesAffected: response.results.filter((result) => result.stats.missingPartitions.length > 0).length,
-      failures: response.stats.failures,
+      queriesAffected: response.results.filter((result) => missingOf(result).length > 0).length,
+      failures: response.stats?.failures ?? [],
     },
   );
 }
@@ -105,8 +108,8 @@ export async function searchUrlAllowingPartial(
   if (isComplete(response, partialHeader)) return { ...response, complete: true };
   return {
     complete: false,
-    missingPartitions: response.stats.missingPartitions,
-    failures: response.stats.failures,
+    missingPartitions: response.stats?.missingPartitions ?? [],
+    failures: response.stats?.failures ?? [],
     partialResults: response.results,
     stats: response.stats,
   };
@@ -117,9 +120,14 @@ function isComplete(response: SearchResponse, partialHeader: boolean): boolean {
   return (
     response.complete !== false &&
     !partialHeader &&
-    (response.stats.missingPartitions ?? []).length === 0 &&
-    response.results.every((result) => (result.stats?.missingPartitions ?? []).length === 0)
+    (response.stats?.missingPartitions ?? []).length === 0 &&
+    response.results.every((result) => missingOf(result).length === 0)
   );
+}
+
+/** A result's missing partitions; none when the server sent no per-query stats. */
+function missingOf(result: SearchResponse['results'][number]): readonly number[] {
+  return result.stats?.missingPartitions ?? [];
 }
 
 async function postSearch(

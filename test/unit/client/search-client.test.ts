@@ -148,8 +148,12 @@ describe('complete or fail', () => {
     const { complete: _, ...withoutFlag } = partialAnswer;
     stubFetch(200, withoutFlag);
     await expect(searchUrl('http://127.0.0.1:9', request)).rejects.toThrow(SearchIncompleteError);
-    stubFetch(200, completeAnswer, { 'X-Squash-Partial': 'true' });
-    await expect(searchUrl('http://127.0.0.1:9', request)).rejects.toThrow(SearchIncompleteError);
+    stubFetch(200, { results: [{ hits: [] }], stats: {} }, { 'X-Squash-Partial': 'true' });
+    await expect(searchUrl('http://127.0.0.1:9', request)).rejects.toMatchObject({
+      name: 'SearchIncompleteError',
+      message:
+        'POST http://127.0.0.1:9/search answered 200 with an incomplete answer: it says it is partial, and partial answers were not asked for',
+    });
   });
 
   it('refuses allowPartial in searchUrl rather than ignoring it', async () => {
