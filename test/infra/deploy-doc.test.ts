@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
@@ -123,6 +123,7 @@ describe('docs/deploy.md', () => {
       expect(stdout).toBe('200 {"results":[]}\n');
     } finally {
       server.close();
+      rmSync(file, { force: true });
     }
 
     expect(received).toHaveLength(1);
