@@ -110,6 +110,25 @@ describe.skipIf(!isEmulated)('the search Function URL under hostile requests (HT
     expect(JSON.parse(answer.body).results[0].hits).toHaveLength(5);
   });
 
+  it('paths the probe broke reach the function: /%ZZ 404, malformed or double-encoded index names 400', async () => {
+    const get = async (path: string) => {
+      const answer = await send(base, { kind: 'route', method: 'GET', path, headers: {} });
+      return { status: answer.status, body: JSON.parse(answer.body) as { code: string; message: string } };
+    };
+    const zz = await get('/%ZZ');
+    expect(zz.status).toBe(404);
+    expect(zz.body.code).toBe('ROUTE_NOT_FOUND'); // the coordinator's answer, not the emulator's 502
+    expect(await get('/indexes/%E0%A4')).toMatchObject({
+      status: 400,
+      body: { message: expect.stringContaining('path /indexes/%E0%A4 holds a malformed percent-encoding') },
+    });
+    expect(await get('/indexes/%25E0%25A4')).toMatchObject({
+      status: 400,
+      body: { message: expect.stringMatching(/^index name "%E0%A4" must be/) },
+    });
+    expect(await get(`/indexes/${index.name}`)).toMatchObject({ status: 200 });
+  });
+
   it(
     'answers every hostile request below 500, as JSON with a short message',
     async () => {
