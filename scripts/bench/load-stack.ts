@@ -16,7 +16,7 @@
  *
  *   npm run load:stack -- [--seconds 120] [--concurrency 8] [--batch 1] [--warmup-seconds 20]
  *                         [--sample-seconds 5] [--count 20000] [--dim 64] [--partitions 16]
- *                         [--max-environments 4] [--out bench-results] [--cdk-out cdk.out] [--synth if-stale]
+ *                         [--max-environments N] [--out bench-results] [--cdk-out cdk.out] [--synth if-stale]
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
@@ -67,6 +67,8 @@ const queryCount = number('queries', 1);
 const k = 10;
 const index = 'load';
 const log = (line: string) => process.stderr.write(`${line}\n`);
+/** The last function log lines, printed when something failed. */
+const functionLog: string[] = [];
 
 const workloads: readonly { name: string; filter?: unknown }[] = [
   { name: 'no filter' },
@@ -85,7 +87,10 @@ const stack = await startLocalStack({
   cdkOut: args['cdk-out'],
   synth: synthMode(args.synth),
   warm: 1,
-  onLog: () => {},
+  onLog: (name, line) => {
+    functionLog.push(`[${name}] ${line}`);
+    if (functionLog.length > 20) functionLog.shift();
+  },
   ...(args['max-environments'] === undefined
     ? {}
     : { capacity: { maxEnvironmentsPerFunction: number('max-environments', 1) } }),
@@ -269,6 +274,9 @@ try {
   );
   for (const failure of failures.slice(0, 5)) {
     console.log(`  ${failure.kind} at ${failure.t.toFixed(1)} s (${failure.workload}): ${failure.message}`);
+  }
+  if (failures.length > 0 && functionLog.length > 0) {
+    console.log(`last function log lines:\n  ${functionLog.join('\n  ')}`);
   }
   await mkdir(args.out, { recursive: true });
   const file = join(args.out, 'load-stack.json');

@@ -25,6 +25,7 @@
  *   Here an environment idle for `idleTimeoutMs` is killed.
  */
 
+import { availableParallelism } from 'node:os';
 import {
   type EnvironmentLaunch,
   type InvocationOutcome,
@@ -47,7 +48,7 @@ export type PoolOutcome = InvocationOutcome | { readonly kind: 'throttled'; read
 
 /** How many environments a function keeps, and for how long. */
 export interface EnvironmentCapacity {
-  /** Environments of the function kept at once; past it invocations queue. @default 4 */
+  /** Environments of the function kept at once; past it invocations queue. @default max(2, CPU cores) */
   readonly maxEnvironments: number;
   /** An environment idle this long is killed, in ms. @default 300_000 (5 minutes) */
   readonly idleTimeoutMs: number;
@@ -55,8 +56,13 @@ export interface EnvironmentCapacity {
   readonly queueTimeoutMs: number;
 }
 
+/**
+ * Measured with `npm run load:stack` on 2 busy cores (docs/performance.md): a ceiling of 2 kept 19
+ * environments, 2.6 GB flat and p99 3.6× p50 at 58 requests/s; a ceiling of 4 grew to 37
+ * environments and 4.2 GB in 30 s at a quarter of the throughput (more processes, same cores).
+ */
 export const DEFAULT_CAPACITY: EnvironmentCapacity = {
-  maxEnvironments: 4,
+  maxEnvironments: Math.max(2, availableParallelism()),
   idleTimeoutMs: 300_000,
   queueTimeoutMs: 2_000,
 };

@@ -53,7 +53,7 @@ export interface LambdaHostOptions {
   readonly onLog?: (functionName: string, line: string) => void;
   /** Environments initialising at once, host-wide (bounded parallel cold starts). @default 2 */
   readonly maxConcurrentInits?: number;
-  /** Environments one function keeps; past it invocations queue for a free one. @default 4 */
+  /** Environments one function keeps; past it invocations queue for a free one. @default max(2, CPU cores) */
   readonly maxEnvironmentsPerFunction?: number;
   /** An environment idle this long is killed, in ms. @default 300_000 (5 minutes) */
   readonly idleTimeoutMs?: number;

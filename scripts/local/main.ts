@@ -27,7 +27,8 @@ prints one JSON line {"searchUrl", "s3Endpoint", "bucket", "env"} when ready. St
   --synth MODE      run \`cdk synth\` first: always, if-stale (default: when sources are newer), if-missing or never
   --warm N          environments of every function started before the ready line (default: 1; 0: none)
   --max-environments N
-                    environments one function keeps; more invocations queue for a free one (default: 4)
+                    environments one function keeps; more invocations queue for a free one
+                    (default: the number of CPU cores, at least 2)
   --idle-timeout SECONDS
                     an environment idle this long is stopped (default: 300)`;
 
@@ -51,7 +52,10 @@ export async function runLocalCommand(argv: readonly string[]): Promise<number> 
     lambdaPort: portOption('--lambda-port', values['lambda-port']),
     warm: countOption('--warm', values.warm, 0),
     capacity: {
-      maxEnvironmentsPerFunction: countOption('--max-environments', values['max-environments'], 1),
+      maxEnvironmentsPerFunction:
+        values['max-environments'] === undefined
+          ? undefined
+          : countOption('--max-environments', values['max-environments'], 1),
       idleTimeoutMs: countOption('--idle-timeout', values['idle-timeout'], 1) * 1000,
     },
   });
@@ -110,7 +114,7 @@ function parseLocalArgs(argv: readonly string[]) {
         stack: { type: 'string' },
         synth: { type: 'string', default: 'if-stale' },
         warm: { type: 'string', default: '1' },
-        'max-environments': { type: 'string', default: '4' },
+        'max-environments': { type: 'string' },
         'idle-timeout': { type: 'string', default: '300' },
         help: { type: 'boolean', short: 'h' },
       },

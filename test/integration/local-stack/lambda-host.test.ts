@@ -45,6 +45,8 @@ describe('local Lambda host', () => {
         fn('url-plain', 'lib/url-echo.plain'),
       ],
       environment: { OVERRIDDEN: 'from-host' },
+      // Room for the concurrency tests below (the default ceiling is the machine's core count).
+      maxEnvironmentsPerFunction: 8,
       onLog: (name, line) => logs.push(`${name}: ${line}`),
     });
     lambda = new LambdaClient({
