@@ -52,8 +52,9 @@ export class FuzzTally {
   record(request: HostileRequest, status: number): void {
     this.requests++;
     this.statuses[status] = (this.statuses[status] ?? 0) + 1;
-    const kind = (this.byKind[request.kind] ??= {});
+    const kind = this.byKind[request.kind] ?? {};
     kind[status] = (kind[status] ?? 0) + 1;
+    this.byKind[request.kind] = kind;
   }
 
   /** Prints the counts and writes them to bench-results/<name>.json. */
