@@ -113,12 +113,14 @@ export class AttributeTable {
 
   /** A row's present attributes as an object, for responses. */
   rowValues(row: number): Record<string, AttributeValue> {
-    const values: Record<string, AttributeValue> = {};
+    const entries: [string, AttributeValue][] = [];
     this.schema.attributes.forEach(({ name }, a) => {
       const value = this.valueOf(row, a);
-      if (value !== undefined) values[name] = value;
+      if (value !== undefined) entries.push([name, value]);
     });
-    return values;
+    // Own data properties, as JSON.parse makes them: `values[name] = …` would set the prototype of the
+    // object for an attribute named `__proto__` and drop its value from answers without a word.
+    return Object.fromEntries(entries);
   }
 }
 
