@@ -23,26 +23,31 @@ export const MAX_JSON_VALUES = 2_000_000;
 
 /** Throws an InvalidQueryError naming the limit when `value` nests too deep or holds too many values. */
 export function checkJsonBounds(value: unknown, what: string): void {
-  const pending: unknown[] = [value];
-  const depths: number[] = [1];
-  let count = 0;
+  // Only arrays and objects wait on the stack; scalars are counted where they are met.
+  const pending: object[] = [];
+  const depths: number[] = [];
+  let count = 1;
+  if (typeof value === 'object' && value !== null) {
+    pending.push(value);
+    depths.push(1);
+  }
   while (pending.length > 0) {
-    const item = pending.pop();
+    const item = pending.pop()!;
     const depth = depths.pop()!;
-    count++;
-    if (count > MAX_JSON_VALUES) {
-      throw new InvalidQueryError(
-        `${what} holds more than ${MAX_JSON_VALUES} JSON values; the limit is ${MAX_JSON_VALUES}`,
-      );
-    }
-    if (typeof item !== 'object' || item === null) continue;
     if (depth > MAX_JSON_DEPTH) {
       throw new InvalidQueryError(
         `${what} nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep; the limit is ${MAX_JSON_DEPTH}`,
       );
     }
-    const children = Array.isArray(item) ? item : Object.values(item);
+    const children: unknown[] = Array.isArray(item) ? item : Object.values(item);
+    count += children.length;
+    if (count > MAX_JSON_VALUES) {
+      throw new InvalidQueryError(
+        `${what} holds more than ${MAX_JSON_VALUES} JSON values; the limit is ${MAX_JSON_VALUES}`,
+      );
+    }
     for (const child of children) {
+      if (typeof child !== 'object' || child === null) continue;
       pending.push(child);
       depths.push(depth + 1);
     }
