@@ -8,9 +8,9 @@
  * the stack — this process (S3 server, Lambda host, Function URL) and every function environment it
  * forked, VmRSS summed over the process tree — and the number of live environments.
  *
- * Reports errors, wrong answers, p50/p99 latency (whole run and after `--warmup-seconds`) and RSS
- * growth from the end of warm-up to the end (medians of the first and last three samples after
- * warm-up). Prints tables, writes bench-results/load-stack.json, and exits 1 when any request failed
+ * Reports errors, wrong answers, p50/p99 latency (whole run and after `--warmup-seconds`), RSS
+ * growth from the end of warm-up to the end of the load (medians of the first and last three samples
+ * taken after warm-up and while requests were in flight) and, at the end, RSS per function. Prints tables, writes bench-results/load-stack.json, and exits 1 when any request failed
  * or any answer was incomplete or differs from the in-process answer. Latency and memory targets
  * (p99 ≤ 5 × p50, RSS growth < 10 %) are reported as met or not, never turned into the exit code.
  *
@@ -197,10 +197,15 @@ try {
   await Promise.all(Array.from({ length: concurrency }, worker));
   clearInterval(sampler);
   sample();
+  const perFunction = stack.functions.map((fn) => {
+    const pids = stack.environmentPids(fn.name);
+    const bytes = pids.reduce((sum, pid) => sum + processTreeRss(pid).bytes, 0);
+    return { name: fn.name, environments: pids.length, rssMiB: bytes / 2 ** 20 };
+  });
 
   const all = latencies.map((l) => l.ms);
   const steady = latencies.filter((l) => l.t >= warmupSeconds).map((l) => l.ms);
-  const afterWarmup = samples.filter((s) => s.t >= warmupSeconds);
+  const afterWarmup = samples.filter((s) => s.t >= warmupSeconds && s.t <= seconds);
   const rssAtWarmup = median(afterWarmup.slice(0, 3).map((s) => s.rssMiB));
   const rssAtEnd = median(afterWarmup.slice(-3).map((s) => s.rssMiB));
   const growth = rssAtEnd / rssAtWarmup - 1;
@@ -214,6 +219,7 @@ try {
       'cold/warm': `${stats.coldStarts}/${stats.warmStarts}`,
       started: stats.environmentsStarted,
       live: stats.environments,
+      'RSS MiB': Math.round(perFunction.find((entry) => entry.name === fn.name)!.rssMiB),
       queued: stats.queued,
       'init retries': stats.initRetries,
       reaped: stats.reaped,

@@ -288,17 +288,26 @@ export class FunctionPool {
     return { environment, outcome: await environment.invoke({ ...request, timeoutMs }) };
   }
 
-  /** After an invocation (or a warm-up): to the next waiter, killed if over the ceiling, else idle. */
+  /** After an invocation (or a warm-up): killed if over the ceiling, else to the next waiter, else idle. */
   #release(environment: LambdaEnvironment): void {
     if (!environment.alive || this.#stopped) return;
-    const waiter = this.#waiters.shift();
-    if (waiter !== undefined) {
-      waiter.launch?.kill();
+    const waiter = this.#waiters[0];
+    // A waiter whose own launch has not started takes this one instead (the launch is cancelled).
+    if (waiter?.launch !== undefined) {
+      this.#waiters.shift();
+      waiter.launch.kill();
       waiter.serve({ environment, cold: false });
       return;
     }
+    // Over the ceiling (an extra environment for a queue that timed out): never kept, even while
+    // others queue, or a queue that never empties under sustained load would keep it for good.
     if (this.#live() > this.#capacity.maxEnvironments) {
       environment.kill();
+      return;
+    }
+    if (waiter !== undefined) {
+      this.#waiters.shift();
+      waiter.serve({ environment, cold: false });
       return;
     }
     this.#idle.push(environment);

@@ -76,8 +76,8 @@ export interface LambdaHost {
   killEnvironments(functionName: string): number;
   /** Starts environments until `count` initialised ones are idle. */
   warm(functionName: string, count: number): Promise<void>;
-  /** Process ids of every live environment of every function. */
-  environmentPids(): number[];
+  /** Process ids of the live environments of one function, or of every function. */
+  environmentPids(functionName?: string): number[];
   stop(): Promise<void>;
 }
 
@@ -270,7 +270,10 @@ export async function startLambdaHost(options: LambdaHostOptions = {}): Promise<
     stats: (functionName) => poolOf(functionName).stats(),
     killEnvironments: (functionName) => poolOf(functionName).kill(),
     warm: (functionName, count) => poolOf(functionName).warm(count),
-    environmentPids: () => [...pools.values()].flatMap((pool) => pool.pids()),
+    environmentPids: (functionName) =>
+      functionName === undefined
+        ? [...pools.values()].flatMap((pool) => pool.pids())
+        : poolOf(functionName).pids(),
     async stop() {
       stopped = true;
       await Promise.all([server, ...urlServers].map(closeServer));

@@ -89,8 +89,8 @@ export interface LocalStack {
   killEnvironments(functionName: string): number;
   /** Starts environments until `count` initialised ones are idle (avoids cold starts in measurements). */
   warm(functionName: string, count: number): Promise<void>;
-  /** Process ids of every live function environment (children of this process). */
-  environmentPids(): number[];
+  /** Process ids of the live environments of one function, or of every function (children of this process). */
+  environmentPids(functionName?: string): number[];
   stop(): Promise<void>;
 }
 
@@ -168,7 +168,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       stats: (name) => host.stats(name),
       killEnvironments: (name) => host.killEnvironments(name),
       warm: (name, count) => host.warm(name, count),
-      environmentPids: () => host.environmentPids(),
+      environmentPids: (name) => host.environmentPids(name),
       stop: () => stopAll(started),
     };
   } catch (error) {
