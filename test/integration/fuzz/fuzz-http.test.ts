@@ -144,7 +144,7 @@ describe.skipIf(!isEmulated)('the search Function URL under hostile requests (HT
           tally.record(request, answer.status);
           expectWellFormed(request, answer);
         }),
-        { seed, numRuns: fuzzRuns(1000), reporter: shortReport(describeRequest), ...replayPath() },
+        { seed, numRuns: fuzzRuns(600), reporter: shortReport(describeRequest), ...replayPath() },
       );
     },
     fuzzRuns(300_000),
