@@ -276,7 +276,17 @@ function mutatedSearch(index: FuzzIndex): fc.Arbitrary<HostileRequest> {
     .map(({ extra, ...fields }) =>
       JSON.stringify(ownObject([...Object.entries(fields), ...(extra ? [extra] : [])])),
     );
-  return body.map((text) => ({
+  // Numbers JSON.stringify cannot write but JSON.parse reads as Infinity, 0 or -0, put in place of one
+  // number of the body (k, a vector element, an option, a filter operand).
+  const withOddNumber = fc
+    .tuple(body, fc.nat(), fc.constantFrom('1e999', '-1e999', '1e-999', '-0', '1E+308', '0.0000'))
+    .map(([text, which, odd]) => {
+      const numbers = [...text.matchAll(/-?\d+(\.\d+)?([eE][-+]?\d+)?/g)];
+      const target = numbers[which % Math.max(1, numbers.length)];
+      if (!target || target.index === undefined) return text;
+      return text.slice(0, target.index) + odd + text.slice(target.index + target[0].length);
+    });
+  return fc.oneof({ weight: 8, arbitrary: body }, withOddNumber).map((text) => ({
     kind: 'search-mutated',
     method: 'POST',
     path: '/search',
