@@ -223,7 +223,9 @@ async function expectPartialAnswer(
 ): Promise<void> {
   expect(outcome.missingPartitions).toEqual(missing);
   expect(outcome.stats.missingPartitions).toEqual(missing);
-  expect(outcome.stats.retries).toBe(missing.length);
+  // Each failed partition was retried once; on a loaded machine a healthy call may also outlast its
+  // attempt and be retried (successfully), so retries can exceed the failures, never fall short.
+  expect(outcome.stats.retries).toBeGreaterThanOrEqual(missing.length);
   expect(outcome.failures.map((failure) => failure.partition).sort((a, b) => a! - b!)).toEqual(missing);
   const lost = await rowsOf(local, missing);
   outcome.partialResults.forEach((result, q) => {
