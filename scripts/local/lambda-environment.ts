@@ -7,6 +7,17 @@
  * another: a retried "suppressed" init runs under the function timeout); an invocation that outlives
  * the function timeout kills the process (`Sandbox.Timedout`); a process that dies mid-invocation
  * yields `Runtime.ExitError`. A failed environment is never reused.
+ *
+ * Node starts with the V8 flags Lambda's own Node.js bootstrap (`/var/runtime/bootstrap`) derives from
+ * the function's memory M (AWS_LAMBDA_FUNCTION_MEMORY_SIZE, MiB): new space = M / 10, semi-space =
+ * new space / 2, old space = M − new space, plus `--expose-gc` and `--max-http-header-size 81920`
+ * (`lambdaNodeArgs`). Without them V8 sizes its heap from this machine's RAM (a 4.2 GB limit on a
+ * 24 GB box instead of 1.1 GB for a 1,024 MiB function) and, with that headroom, lets the old
+ * generation of a busy environment grow to two or three times its live data between full GCs: under
+ * sustained load a coordinator environment reached 280 MiB instead of about 220 MiB, and kept growing
+ * for a minute (docs/performance.md, "Local stack under load"). With the flags a handler that needs
+ * more than its memory fails here as it would on Lambda (heap out of memory), instead of passing
+ * locally. The memory itself is still not enforced: RSS beyond M is not killed.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -19,8 +30,13 @@ const RUNTIME = new URL('./lambda-runtime.mjs', import.meta.url);
 /** Lambda's limit on the Init phase of an on-demand environment, in ms. */
 export const INIT_LIMIT_MS = 10_000;
 
+/** Lambda's `--max-http-header-size` for Node.js functions, in bytes. */
+const LAMBDA_MAX_HTTP_HEADER_SIZE = 81_920;
+
 export interface EnvironmentLaunch {
   readonly functionName: string;
+  /** The function's memory (AWS_LAMBDA_FUNCTION_MEMORY_SIZE), which sizes the V8 heap as on Lambda. @default 128 */
+  readonly memoryMiB?: number;
   readonly codeDirectory: string;
   readonly handler: string;
   readonly nodeBinary: string;
@@ -81,7 +97,7 @@ export class LambdaEnvironment {
       cwd: launch.codeDirectory,
       env: launch.environment,
       execPath: launch.nodeBinary,
-      execArgv: [],
+      execArgv: lambdaNodeArgs(launch.memoryMiB ?? 128),
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
     });
@@ -240,6 +256,20 @@ export class LambdaEnvironment {
     const errorMessage = `RequestId: ${requestId} Error: Runtime exited with error: ${this.#exitReason}`;
     return { kind: 'error', error: { errorType: 'Runtime.ExitError', errorMessage }, timedOut: false };
   }
+}
+
+/**
+ * The Node flags Lambda's Node.js bootstrap passes for a function of `memoryMiB`: the V8 heap is sized
+ * from the function's memory, not from the machine's (integer division, as the bootstrap's `expr`).
+ */
+export function lambdaNodeArgs(memoryMiB: number): string[] {
+  const newSpace = Math.floor(memoryMiB / 10);
+  return [
+    '--expose-gc',
+    `--max-http-header-size=${LAMBDA_MAX_HTTP_HEADER_SIZE}`,
+    `--max-semi-space-size=${Math.floor(newSpace / 2)}`,
+    `--max-old-space-size=${memoryMiB - newSpace}`,
+  ];
 }
 
 function withRequestId(error: FunctionErrorBody, requestId: string): FunctionErrorBody {

@@ -14,7 +14,8 @@
  * Each environment's variables are, in increasing precedence: PATH/LANG/TZ, the function's own
  * Environment, the host-wide `environment` option (endpoints, dummy credentials, region), and the
  * variables Lambda itself sets (AWS_LAMBDA_FUNCTION_NAME, AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
- * AWS_ENDPOINT_URL_LAMBDA pointing back at this host, …).
+ * AWS_ENDPOINT_URL_LAMBDA pointing back at this host, …). Node runs with the heap flags Lambda derives
+ * from the function's memory (lambda-environment.ts), so V8 sizes its heap as it would on Lambda.
  *
  * Environments start through one host-wide launch gate (`maxConcurrentInits` at once), each function
  * keeps at most `maxEnvironmentsPerFunction` and idle ones are reaped after `idleTimeoutMs`; where and
@@ -144,6 +145,7 @@ export async function startLambdaHost(options: LambdaHostOptions = {}): Promise<
         capacity,
         launch: {
           functionName: fn.name,
+          memoryMiB,
           codeDirectory: fn.codeDirectory,
           handler: fn.handler,
           nodeBinary: node.path,
