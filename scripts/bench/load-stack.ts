@@ -10,7 +10,8 @@
  *
  * Reports errors, wrong answers, p50/p99 latency (whole run and after `--warmup-seconds`), RSS
  * growth from the end of warm-up to the end of the load (medians of the first and last three samples
- * taken after warm-up and while requests were in flight) and, at the end, RSS per function. Prints tables, writes bench-results/load-stack.json, and exits 1 when any request failed
+ * taken after warm-up and while requests were in flight), and the same two medians per function, so
+ * growth can be traced to the function whose environments grew. Prints tables, writes bench-results/load-stack.json, and exits 1 when any request failed
  * or any answer was incomplete or differs from the in-process answer. Latency and memory targets
  * (p99 ≤ 5 × p50, RSS growth < 10 %) are reported as met or not, never turned into the exit code.
  *
@@ -105,6 +106,8 @@ interface Sample {
   processes: number;
   environments: number;
   completed: number;
+  /** Per function (name without the stack prefix): VmRSS summed over its live environments. */
+  functionRssMiB: Record<string, number>;
 }
 interface Failure {
   t: number;
@@ -143,6 +146,8 @@ try {
   const failures: Failure[] = [];
   const samples: Sample[] = [];
   let next = 0;
+  const functionRssBytes = (name: string) =>
+    stack.environmentPids(name).reduce((sum, pid) => sum + processTreeRss(pid).bytes, 0);
   const loadStart = performance.now();
   const now = () => (performance.now() - loadStart) / 1000;
   const sample = () => {
@@ -154,6 +159,9 @@ try {
       processes: rss.processes,
       environments: stack.environmentPids().length,
       completed: latencies.length,
+      functionRssMiB: Object.fromEntries(
+        stack.functions.map((fn) => [shortName(fn.name), functionRssBytes(fn.name) / 2 ** 20]),
+      ),
     });
   };
   sample();
@@ -197,11 +205,6 @@ try {
   await Promise.all(Array.from({ length: concurrency }, worker));
   clearInterval(sampler);
   sample();
-  const perFunction = stack.functions.map((fn) => {
-    const pids = stack.environmentPids(fn.name);
-    const bytes = pids.reduce((sum, pid) => sum + processTreeRss(pid).bytes, 0);
-    return { name: fn.name, environments: pids.length, rssMiB: bytes / 2 ** 20 };
-  });
 
   const all = latencies.map((l) => l.ms);
   const steady = latencies.filter((l) => l.t >= warmupSeconds).map((l) => l.ms);
@@ -214,12 +217,13 @@ try {
   const functions = stack.functions.map((fn) => {
     const stats = stack.stats(fn.name);
     return {
-      function: fn.name.replace(/^.*?-/, ''),
+      function: shortName(fn.name),
       invocations: stats.invocations,
       'cold/warm': `${stats.coldStarts}/${stats.warmStarts}`,
       started: stats.environmentsStarted,
       live: stats.environments,
-      'RSS MiB': Math.round(perFunction.find((entry) => entry.name === fn.name)!.rssMiB),
+      'RSS MiB at warm-up': Math.round(functionRssAt(afterWarmup.slice(0, 3), fn.name)),
+      'RSS MiB at end': Math.round(functionRssAt(afterWarmup.slice(-3), fn.name)),
       queued: stats.queued,
       'init retries': stats.initRetries,
       reaped: stats.reaped,
@@ -310,6 +314,16 @@ function differences(response: SearchResponse, want: readonly SearchResult[]): s
     }
   }
   return undefined;
+}
+
+/** A function's name without the stack's prefix, e.g. `coordinator`. */
+function shortName(functionName: string): string {
+  return functionName.replace(/^.*?-/, '');
+}
+
+/** Median over `samples` of one function's RSS, in MiB. */
+function functionRssAt(samples: readonly Sample[], functionName: string): number {
+  return median(samples.map((s) => s.functionRssMiB[shortName(functionName)] ?? Number.NaN));
 }
 
 function synthMode(value: string): SynthMode {

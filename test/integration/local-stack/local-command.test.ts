@@ -1,18 +1,22 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/cloud-assembly/', import.meta.url));
 const RUNNER = fileURLToPath(new URL('./fixtures/run-local.ts', import.meta.url));
+// The command's temporary folders (its S3 data) go here: a command killed outright cannot remove its own.
+const TEMP = mkdtempSync(join(tmpdir(), 'squash-local-command-'));
+afterAll(() => rmSync(TEMP, { recursive: true, force: true }));
 
 function startCommand(...args: string[]): { child: ChildProcess; ready: Promise<Record<string, unknown>> } {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', RUNNER, '--cdk-out', FIXTURE, '--synth', 'never', ...args],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: TEMP } },
   );
   child.stderr?.resume();
   const ready = new Promise<Record<string, unknown>>((resolve, reject) => {
