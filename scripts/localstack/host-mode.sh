@@ -22,6 +22,7 @@ LS_ROOT="$(cd "$LS_HOST_DIR/../.." && pwd)"
 LS_VERSION="4.14.0"
 LS_VENV="$LS_ROOT/.venv-ls"
 LS_RUN_DIR="$LS_VENV/run"
+LS_S3_STORAGE=/tmp/localstack-s3-storage # DEFAULT_S3_TMP_DIR in localstack/services/s3/provider.py
 LS_PID_FILE="$LS_RUN_DIR/localstack.pid"
 LS_LOG_FILE="$LS_RUN_DIR/localstack.log"
 LS_PORT="${LOCALSTACK_PORT:-4566}"
@@ -146,6 +147,9 @@ ls_start() {
   fi
   rm -rf "$LS_RUN_DIR"
   mkdir -p "$LS_RUN_DIR"
+  # LocalStack's S3 keeps object bodies in a fixed folder, not under FILESYSTEM_ROOT; remove it on
+  # stop only when this run created it (another LocalStack may be using it).
+  if [[ ! -e "$LS_S3_STORAGE" ]]; then touch "$LS_RUN_DIR/owns-s3-storage"; fi
   started="$(ls_now)"
   env GATEWAY_LISTEN="127.0.0.1:$LS_PORT" SERVICES="${LOCALSTACK_SERVICES:-s3}" EAGER_SERVICE_LOADING=1 DNS_ADDRESS=0 \
     OVERRIDE_IN_DOCKER=0 FILESYSTEM_ROOT="$LS_RUN_DIR/filesystem" \
@@ -184,4 +188,5 @@ ls_stop() {
     echo "localstack: stopped pid $pid in $(ls_seconds_since "$started") s"
   fi
   rm -f "$LS_PID_FILE"
+  if [[ -e "$LS_RUN_DIR/owns-s3-storage" ]]; then rm -rf "$LS_S3_STORAGE" "$LS_RUN_DIR/owns-s3-storage"; fi
 }
