@@ -190,14 +190,7 @@ export class LambdaEnvironment {
       const timer = setTimeout(() => {
         this.#pending = undefined;
         this.kill();
-        resolve({
-          kind: 'error',
-          timedOut: true,
-          error: {
-            errorType: 'Sandbox.Timedout',
-            errorMessage: `RequestId: ${request.requestId} Error: Task timed out after ${(request.timeoutMs / 1000).toFixed(2)} seconds`,
-          },
-        });
+        resolve(taskTimedOut(request.requestId, request.timeoutMs));
       }, request.timeoutMs);
       this.#pending = {
         id,
@@ -270,6 +263,18 @@ export function lambdaNodeArgs(memoryMiB: number): string[] {
     `--max-semi-space-size=${Math.floor(newSpace / 2)}`,
     `--max-old-space-size=${memoryMiB - newSpace}`,
   ];
+}
+
+/** Lambda's answer to an invocation that outlasted its function timeout. */
+export function taskTimedOut(requestId: string, timeoutMs: number): InvocationOutcome {
+  return {
+    kind: 'error',
+    timedOut: true,
+    error: {
+      errorType: 'Sandbox.Timedout',
+      errorMessage: `RequestId: ${requestId} Error: Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`,
+    },
+  };
 }
 
 function withRequestId(error: FunctionErrorBody, requestId: string): FunctionErrorBody {

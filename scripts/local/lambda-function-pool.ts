@@ -31,8 +31,9 @@ import {
   type InvocationOutcome,
   type InvocationRequest,
   LambdaEnvironment,
+  taskTimedOut,
 } from './lambda-environment.ts';
-import type { FunctionErrorBody, FunctionStats } from './lambda-function.ts';
+import type { FunctionStats } from './lambda-function.ts';
 import type { LaunchGate } from './launch-gate.ts';
 
 export interface ConcurrencyBudget {
@@ -278,13 +279,7 @@ export class FunctionPool {
       timeoutMs = Math.max(1, timeoutMs - (environment.initMs ?? 0));
     }
     this.#counters[cold ? 'coldStarts' : 'warmStarts'] += 1;
-    if (initError !== undefined) {
-      environment.kill();
-      return {
-        environment,
-        outcome: { kind: 'error', error: withRequestId(initError, request.requestId), timedOut: false },
-      };
-    }
+    // A failed init is answered by the environment itself (killed, Lambda's error with the request id).
     return { environment, outcome: await environment.invoke({ ...request, timeoutMs }) };
   }
 
@@ -395,24 +390,7 @@ export class FunctionPool {
   }
 }
 
-function taskTimedOut(requestId: string, timeoutMs: number): InvocationOutcome {
-  return {
-    kind: 'error',
-    timedOut: true,
-    error: {
-      errorType: 'Sandbox.Timedout',
-      errorMessage: `RequestId: ${requestId} Error: Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`,
-    },
-  };
-}
-
 function stoppedOutcome(requestId: string): InvocationOutcome {
   const errorMessage = `RequestId: ${requestId} Error: Runtime exited with error: the local Lambda host stopped`;
   return { kind: 'error', error: { errorType: 'Runtime.ExitError', errorMessage }, timedOut: false };
-}
-
-function withRequestId(error: FunctionErrorBody, requestId: string): FunctionErrorBody {
-  return error.errorType === 'Runtime.ExitError' || error.errorType === 'Sandbox.Timedout'
-    ? { ...error, errorMessage: `RequestId: ${requestId} Error: ${error.errorMessage}` }
-    : error;
 }
