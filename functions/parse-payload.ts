@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { InvalidQueryError } from '../shared/errors/index.ts';
+import { InvalidQueryError, shortened } from '../shared/errors/index.ts';
 
 export const MAX_PROBLEMS_SHOWN = 10;
 
@@ -20,16 +20,11 @@ export function parsePayload<Schema extends z.ZodType>(
   const { issues } = parsed.error;
   const problems = issues.slice(0, MAX_PROBLEMS_SHOWN).map((issue) => {
     const at = issue.path.length === 0 ? 'the payload' : `\`${pathText(issue.path)}\``;
-    return `${at}: ${shortened(issue.message)} (received ${describe(valueAt(payload, issue.path))})`;
+    return `${at}: ${shortened(issue.message, 300)} (received ${describe(valueAt(payload, issue.path))})`;
   });
   const more = issues.length - problems.length;
   if (more > 0) problems.push(`and ${more} more problem${more === 1 ? '' : 's'}`);
   throw new InvalidQueryError(`${what}: ${problems.join('; ')}`);
-}
-
-/** A message that may quote the input (zod lists unrecognised keys), cut to a readable length. */
-function shortened(message: string): string {
-  return message.length > 300 ? `${message.slice(0, 300)}… (${message.length} characters)` : message;
 }
 
 /** `['queries', 3, 'vector']` → `queries[3].vector`. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { InvalidQueryError, PayloadTooLargeError } from '../../shared/errors/index.ts';
+import { InvalidQueryError, PayloadTooLargeError, shortened } from '../../shared/errors/index.ts';
 import { parsePayload } from '../parse-payload.ts';
+import { isPaddedBase64 } from '../wire/base64.ts';
 import { formatBytes, LAMBDA_PAYLOAD_LIMIT_BYTES } from '../wire/payload-limits.ts';
 import { checkJsonBounds } from './json-bounds.ts';
 
@@ -21,7 +22,6 @@ export interface UrlRequest {
   readonly body: string | undefined;
 }
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function parseUrlEvent(event: unknown): UrlRequest {
@@ -38,7 +38,7 @@ export function parseUrlEvent(event: unknown): UrlRequest {
  * not UTF-8 are a 400, not U+FFFD characters that fail later with a vaguer message.
  */
 function decodeBase64Body(raw: string, method: string, path: string): string {
-  if (raw.length % 4 !== 0 || !BASE64.test(raw)) {
+  if (!isPaddedBase64(raw)) {
     throw new InvalidQueryError(
       `${method} ${shownPath(path)} body is marked base64-encoded but is not base64`,
     );
@@ -54,7 +54,7 @@ function decodeBase64Body(raw: string, method: string, path: string): string {
 
 /** A request path for messages, shortened so an error never echoes a huge path back. */
 export function shownPath(path: string): string {
-  return path.length > 200 ? `${path.slice(0, 200)}… (${path.length} characters)` : path;
+  return shortened(path, 200);
 }
 
 /**

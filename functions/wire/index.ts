@@ -1,3 +1,4 @@
+export * from './base64.ts';
 export * from './fields.ts';
 export * from './function-reply.ts';
 export * from './path-stats.ts';

@@ -4,8 +4,7 @@
  * order and copes with Buffers whose byteOffset is not 4-aligned.
  */
 import { InvalidQueryError } from '../../shared/errors/index.ts';
-
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+import { isPaddedBase64 } from './base64.ts';
 
 export function encodeVector(vector: Float32Array): string {
   const bytes = new Uint8Array(vector.length * 4);
@@ -16,7 +15,7 @@ export function encodeVector(vector: Float32Array): string {
 
 /** Decodes `text`; `what` names the field in messages (`queries[3].vectorBase64`). */
 export function decodeVector(text: string, what: string): Float32Array {
-  if (text.length % 4 !== 0 || !BASE64.test(text)) {
+  if (!isPaddedBase64(text)) {
     throw new InvalidQueryError(
       `${what} is not base64 (expected standard base64 of little-endian float32 values, padded to a multiple of 4 characters)`,
     );

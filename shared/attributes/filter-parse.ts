@@ -18,7 +18,7 @@
  * - Names taken from the input (attributes, operators) are shortened in messages, so an error never
  *   echoes megabytes back.
  */
-import { InvalidQueryError } from '../errors/index.ts';
+import { InvalidQueryError, shortened } from '../errors/index.ts';
 import { describeValue, isPlainObject } from './describe-value.ts';
 import type { FilterAst } from './filter-ast.ts';
 import { type AttributeSchema, attributeNames } from './schema.ts';
@@ -34,6 +34,9 @@ export const MAX_FILTER_NODES = 1000;
 
 /** Most operand values in one filter (`$in`/`$nin` elements and `$eq`/`$ne`/comparison operands). */
 export const MAX_FILTER_VALUES = 10_000;
+
+/** Characters of an attribute or operator name from the input quoted in messages. */
+const MAX_NAME_SHOWN = 64;
 
 const FIELD_OPERATORS = ['$eq', '$ne', '$gt', '$gte', '$lt', '$lte', '$in', '$nin', '$exists', '$not'];
 
@@ -84,7 +87,7 @@ class FilterParser {
           fail(`operator \`${key}\` must be applied to an attribute, as in {"price": {"${key}": …}}`, path);
         }
         fail(
-          `unknown operator \`${shortened(key)}\`; expected an attribute name or one of $and, $or, $not`,
+          `unknown operator \`${shortened(key, MAX_NAME_SHOWN)}\`; expected an attribute name or one of $and, $or, $not`,
           path,
         );
     }
@@ -94,7 +97,7 @@ class FilterParser {
     const attribute = this.indexes.get(name);
     if (attribute === undefined) {
       fail(
-        `unknown attribute \`${shortened(name)}\`; known attributes: ${attributeNames(this.schema)}`,
+        `unknown attribute \`${shortened(name, MAX_NAME_SHOWN)}\`; known attributes: ${attributeNames(this.schema)}`,
         path,
       );
     }
@@ -115,7 +118,7 @@ class FilterParser {
     const children = keys.map((key) => {
       if (!key.startsWith('$')) {
         fail(
-          `\`${name}\` expects a value or an operator object, received an object with key \`${shortened(key)}\` (nested attributes are not supported)`,
+          `\`${name}\` expects a value or an operator object, received an object with key \`${shortened(key, MAX_NAME_SHOWN)}\` (nested attributes are not supported)`,
           path,
         );
       }
@@ -185,7 +188,7 @@ class FilterParser {
       }
       default:
         fail(
-          `unknown operator \`${shortened(operator)}\` on \`${name}\`; supported: ${FIELD_OPERATORS.join(', ')}`,
+          `unknown operator \`${shortened(operator, MAX_NAME_SHOWN)}\` on \`${name}\`; supported: ${FIELD_OPERATORS.join(', ')}`,
           path,
         );
     }
@@ -233,11 +236,6 @@ function hint(value: unknown): string {
   if (value === null) return ' (use {"$exists": false} to match a missing value)';
   if (Array.isArray(value)) return ' (use $in to match any of several values)';
   return '';
-}
-
-/** A name from the input, cut to a readable length for messages. */
-function shortened(name: string): string {
-  return name.length > 64 ? `${name.slice(0, 64)}… (${name.length} characters)` : name;
 }
 
 function fail(problem: string, path: string): never {
