@@ -22,7 +22,7 @@ import type { PublicOptions, searchRequestSchema } from '../../functions/coordin
 import type { SearchResponse } from '../../functions/coordinator/search-response.ts';
 import type { Failure } from '../../functions/wire/path-stats.ts';
 import { InvalidInputError, UpstreamError } from '../../shared/errors/index.ts';
-import { SearchHttpError, SearchIncompleteError } from './search-http-error.ts';
+import { type IncompleteSearchDetails, SearchHttpError, SearchIncompleteError } from './search-http-error.ts';
 import { signingRegion, signRequest } from './sigv4-signer.ts';
 
 /** The public request as sent (`options.allowPartial` included). */
@@ -205,7 +205,7 @@ function parseJson(text: string): unknown {
 function errorBody(json: unknown): {
   code: string | undefined;
   message: string | undefined;
-  details: { missingPartitions: number[]; queriesAffected: number; failures: Failure[] } | undefined;
+  details: IncompleteSearchDetails | undefined;
 } {
   if (typeof json !== 'object' || json === null)
     return { code: undefined, message: undefined, details: undefined };

@@ -1,3 +1,4 @@
+import type { IncompleteSearchDetails as ServerIncompleteSearchDetails } from '../../functions/coordinator/incomplete-search.ts';
 import type { Failure } from '../../functions/wire/path-stats.ts';
 import { type ErrorCode, SquashError } from '../../shared/errors/index.ts';
 
@@ -39,14 +40,7 @@ function codeOf(status: number, remoteCode: string | undefined): ErrorCode {
 }
 
 /** What an incomplete search failed on, as the coordinator's 502/504 body names it. */
-export interface IncompleteSearchDetails {
-  /** Partitions that failed for at least one query, ascending. */
-  readonly missingPartitions: readonly number[];
-  /** Queries whose answer would have missed a partition. */
-  readonly queriesAffected: number;
-  /** The failed calls (processors by partition, allocators by tree node) and their causes. */
-  readonly failures: readonly Failure[];
-}
+export type IncompleteSearchDetails = Omit<ServerIncompleteSearchDetails, 'failuresOmitted'>;
 
 /**
  * The search could not visit every partition it needed and no partial answer was asked for: the
