@@ -17,6 +17,7 @@ import {
   type PoolSettings,
 } from '../../../scripts/local/lambda-function-pool.ts';
 import { LaunchGate } from '../../../scripts/local/launch-gate.ts';
+import { isRunning, waitUntil } from '../../support/processes.ts';
 
 const CODE = fileURLToPath(new URL('./fixtures/functions/', import.meta.url));
 
@@ -52,22 +53,6 @@ const payloadOf = (outcome: PoolOutcome) => {
   expect(outcome.kind, JSON.stringify(outcome)).toBe('result');
   return JSON.parse((outcome as { payload: string }).payload);
 };
-
-const isRunning = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-async function waitUntil(condition: () => boolean, limitMs: number): Promise<boolean> {
-  for (let waited = 0; waited < limitMs && !condition(); waited += 25) {
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return condition();
-}
 
 describe('FunctionPool', () => {
   let pool: FunctionPool | undefined;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { isRunning, waitUntil } from '../../support/processes.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/cloud-assembly/', import.meta.url));
 const RUNNER = fileURLToPath(new URL('./fixtures/run-local.ts', import.meta.url));
@@ -31,23 +32,6 @@ const exited = (child: ChildProcess) =>
     if (child.exitCode !== null) resolve(child.exitCode);
     else child.once('exit', (code) => resolve(code));
   });
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function waitUntil(condition: () => boolean, limitMs: number): Promise<boolean> {
-  for (let waited = 0; waited < limitMs; waited += 25) {
-    if (condition()) return true;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return condition();
-}
 
 async function searchPids(searchUrl: string): Promise<number[]> {
   const response = await fetch(searchUrl, {
