@@ -41,8 +41,11 @@ export interface BlobStore {
   put(key: string, body: Uint8Array, options?: PutOptions): Promise<{ etag: string }>;
   /** `undefined` when the key does not exist. */
   head(key: string): Promise<BlobHead | undefined>;
-  /** Every key starting with `prefix` (a plain string prefix, not a folder), sorted. */
-  list(prefix: string): Promise<string[]>;
+  /**
+   * Every key starting with `prefix` (a plain string prefix, not a folder), sorted; with `startAfter`,
+   * only the keys after it (S3's `StartAfter`: a reader of an append-only run of keys lists what is new).
+   */
+  list(prefix: string, startAfter?: string): Promise<string[]>;
   /** Removes the key; deleting a missing key is not an error. */
   delete(key: string): Promise<void>;
   /** `s3://bucket/prefix` or a directory path, for messages. */

@@ -103,12 +103,14 @@ export class LocalDirectoryStore implements BlobStore {
     return { size: Number(stats.size), etag: etagOf(stats) };
   }
 
-  async list(prefix: string): Promise<string[]> {
+  async list(prefix: string, startAfter?: string): Promise<string[]> {
     const slash = prefix.lastIndexOf('/');
     const folder = slash < 0 ? '' : prefix.slice(0, slash);
     const keys: string[] = [];
     await this.#walk(folder, keys);
-    return keys.filter((key) => key.startsWith(prefix)).sort();
+    return keys
+      .filter((key) => key.startsWith(prefix) && (startAfter === undefined || key > startAfter))
+      .sort();
   }
 
   async delete(key: string): Promise<void> {

@@ -60,8 +60,10 @@ export class MemoryBlobStore implements BlobStore {
     return object && { size: object.bytes.byteLength, etag: object.etag };
   }
 
-  async list(prefix: string): Promise<string[]> {
-    return [...this.#objects.keys()].filter((key) => key.startsWith(prefix)).sort();
+  async list(prefix: string, startAfter?: string): Promise<string[]> {
+    return [...this.#objects.keys()]
+      .filter((key) => key.startsWith(prefix) && (startAfter === undefined || key > startAfter))
+      .sort();
   }
 
   async delete(key: string): Promise<void> {

@@ -45,8 +45,11 @@ class PrefixedStore implements BlobStore {
     return this.parent.head(this.#full(key));
   }
 
-  async list(prefix: string): Promise<string[]> {
-    const keys = await this.parent.list(`${this.prefix}/${prefix}`);
+  async list(prefix: string, startAfter?: string): Promise<string[]> {
+    const keys = await this.parent.list(
+      `${this.prefix}/${prefix}`,
+      startAfter === undefined ? undefined : `${this.prefix}/${startAfter}`,
+    );
     return keys.map((key) => key.slice(this.prefix.length + 1));
   }
 

@@ -118,7 +118,7 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
-  async list(prefix: string): Promise<string[]> {
+  async list(prefix: string, startAfter?: string): Promise<string[]> {
     const fullPrefix = this.prefix === '' ? prefix : `${this.prefix}/${prefix}`;
     const strip = this.prefix === '' ? 0 : this.prefix.length + 1;
     const keys: string[] = [];
@@ -128,6 +128,7 @@ export class S3BlobStore implements BlobStore {
         new ListObjectsV2Command({
           Bucket: this.bucket,
           Prefix: fullPrefix,
+          ...(startAfter === undefined ? {} : { StartAfter: `${fullPrefix.slice(0, strip)}${startAfter}` }),
           ...(continuationToken === undefined ? {} : { ContinuationToken: continuationToken }),
         }),
       );

@@ -171,6 +171,14 @@ export function describeBlobStoreContract(
       expect(await store.list('nope/')).toEqual([]);
     });
 
+    it('lists only the keys after `startAfter`', async () => {
+      for (const key of ['log/01', 'log/02', 'log/03', 'logs', 'v1/x']) await store.put(key, text(key));
+      expect(await store.list('log/', 'log/01')).toEqual(['log/02', 'log/03']);
+      expect(await store.list('log/', 'log/03')).toEqual([]);
+      expect(await store.list('log/', 'log/')).toEqual(['log/01', 'log/02', 'log/03']);
+      expect(await store.list('log', 'log/02')).toEqual(['log/03', 'logs']);
+    });
+
     it('deletes keys, and deleting a missing key is not an error', async () => {
       await store.put('d/1', text('x'));
       await store.put('d/2', text('y'));

@@ -78,7 +78,10 @@ export class FakeS3Client {
 
   #list(input: Record<string, unknown>): unknown {
     const prefix = (input.Prefix as string | undefined) ?? '';
-    const keys = [...this.objects.keys()].filter((key) => key.startsWith(prefix)).sort();
+    const after = input.StartAfter as string | undefined;
+    const keys = [...this.objects.keys()]
+      .filter((key) => key.startsWith(prefix) && (after === undefined || key > after))
+      .sort();
     const start = input.ContinuationToken === undefined ? 0 : Number(input.ContinuationToken);
     const page = keys.slice(start, start + this.pageSize);
     const more = start + this.pageSize < keys.length;

@@ -171,6 +171,14 @@ export function s3SemanticsContract(endpoint: () => S3Endpoint, gaps: S3Semantic
     expect(byDirectory.Contents ?? []).toEqual([]);
   });
 
+  it('lists only the keys after StartAfter', async () => {
+    await putListingKeys();
+    const after = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: 'list/', StartAfter: 'list/x/1' }),
+    );
+    expect(after.Contents?.map((c) => c.Key)).toEqual(['list/x/2', 'list/x/3', 'list/y/1']);
+  });
+
   const pagesTitle = 'lists keys across pages';
   const pagesTest = async () => {
     await putListingKeys();
