@@ -6,9 +6,11 @@
  *   name cannot drift between what the stack sets and what a handler reads.
  * - `loadConfig` is a function, not a module-scope parse, so importing this module (as `infra/` does)
  *   never reads `process.env`. Handlers call it once at module scope and reuse the result while warm.
- * - Every function gets the same variables (only the cache budget differs by role), so one schema
- *   serves all three handlers and a misconfigured stack fails at cold start with a message naming the
- *   variable, instead of at the first query.
+ * - One schema serves every handler, so a misconfigured stack fails at cold start with a message naming
+ *   the variable, instead of at the first query. The search variables go to every function (only the
+ *   cache budget differs by role); the write variables (compactor, compaction threshold, retention) only
+ *   to the coordinator and the compactor, the functions that write. Elsewhere their defaults apply,
+ *   and an unset compactor means no automatic compaction trigger.
  * - Partition p is served by processor function `p mod G` (DESIGN §5 "Routing"), so a warm container
  *   keeps seeing the same partitions; `processorFunctionFor` is the one place that rule is written.
  */
@@ -26,6 +28,9 @@ export const ENV = {
   cacheBudgetMiB: 'SQUASH_CACHE_BUDGET_MIB',
   invokeTimeoutMs: 'SQUASH_INVOKE_TIMEOUT_MS',
   maxBatch: 'SQUASH_MAX_BATCH',
+  compactorFunction: 'SQUASH_COMPACTOR_FUNCTION',
+  compactAfterRows: 'SQUASH_COMPACT_AFTER_ROWS',
+  retentionSeconds: 'SQUASH_RETENTION_SECONDS',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
@@ -44,6 +49,24 @@ export const CONFIG_DEFAULTS = {
   invokeTimeoutMs: 12_000,
   /** Queries accepted in one `POST /search` request; more gets 413. */
   maxBatch: 1000,
+  /**
+   * Rows (upserted vectors plus deleted ids) the write log may gain since the last compaction before
+   * the coordinator triggers the compactor (docs/writes.md "Compaction").
+   */
+  compactAfterRows: 10_000,
+  /**
+   * How long a compaction keeps the versions it retired and the log objects it folded, in seconds, so
+   * that searches in flight can finish on the old snapshot and retried writes still find their token.
+   * 900 s is Lambda's longest run.
+   */
+  retentionSeconds: 900,
+} as const;
+
+/** Largest values `loadConfig` accepts for the write settings (the stack checks the same bounds). */
+export const CONFIG_LIMITS = {
+  compactAfterRows: 100_000_000,
+  /** A week: retired versions cost storage until they are removed. */
+  retentionSeconds: 604_800,
 } as const;
 
 export interface SquashConfig {
@@ -57,6 +80,10 @@ export interface SquashConfig {
   readonly cacheBudgetMiB: number;
   readonly invokeTimeoutMs: number;
   readonly maxBatch: number;
+  /** The compactor to invoke (asynchronously) when the log has grown enough; undefined: no trigger. */
+  readonly compactorFunction: string | undefined;
+  readonly compactAfterRows: number;
+  readonly retentionSeconds: number;
 }
 
 const name = z.string({ error: 'required' }).trim().min(1, 'must not be empty');
@@ -87,6 +114,13 @@ const envSchema = z.object({
   [ENV.cacheBudgetMiB]: positiveInt(CONFIG_DEFAULTS.cacheBudgetMiB, 10_240),
   [ENV.invokeTimeoutMs]: positiveInt(CONFIG_DEFAULTS.invokeTimeoutMs, 900_000),
   [ENV.maxBatch]: positiveInt(CONFIG_DEFAULTS.maxBatch, 100_000),
+  [ENV.compactorFunction]: z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value === '' ? undefined : value)),
+  [ENV.compactAfterRows]: positiveInt(CONFIG_DEFAULTS.compactAfterRows, CONFIG_LIMITS.compactAfterRows),
+  [ENV.retentionSeconds]: positiveInt(CONFIG_DEFAULTS.retentionSeconds, CONFIG_LIMITS.retentionSeconds),
 });
 
 /**
@@ -116,6 +150,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     cacheBudgetMiB: values[ENV.cacheBudgetMiB],
     invokeTimeoutMs: values[ENV.invokeTimeoutMs],
     maxBatch: values[ENV.maxBatch],
+    compactorFunction: values[ENV.compactorFunction],
+    compactAfterRows: values[ENV.compactAfterRows],
+    retentionSeconds: values[ENV.retentionSeconds],
   };
 }
 

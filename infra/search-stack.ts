@@ -26,6 +26,9 @@ import { invokeName, SearchFunction } from './search-function.ts';
 import { type FunctionRole, resolveSettings, type SearchSettings } from './search-settings.ts';
 import type { SearchStackProps } from './search-stack-props.ts';
 
+/** The write path's variables, set only on the functions that write. */
+type WriteEnvName = typeof ENV.compactorFunction | typeof ENV.compactAfterRows | typeof ENV.retentionSeconds;
+
 /** Lambda's limit on the total size of a function's environment variables (keys plus values). */
 const MAX_ENVIRONMENT_BYTES = 4096;
 
@@ -54,7 +57,7 @@ export class SearchStack extends Stack {
     const processorTargets = names.processors.map((name) =>
       invokeName(name, settings.roles.processor.provisionedConcurrency),
     );
-    const sharedEnvironment: Record<Exclude<EnvName, typeof ENV.cacheBudgetMiB>, string> = {
+    const sharedEnvironment: Record<Exclude<EnvName, typeof ENV.cacheBudgetMiB | WriteEnvName>, string> = {
       [ENV.bucket]: bucket.bucketName,
       [ENV.indexPrefix]: settings.indexPrefix,
       [ENV.allocatorFunction]: allocatorTarget,

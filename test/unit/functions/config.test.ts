@@ -20,7 +20,11 @@ describe('loadConfig', () => {
       cacheBudgetMiB: CONFIG_DEFAULTS.cacheBudgetMiB,
       invokeTimeoutMs: CONFIG_DEFAULTS.invokeTimeoutMs,
       maxBatch: CONFIG_DEFAULTS.maxBatch,
+      compactorFunction: undefined,
+      compactAfterRows: 10_000,
+      retentionSeconds: 900,
     });
+    expect([CONFIG_DEFAULTS.compactAfterRows, CONFIG_DEFAULTS.retentionSeconds]).toEqual([10_000, 900]);
   });
 
   it('parses every variable as the stack writes it', () => {
@@ -33,6 +37,9 @@ describe('loadConfig', () => {
       [ENV.cacheBudgetMiB]: '884',
       [ENV.invokeTimeoutMs]: '30000',
       [ENV.maxBatch]: '250',
+      [ENV.compactorFunction]: ' Squash-compactor ',
+      [ENV.compactAfterRows]: '500',
+      [ENV.retentionSeconds]: '120',
     });
     expect(config).toMatchObject({
       indexPrefix: 'tenant/indexes/',
@@ -42,7 +49,35 @@ describe('loadConfig', () => {
       cacheBudgetMiB: 884,
       invokeTimeoutMs: 30000,
       maxBatch: 250,
+      compactorFunction: 'Squash-compactor',
+      compactAfterRows: 500,
+      retentionSeconds: 120,
     });
+  });
+
+  it('reads an empty or blank compactor as no automatic compaction trigger', () => {
+    for (const value of ['', '  ']) {
+      expect(loadConfig({ ...required, [ENV.compactorFunction]: value }).compactorFunction).toBeUndefined();
+    }
+  });
+
+  it('bounds the compaction threshold and the retention period', () => {
+    expect(
+      loadConfig({ ...required, [ENV.compactAfterRows]: '100000000', [ENV.retentionSeconds]: '604800' }),
+    ).toMatchObject({ compactAfterRows: 100_000_000, retentionSeconds: 604_800 });
+    expect(() =>
+      loadConfig({
+        ...required,
+        [ENV.compactAfterRows]: '0',
+        [ENV.retentionSeconds]: '604801',
+      }),
+    ).toThrow(
+      'invalid function configuration: SQUASH_COMPACT_AFTER_ROWS is `0`: must be at least 1; ' +
+        'SQUASH_RETENTION_SECONDS is `604801`: must be at most 604800',
+    );
+    expect(() => loadConfig({ ...required, [ENV.retentionSeconds]: '15m' })).toThrow(
+      'SQUASH_RETENTION_SECONDS is `15m`: must be a positive integer',
+    );
   });
 
   it('names every bad variable, what it held and what was expected', () => {
