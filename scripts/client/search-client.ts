@@ -22,8 +22,8 @@ import type { PublicOptions, searchRequestSchema } from '../../functions/coordin
 import type { SearchResponse } from '../../functions/coordinator/search-response.ts';
 import type { Failure } from '../../functions/wire/path-stats.ts';
 import { InvalidInputError, UpstreamError } from '../../shared/errors/index.ts';
-import { type IncompleteSearchDetails, SearchHttpError, SearchIncompleteError } from './search-http-error.ts';
-import { signingRegion, signRequest } from './sigv4-signer.ts';
+import { type FunctionUrlOptions, parseHttpUrl, postJson } from './function-url.ts';
+import { SearchIncompleteError } from './search-http-error.ts';
 
 /** The public request as sent (`options.allowPartial` included). */
 type WireSearchRequest = z.input<typeof searchRequestSchema>;
@@ -53,13 +53,7 @@ export interface PartialOutcome {
 
 export type SearchOutcome = CompleteOutcome | PartialOutcome;
 
-export interface SearchUrlOptions {
-  readonly signal?: AbortSignal;
-  /** SigV4-sign the request (Function URLs with `AWS_IAM` auth). @default false */
-  readonly sign?: boolean;
-  /** Signing region. @default the URL's region, else AWS_REGION */
-  readonly region?: string;
-}
+export type SearchUrlOptions = FunctionUrlOptions;
 
 /** A complete answer, or a thrown `SearchHttpError` (`SearchIncompleteError` when partitions failed). */
 export async function searchUrl(
@@ -136,26 +130,7 @@ async function postSearch(
   options: SearchUrlOptions,
 ): Promise<{ target: URL; response: SearchResponse; partialHeader: boolean }> {
   const target = searchEndpoint(url);
-  const body = JSON.stringify(request);
-  let headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (options.sign) {
-    headers = await signRequest(
-      { url: target, method: 'POST', headers, body },
-      signingRegion(target, options.region),
-    );
-  }
-  const response = await fetch(target, {
-    method: 'POST',
-    headers,
-    body,
-    ...(options.signal ? { signal: options.signal } : {}),
-  }).catch((error: unknown) => {
-    if (error instanceof Error && error.name === 'AbortError') throw error;
-    throw new UpstreamError(`POST ${target.href} failed: ${(error as Error)?.message ?? String(error)}`);
-  });
-  const text = await response.text();
-  const json = parseJson(text);
-  if (!response.ok) throw httpError(target, response, json, text);
+  const { response, text, json } = await postJson(target, JSON.stringify(request), options);
   if (json === undefined || typeof json !== 'object' || !Array.isArray((json as SearchResponse).results)) {
     throw new UpstreamError(
       `POST ${target.href} answered ${response.status} without search results: ${text.slice(0, 200)}`,
@@ -165,66 +140,11 @@ async function postSearch(
   return { target, response: json as SearchResponse, partialHeader };
 }
 
-function httpError(target: URL, response: Response, json: unknown, text: string): SearchHttpError {
-  const { code, message, details } = errorBody(json);
-  const status = response.status;
-  const awsErrorType = response.headers.get('x-amzn-errortype');
-  const from =
-    code === undefined && awsErrorType
-      ? ` (${awsErrorType} from the Function URL, not an answer from squash: the coordinator function failed, ` +
-        'timed out or could not start; its logs say why)'
-      : '';
-  const what = `POST ${target.href} answered ${status}${code ? ` ${code}` : ''}${from}: ${message ?? text.slice(0, 200)}`;
-  return details
-    ? new SearchIncompleteError(status, code, what, details)
-    : new SearchHttpError(status, code, what);
-}
 /** `https://x.lambda-url.r.on.aws/` → `…/search`; a URL already ending in `/search` is kept. */
 export function searchEndpoint(url: string): URL {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new InvalidInputError(`search URL \`${url}\` is not a valid URL`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    throw new InvalidInputError(`search URL \`${url}\` must be http or https`);
-  }
+  const parsed = parseHttpUrl(url, 'search URL');
   if (parsed.pathname.endsWith('/search')) return parsed;
   return new URL('search', parsed.href.endsWith('/') ? parsed.href : `${parsed.href}/`);
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function errorBody(json: unknown): {
-  code: string | undefined;
-  message: string | undefined;
-  details: IncompleteSearchDetails | undefined;
-} {
-  if (typeof json !== 'object' || json === null)
-    return { code: undefined, message: undefined, details: undefined };
-  const { code, message, Message, missingPartitions, queriesAffected, failures } = json as Record<
-    string,
-    unknown
-  >;
-  const text = typeof message === 'string' ? message : typeof Message === 'string' ? Message : undefined;
-  return {
-    code: typeof code === 'string' ? code : undefined,
-    message: text,
-    details: Array.isArray(missingPartitions)
-      ? {
-          missingPartitions: missingPartitions as number[],
-          queriesAffected: typeof queriesAffected === 'number' ? queriesAffected : 0,
-          failures: Array.isArray(failures) ? (failures as Failure[]) : [],
-        }
-      : undefined,
-  };
 }
 
 /**
