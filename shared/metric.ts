@@ -70,6 +70,26 @@ export function prepareQuery(space: MetricSpace, query: ArrayLike<number>): Floa
   return out;
 }
 
+/**
+ * One vector written after the build (docs/writes.md), prepared in the index's existing space: as a
+ * query for l2 and cosine; for dot augmented with √(M² − |x|²), which needs |x| ≤ M, the largest norm
+ * the build saw (a longer vector needs a rebuild to change M; the error says so).
+ */
+export function prepareRow(space: MetricSpace, vector: ArrayLike<number>): Float32Array {
+  const out = prepareQuery(space, vector);
+  if (space.metric !== 'dot') return out;
+  const squared = normSquared(out, 0, space.inputDim);
+  const limit = space.maxNorm ** 2;
+  if (squared > limit * (1 + 1e-6)) {
+    throw new InvalidQueryError(
+      `vector has norm ${Math.sqrt(squared).toPrecision(6)}; this dot-product index takes norms up to ` +
+        `${space.maxNorm.toPrecision(6)} (the largest it was built with): rebuild it to admit longer vectors`,
+    );
+  }
+  out[space.inputDim] = Math.sqrt(Math.max(0, limit - squared));
+  return out;
+}
+
 /** Converts an internal squared L2 distance between prepared vectors into the metric's reported distance. */
 export function reportedDistance(space: MetricSpace, squared: number, preparedQuery: Float32Array): number {
   switch (space.metric) {

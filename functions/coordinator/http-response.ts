@@ -17,6 +17,7 @@ const statusByCode: Partial<Record<ErrorCode, number>> = {
   PAYLOAD_TOO_LARGE: 413,
   UPSTREAM: 502,
   UPSTREAM_TIMEOUT: 504,
+  WRITE_CONFLICT: 503,
   // A damaged or unreadable index: the message names the object and what was expected (docs/robustness.md).
   INDEX_FORMAT: 500,
 };

@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'PRECONDITION_FAILED'
   | 'UPSTREAM'
   | 'UPSTREAM_TIMEOUT'
+  | 'WRITE_CONFLICT'
   | 'INTERNAL';
 
 export class SquashError extends Error {
@@ -87,6 +88,13 @@ export class UpstreamTimeoutError extends SquashError {
   }
 }
 
+/** A write that lost the race for the next log sequence too many times in a row (HTTP 503, retry). */
+export class WriteConflictError extends SquashError {
+  constructor(message: string) {
+    super('WRITE_CONFLICT', message);
+  }
+}
+
 export interface WireError {
   readonly code: ErrorCode;
   readonly message: string;
@@ -106,6 +114,7 @@ const constructors: Partial<Record<ErrorCode, new (message: string) => SquashErr
   PRECONDITION_FAILED: PreconditionFailedError,
   UPSTREAM: UpstreamError,
   UPSTREAM_TIMEOUT: UpstreamTimeoutError,
+  WRITE_CONFLICT: WriteConflictError,
 };
 
 export function errorFromWire(wire: WireError): SquashError {

@@ -69,6 +69,11 @@ export const manifestSchema = z
     }),
     /** How external ids read back: strings, or integers. Absent when the input carried none. */
     externalIdKind: z.enum(['string', 'integer']).optional(),
+    /**
+     * The last write-log sequence folded into this version by a compaction (docs/writes.md); readers
+     * apply the log objects after it. Absent in a version built from input: nothing folded (0).
+     */
+    logThrough: z.number().int().positive().optional(),
     build: z.looseObject({
       seed: z.number().int(),
       bitsPerDim: z.number().positive(),

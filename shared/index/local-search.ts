@@ -2,6 +2,9 @@
  * In-process search over a whole index: every partition loaded into memory, the allocator step and the
  * processor step run in this process. This is what `squash search --index` and the benchmarks run; the
  * Lambda path runs the same `executeQueries` and `searchPartition` across functions.
+ *
+ * It answers from one snapshot (docs/writes.md): the published version plus the write log as it was
+ * when it was opened (`snapshot`); `refresh()` moves it to the log's current end.
  */
 import { type MetricSpace, prepareQuery, reportedDistance } from '../metric.ts';
 import type { PartitionData } from '../search/partition-data.ts';
@@ -14,6 +17,11 @@ import {
   type QueryStats,
 } from '../search/query-executor.ts';
 import type { BlobStore } from '../store/index.ts';
+import { baseIdKeys } from '../writes/base-ids.ts';
+import { layoutAt } from '../writes/layout-at.ts';
+import type { LogView } from '../writes/log-view.ts';
+import { partitionSnapshot, searchPartitionAt } from '../writes/partition-snapshot.ts';
+import { SnapshotViews } from '../writes/snapshot-views.ts';
 import { IndexReader } from './index-reader.ts';
 
 export interface SearchQuery {
@@ -36,18 +44,44 @@ export interface SearchResult {
   readonly stats: QueryStats;
 }
 
+export interface Snapshot {
+  readonly version: number;
+  /** The last write-log sequence applied (the version's `logThrough` when the log adds nothing). */
+  readonly sequence: number;
+}
+
 export class LocalSearch {
+  #sequence: number;
+  #view: LogView | undefined;
+
   private constructor(
     readonly reader: IndexReader,
     private readonly partitions: readonly PartitionData[],
-  ) {}
+    private readonly views: SnapshotViews,
+  ) {
+    this.#sequence = reader.manifest.logThrough ?? 0;
+  }
 
   static async open(store: BlobStore): Promise<LocalSearch> {
     const reader = await IndexReader.open(store);
     const partitions = await Promise.all(
       Array.from({ length: reader.manifest.partitions }, (_, p) => reader.loadPartition(p)),
     );
-    return new LocalSearch(reader, partitions);
+    const search = new LocalSearch(reader, partitions, new SnapshotViews(store));
+    await search.refresh();
+    return search;
+  }
+
+  /** Moves the snapshot to the write log's current end (the version stays the one opened). */
+  async refresh(): Promise<Snapshot> {
+    const sequence = await this.views.latest(this.reader.manifest.logThrough ?? 0);
+    this.#view = await this.views.viewAt(this.reader, sequence);
+    this.#sequence = sequence;
+    return this.snapshot;
+  }
+
+  get snapshot(): Snapshot {
+    return { version: this.reader.manifest.version, sequence: this.#sequence };
   }
 
   get space(): MetricSpace {
@@ -76,15 +110,32 @@ export class LocalSearch {
     const resolved: QueryOptions = { ...defaultQueryOptions, ...options };
     const partitionOptions = partitionSearchOptions(resolved);
     const externalIds = await this.reader.externalIds();
-    const outcomes = await executeQueries(this.reader.layout, prepared, resolved, async (p, requests) =>
-      requests.map((request) => searchPartition(this.partitions[p]!, request.query, partitionOptions)),
+    const view = this.#view;
+    const at = this.#sequence;
+    const idKeys = view ? await baseIdKeys(this.reader) : undefined;
+    const outcomes = await executeQueries(
+      layoutAt(this.reader.layout, view, at),
+      prepared,
+      resolved,
+      async (p, requests) => {
+        const data = this.partitions[p]!;
+        if (!view || !idKeys) {
+          return requests.map((request) => searchPartition(data, request.query, partitionOptions));
+        }
+        const snapshot = partitionSnapshot(view, data, idKeys, at);
+        return requests.map((request) => searchPartitionAt(data, snapshot, request.query, partitionOptions));
+      },
     );
     return outcomes.map((outcome, i) => ({
-      hits: outcome.hits.map((hit) => ({
-        id: hit.id,
-        ...(externalIds ? { externalId: externalIds.get(hit.id) } : {}),
-        distance: reportedDistance(this.reader.space, hit.distance, prepared[i]!.vector),
-      })),
+      hits: outcome.hits.map((hit) => {
+        const logRow = view?.row(hit.id);
+        const externalId = logRow ? logRow.id : externalIds?.get(hit.id);
+        return {
+          id: hit.id,
+          ...(externalId === undefined ? {} : { externalId }),
+          distance: reportedDistance(this.reader.space, hit.distance, prepared[i]!.vector),
+        };
+      }),
       stats: outcome.stats,
     }));
   }

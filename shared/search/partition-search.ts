@@ -69,14 +69,20 @@ export interface PartitionQueryResult {
 /** Relative slack between a float32 lower bound and the float64 exact distance it bounds. */
 const LOWER_BOUND_SLACK = 1e-4;
 
+/**
+ * @param hidden rows the write log replaced or deleted (1 = hidden, by local row), never candidates
+ *   (docs/writes.md); undefined when the snapshot hides none.
+ */
 export function searchPartition(
   data: PartitionData,
   query: PartitionQuery,
   options: PartitionSearchOptions = defaultPartitionSearchOptions,
+  hidden?: Uint8Array,
 ): PartitionQueryResult {
   const workspace = workspaceOf(data);
   const rows = workspace.candidates;
-  const count = query.filter.candidates(data.attributeCodes, data.count, rows);
+  let count = query.filter.candidates(data.attributeCodes, data.count, rows);
+  if (hidden) count = withoutHidden(rows, count, hidden);
   const dims = pruningDims(data, options.pruningDims);
   const shortlist = options.rerank * query.k;
   const ordered = workspace.orderedQuery(query.vector);
@@ -148,6 +154,16 @@ export function searchPartition(
   for (let s = 0; s < shortlisted; s++) examined[survivors[workspace.shortlistIndices[s]!]!] = 1;
   const rest = exactScan(data, query, ordered, rows, count, examined, top);
   return { ...rest, reranked: rest.reranked + reranked, candidates: count, plan: 'approximate' };
+}
+
+/** Compacts `rows[0..count)` to the rows not hidden; returns how many remain. */
+function withoutHidden(rows: Uint32Array, count: number, hidden: Uint8Array): number {
+  let kept = 0;
+  for (let i = 0; i < count; i++) {
+    const row = rows[i]!;
+    if (hidden[row] === 0) rows[kept++] = row;
+  }
+  return kept;
 }
 
 /** Exact filter check and exact distance for every candidate not yet examined. */
