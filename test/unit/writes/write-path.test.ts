@@ -65,7 +65,9 @@ describe('writes on an in-process index', () => {
       const [result] = await search.search([{ vector: query, filter }], { k: 10, exact: true });
       const expected = exactTop(content, query, 10, keep);
       expect(result!.hits.map((hit) => hit.externalId ?? hit.id)).toEqual(expected.map((hit) => hit.id));
-      result!.hits.forEach((hit, i) => expect(hit.distance).toBeCloseTo(expected[i]!.distance, 4));
+      result!.hits.forEach((hit, i) => {
+        expect(hit.distance).toBeCloseTo(expected[i]!.distance, 4);
+      });
     }
   }
 
