@@ -12,12 +12,12 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { InvalidInputError, UpstreamError } from '../../shared/errors/index.ts';
+import { TOKEN_PATTERN, WRITE_LIMITS } from '../../shared/writes/write-limits.ts';
 import { type FunctionUrlOptions, parseHttpUrl, postJson } from './function-url.ts';
 import { type RetryNotice, type RetryOptions, withRetries } from './retry-policy.ts';
 
-/** Limits of one request (docs/writes.md "Limits"); the server answers 413 beyond them. */
-export const MAX_UPSERT_VECTORS = 500;
-export const MAX_DELETE_IDS = 1000;
+/** Limits of one request (docs/writes.md "Limits"): the server answers 413 beyond them. */
+export { WRITE_LIMITS };
 
 /** An id: a string for an index built with string ids, else a safe integer (a row number by default). */
 export type WriteId = string | number;
@@ -31,13 +31,13 @@ export type UpsertVector = {
 
 export interface UpsertRequest {
   readonly index: string;
-  /** At most `MAX_UPSERT_VECTORS`, each id once. */
+  /** At most `WRITE_LIMITS.upsertVectors` (500), each id once. */
   readonly vectors: readonly UpsertVector[];
   /** Retry token (1–128 characters from `A–Z a–z 0–9 - _ . :`). @default a fresh UUID */
   readonly token?: string;
 }
 
-/** A delete by ids (at most `MAX_DELETE_IDS`, each once), or by a search filter. */
+/** A delete by ids (at most `WRITE_LIMITS.deleteIds` (1,000), each once), or by a search filter. */
 export type DeleteRequest = {
   readonly index: string;
   /** Retry token (1–128 characters from `A–Z a–z 0–9 - _ . :`). @default a fresh UUID */
@@ -72,9 +72,6 @@ export interface WriteUrlOptions extends FunctionUrlOptions {
 }
 
 export const defaultWriteTimeoutMs = 30_000;
-
-/** Characters and length a write token may have (docs/writes.md). */
-export const WRITE_TOKEN_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 /** Inserts or replaces rows by id; retried with one token until answered. */
 export function upsertUrl(
@@ -125,7 +122,7 @@ async function postWrite(
 ): Promise<WriteAnswer> {
   const target = writeEndpoint(url, route);
   const token = request.token ?? randomUUID();
-  checkToken(token);
+  checkWriteToken(token);
   const body = JSON.stringify({ ...request, token });
   const { response, text, json } = await withRetries(
     () => postJson(target, body, { ...options, timeoutMs: options.timeoutMs ?? defaultWriteTimeoutMs }),
@@ -148,8 +145,9 @@ function retryHooks(options: WriteUrlOptions) {
   };
 }
 
-export function checkToken(token: string): void {
-  if (!WRITE_TOKEN_PATTERN.test(token)) {
+/** Throws `InvalidInputError` unless `token` is 1–128 characters from `A–Z a–z 0–9 - _ . :`. */
+export function checkWriteToken(token: string): void {
+  if (token.length > WRITE_LIMITS.tokenLength || !TOKEN_PATTERN.test(token)) {
     throw new InvalidInputError(
       `write token ${JSON.stringify(token.length > 140 ? `${token.slice(0, 140)}…` : token)} ` +
         `(${token.length} characters) is not valid; expected 1–128 characters from A–Z a–z 0–9 - _ . :`,
