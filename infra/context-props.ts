@@ -11,7 +11,7 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { InvalidInputError } from '../shared/errors/index.ts';
 import type { FunctionRole } from './search-settings.ts';
-import type { FunctionSettings, SearchStackProps } from './search-stack-props.ts';
+import type { CompactorSettings, FunctionSettings, SearchStackProps } from './search-stack-props.ts';
 
 export const DEFAULT_STACK_NAME = 'SquashSearch';
 
@@ -23,6 +23,9 @@ const ROLE_KEYS = [
   'ProvisionedConcurrency',
   'CacheBudgetMiB',
 ] as const;
+
+/** The compactor's sizing keys (`compactorMemoryMiB`, …); it has no cache budget or provisioned concurrency. */
+const COMPACTOR_KEYS = ['MemoryMiB', 'TimeoutSeconds', 'ReservedConcurrency'] as const;
 
 /** Every context key this app reads. */
 export const CONTEXT_KEYS: readonly string[] = [
@@ -37,7 +40,10 @@ export const CONTEXT_KEYS: readonly string[] = [
   'corsAllowedOrigins',
   'bucketRemovalPolicy',
   'logRetentionDays',
+  'compactAfterRows',
+  'retentionSeconds',
   ...ROLES.flatMap((role) => ROLE_KEYS.map((key) => `${role}${key}`)),
+  ...COMPACTOR_KEYS.map((key) => `compactor${key}`),
 ];
 
 export interface ContextSettings {
@@ -69,6 +75,14 @@ export function settingsFromContext(node: Node): ContextSettings {
     const given = withoutUndefined(settings);
     if (Object.keys(given).length > 0) roles[role] = given;
   }
+  const compactor = withoutUndefined<CompactorSettings>({
+    memoryMiB: optionalInteger(read('compactorMemoryMiB'), 'compactorMemoryMiB'),
+    timeoutSeconds: optionalInteger(read('compactorTimeoutSeconds'), 'compactorTimeoutSeconds'),
+    reservedConcurrency: optionalReservedConcurrency(
+      read('compactorReservedConcurrency'),
+      'compactorReservedConcurrency',
+    ),
+  });
   const props: SearchStackProps = {
     indexPrefix: optionalString(read('indexPrefix'), 'indexPrefix'),
     processorFunctions: optionalInteger(read('processorFunctions'), 'processorFunctions'),
@@ -86,7 +100,10 @@ export function settingsFromContext(node: Node): ContextSettings {
       destroy: RemovalPolicy.DESTROY,
     }),
     logRetention: optionalRetention(read('logRetentionDays')),
+    compactAfterRows: optionalInteger(read('compactAfterRows'), 'compactAfterRows'),
+    retentionSeconds: optionalInteger(read('retentionSeconds'), 'retentionSeconds'),
     ...roles,
+    compactor: Object.keys(compactor).length > 0 ? compactor : undefined,
   };
   return { stackName, props: withoutUndefined(props) };
 }
@@ -109,9 +126,23 @@ function optionalString(value: unknown, key: string): string | undefined {
 
 function optionalInteger(value: unknown, key: string): number | undefined {
   if (value === undefined) return undefined;
+  const integer = integerOf(value);
+  if (integer === undefined) throw invalid(key, value, 'a non-negative integer');
+  return integer;
+}
+
+/** A reserved concurrency whose default is a number, so that `none` must be said explicitly. */
+function optionalReservedConcurrency(value: unknown, key: string): number | 'none' | undefined {
+  if (value === undefined || value === 'none') return value;
+  const integer = integerOf(value);
+  if (integer === undefined) throw invalid(key, value, 'a non-negative integer or `none`');
+  return integer;
+}
+
+function integerOf(value: unknown): number | undefined {
   if (typeof value === 'number' && Number.isInteger(value)) return value;
   if (typeof value === 'string' && /^[0-9]+$/.test(value.trim())) return Number(value.trim());
-  throw invalid(key, value, 'a non-negative integer');
+  return undefined;
 }
 
 function optionalChoice<T>(value: unknown, key: string, choices: Readonly<Record<string, T>>): T | undefined {

@@ -1,9 +1,9 @@
 /**
  * Physical function names, derived from the stack name.
  *
- * Why fixed names: the allocator must know its own name (tree nodes invoke it recursively), and a
- * function cannot `Ref` itself in its own environment or IAM policy (CloudFormation rejects the
- * cycle). A name derived from the stack name breaks the cycle, and giving every function one keeps
+ * Why fixed names: the allocator must know its own name (tree nodes invoke it recursively), the
+ * compactor gets the writers' environment that names it, and a function cannot `Ref` itself in its
+ * own environment or IAM policy (CloudFormation rejects the cycle). A name derived from the stack name breaks the cycle, and giving every function one keeps
  * logs readable and lets the stack check the size of the environment it writes. The cost: two stacks
  * of the same name cannot share an account and region, and a change that replaces a function must go
  * with a rename.
@@ -15,6 +15,7 @@ export interface FunctionNames {
   readonly allocator: string;
   /** Index p is the function serving partitions p, p + G, p + 2G, … */
   readonly processors: readonly string[];
+  readonly compactor: string;
 }
 
 const MAX_FUNCTION_NAME = 64;
@@ -24,8 +25,9 @@ export function functionNames(stackName: string, processorFunctions: number): Fu
     coordinator: `${stackName}-coordinator`,
     allocator: `${stackName}-allocator`,
     processors: Array.from({ length: processorFunctions }, (_, p) => `${stackName}-processor-${p}`),
+    compactor: `${stackName}-compactor`,
   };
-  for (const name of [names.coordinator, names.allocator, ...names.processors]) {
+  for (const name of [names.coordinator, names.allocator, ...names.processors, names.compactor]) {
     if (name.length > MAX_FUNCTION_NAME) {
       throw new InvalidInputError(
         `function name \`${name}\` is ${name.length} characters; Lambda allows ${MAX_FUNCTION_NAME}. ` +

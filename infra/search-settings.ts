@@ -9,10 +9,11 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { CONFIG_DEFAULTS } from '../functions/config.ts';
+import { CONFIG_DEFAULTS, CONFIG_LIMITS } from '../functions/config.ts';
 import { InvalidInputError } from '../shared/errors/index.ts';
-import type { FunctionSettings, SearchStackProps } from './search-stack-props.ts';
+import type { CompactorSettings, FunctionSettings, SearchStackProps } from './search-stack-props.ts';
 
+/** The roles of the search path (the compactor is sized apart, see `CompactorRoleSettings`). */
 export type FunctionRole = 'coordinator' | 'allocator' | 'processor';
 
 export interface RoleSettings {
@@ -24,10 +25,20 @@ export interface RoleSettings {
   readonly cacheBudgetMiB: number;
 }
 
+export interface CompactorRoleSettings {
+  readonly memoryMiB: number;
+  readonly timeoutSeconds: number;
+  /** undefined: none (the account's unreserved pool). */
+  readonly reservedConcurrency: number | undefined;
+}
+
 export interface SearchSettings {
   readonly indexPrefix: string;
   readonly processorFunctions: number;
   readonly roles: Readonly<Record<FunctionRole, RoleSettings>>;
+  readonly compactor: CompactorRoleSettings;
+  readonly compactAfterRows: number;
+  readonly retentionSeconds: number;
   readonly treeBranching: number;
   readonly treeDepth: number;
   readonly invokeTimeoutMs: number;
@@ -51,6 +62,9 @@ export const STACK_DEFAULTS = {
   treeDepth: CONFIG_DEFAULTS.treeDepth,
   invokeTimeoutMs: CONFIG_DEFAULTS.invokeTimeoutMs,
   maxBatch: CONFIG_DEFAULTS.maxBatch,
+  compactor: { memoryMiB: 3008, timeoutSeconds: 900, reservedConcurrency: 1 },
+  compactAfterRows: CONFIG_DEFAULTS.compactAfterRows,
+  retentionSeconds: CONFIG_DEFAULTS.retentionSeconds,
   urlAuthType: FunctionUrlAuthType.AWS_IAM,
   corsAllowedOrigins: [] as readonly string[],
   bucketRemovalPolicy: RemovalPolicy.RETAIN,
@@ -72,6 +86,8 @@ export const LIMITS = {
   treeDepth: [1, 8],
   invokeTimeoutMs: [1, 900_000],
   maxBatch: [1, 100_000],
+  compactAfterRows: [1, CONFIG_LIMITS.compactAfterRows],
+  retentionSeconds: [1, CONFIG_LIMITS.retentionSeconds],
 } as const;
 
 export function resolveSettings(props: SearchStackProps): SearchSettings {
@@ -92,6 +108,18 @@ export function resolveSettings(props: SearchStackProps): SearchSettings {
     LIMITS.invokeTimeoutMs,
   );
   checkTimeoutsNest(roles, invokeTimeoutMs);
+  const retentionSeconds = integer(
+    'retentionSeconds',
+    props.retentionSeconds ?? STACK_DEFAULTS.retentionSeconds,
+    LIMITS.retentionSeconds,
+  );
+  if (retentionSeconds < roles.coordinator.timeoutSeconds) {
+    throw new InvalidInputError(
+      `retentionSeconds is ${retentionSeconds}, below coordinator.timeoutSeconds ${roles.coordinator.timeoutSeconds}: ` +
+        'a search still reading a version could find it removed; expected at least ' +
+        `${roles.coordinator.timeoutSeconds}`,
+    );
+  }
   const corsAllowedOrigins = props.corsAllowedOrigins ?? STACK_DEFAULTS.corsAllowedOrigins;
   for (const origin of corsAllowedOrigins) {
     if (origin.trim() === '') throw new InvalidInputError('corsAllowedOrigins holds an empty origin');
@@ -112,6 +140,13 @@ export function resolveSettings(props: SearchStackProps): SearchSettings {
     treeDepth: integer('treeDepth', props.treeDepth ?? STACK_DEFAULTS.treeDepth, LIMITS.treeDepth),
     invokeTimeoutMs,
     maxBatch: integer('maxBatch', props.maxBatch ?? STACK_DEFAULTS.maxBatch, LIMITS.maxBatch),
+    compactor: resolveCompactor(props.compactor),
+    compactAfterRows: integer(
+      'compactAfterRows',
+      props.compactAfterRows ?? STACK_DEFAULTS.compactAfterRows,
+      LIMITS.compactAfterRows,
+    ),
+    retentionSeconds,
     urlAuthType: props.urlAuthType ?? STACK_DEFAULTS.urlAuthType,
     corsAllowedOrigins,
     bucketRemovalPolicy: props.bucketRemovalPolicy ?? STACK_DEFAULTS.bucketRemovalPolicy,
@@ -191,6 +226,23 @@ function resolveRole(role: FunctionRole, settings: FunctionSettings = {}): RoleS
     reservedConcurrency,
     provisionedConcurrency,
     cacheBudgetMiB,
+  };
+}
+
+function resolveCompactor(settings: CompactorSettings = {}): CompactorRoleSettings {
+  const defaults = STACK_DEFAULTS.compactor;
+  const reserved = settings.reservedConcurrency ?? defaults.reservedConcurrency;
+  return {
+    memoryMiB: integer('compactor.memoryMiB', settings.memoryMiB ?? defaults.memoryMiB, LIMITS.memoryMiB),
+    timeoutSeconds: integer(
+      'compactor.timeoutSeconds',
+      settings.timeoutSeconds ?? defaults.timeoutSeconds,
+      LIMITS.timeoutSeconds,
+    ),
+    reservedConcurrency:
+      reserved === 'none'
+        ? undefined
+        : integer('compactor.reservedConcurrency', reserved, LIMITS.reservedConcurrency),
   };
 }
 

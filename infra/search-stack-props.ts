@@ -39,6 +39,35 @@ export interface FunctionSettings {
   readonly cacheBudgetMiB?: number;
 }
 
+/**
+ * Sizing of the compactor (docs/writes.md "Compaction"). Every field is optional; the defaults are in
+ * `STACK_DEFAULTS`. It has no cache budget (it reads a whole version once per run) and no provisioned
+ * concurrency (it is invoked asynchronously, rarely, and a cold start is small next to a compaction).
+ */
+export interface CompactorSettings {
+  /**
+   * Memory in MiB (128–10,240). A compaction holds the rows it re-encodes and re-trains partitions, so
+   * it wants both memory and CPU (3,008 MiB is about 1.7 vCPUs).
+   * @default 3008
+   */
+  readonly memoryMiB?: number;
+  /**
+   * Timeout in seconds (1–900). A compaction that times out leaves `CURRENT` untouched and the next
+   * one starts over, so give it Lambda's full 15 minutes unless indexes are small.
+   * @default 900
+   */
+  readonly timeoutSeconds?: number;
+  /**
+   * Reserved concurrency. 1 runs the stack's compactions one at a time: the coordinator's asynchronous
+   * triggers wait in Lambda's event queue meanwhile (a second compaction of the same index would lose
+   * the race to publish anyway). `'none'` takes concurrency from the account's unreserved pool instead,
+   * which accounts with a concurrency quota below 101 need (Lambda keeps 100 unreserved); concurrent
+   * compactions are then safe but may do wasted work.
+   * @default 1
+   */
+  readonly reservedConcurrency?: number | 'none';
+}
+
 export interface SearchStackProps extends StackProps {
   /**
    * Key prefix under which indexes live in the bucket; functions may read only below it.
@@ -57,6 +86,22 @@ export interface SearchStackProps extends StackProps {
   readonly allocator?: FunctionSettings;
   /** Applies to each of the G processor functions. @default see `FunctionSettings` */
   readonly processor?: FunctionSettings;
+  /** @default see `CompactorSettings` */
+  readonly compactor?: CompactorSettings;
+  /**
+   * Rows (upserted vectors plus deleted ids) an index's write log may gain since its last compaction
+   * before the coordinator triggers the compactor. Lower keeps the log that every search applies short;
+   * higher compacts (rewrites partitions) less often.
+   * @default 10000
+   */
+  readonly compactAfterRows?: number;
+  /**
+   * Seconds a compaction keeps the versions it retired and the log objects it folded, so that searches
+   * in flight finish on their snapshot and a retried write still finds its token. At least the
+   * coordinator's timeout (the longest a search runs); longer keeps replaced data in the bucket longer.
+   * @default 900 (Lambda's longest run)
+   */
+  readonly retentionSeconds?: number;
   /**
    * Allocator tree fan-out b. Wider trees start more allocators per hop (faster fan-out for big batches,
    * more concurrent invocations).

@@ -1,17 +1,25 @@
 /**
  * The search stack (DESIGN §2): the index bucket, the coordinator behind a Function URL, one allocator
- * function (every tree node is an invocation of it) and G processor functions (partition p → function
- * p mod G).
+ * function (every tree node is an invocation of it), G processor functions (partition p → function
+ * p mod G) and the compactor, which folds an index's write log into a new version (docs/writes.md).
  *
  * IAM, one grant per need, each for exactly what the code sends:
  * - every function may read objects below the index prefix and nothing else in the bucket
  *   (`grantIndexRead`: `s3:GetObject` on `<prefix>*`, `s3:ListBucket` only for `s3:prefix` under it,
  *   so that a missing key is a 404; see `index-read-access.ts`): processors their partition sections,
- *   allocators the centroids and attribute codes, the coordinator `CURRENT` and the manifest;
+ *   allocators the centroids and attribute codes, the coordinator `CURRENT`, the manifest and the
+ *   write log, the compactor the version it folds the log into;
+ * - the coordinator may append to write logs: `s3:PutObject` on `<prefix>*` + `/log/*` only (one
+ *   `If-None-Match: *` PUT per write; `grantLogAppend`, see `index-write-access.ts`), never on
+ *   `CURRENT` or a version;
+ * - the compactor may write and delete below the index prefix (`grantIndexWrite`: `s3:PutObject` and
+ *   `s3:DeleteObject` on `<prefix>*`): it writes a new version and moves `CURRENT`, then removes retired
+ *   versions and folded log objects; it invokes nothing;
  * - the allocator may invoke the processors and itself (child tree nodes);
- * - the coordinator may invoke the allocator, and the processors because it runs the allocator step
- *   in-process for single-query requests;
- * - processors invoke nothing.
+ * - the coordinator may invoke the allocator, the processors because it runs the allocator step
+ *   in-process for single-query requests, and the compactor (an asynchronous trigger when a log has
+ *   grown by `compactAfterRows` rows, and `POST /compact`);
+ * - processors invoke nothing. No other function writes or deletes.
  * The allocator's grant on itself goes through its fixed name (see `function-names.ts`): a policy that
  * referenced the function's own ARN would form a dependency cycle.
  */
@@ -22,6 +30,7 @@ import { InvalidInputError } from '../shared/errors/index.ts';
 import { functionNames } from './function-names.ts';
 import { IndexBucket } from './index-bucket.ts';
 import { grantIndexRead } from './index-read-access.ts';
+import { grantIndexWrite, grantLogAppend } from './index-write-access.ts';
 import { invokeName, SearchFunction } from './search-function.ts';
 import { type FunctionRole, resolveSettings, type SearchSettings } from './search-settings.ts';
 import type { SearchStackProps } from './search-stack-props.ts';
@@ -38,12 +47,13 @@ export class SearchStack extends Stack {
   readonly coordinator: SearchFunction;
   readonly allocator: SearchFunction;
   readonly processors: readonly SearchFunction[];
+  readonly compactor: SearchFunction;
   readonly searchUrl: lambda.FunctionUrl;
 
   constructor(scope: Construct, id: string, props: SearchStackProps = {}) {
     super(scope, id, {
       description:
-        'squash: serverless hybrid vector search (coordinator, allocator tree, processors, index bucket)',
+        'squash: serverless hybrid vector search (coordinator, allocator tree, processors, compactor, index bucket)',
       ...props,
     });
     const settings = resolveSettings(props);
@@ -67,9 +77,25 @@ export class SearchStack extends Stack {
       [ENV.invokeTimeoutMs]: String(settings.invokeTimeoutMs),
       [ENV.maxBatch]: String(settings.maxBatch),
     };
-    const searchFunction = (id: string, role: FunctionRole, functionName: string, description: string) => {
+    // Only the functions that write get the write path's variables.
+    const writeEnvironment: Record<WriteEnvName, string> = {
+      [ENV.compactorFunction]: names.compactor,
+      [ENV.compactAfterRows]: String(settings.compactAfterRows),
+      [ENV.retentionSeconds]: String(settings.retentionSeconds),
+    };
+    const searchFunction = (
+      id: string,
+      role: FunctionRole,
+      functionName: string,
+      description: string,
+      writes = false,
+    ) => {
       const sizing = settings.roles[role];
-      const environment = { ...sharedEnvironment, [ENV.cacheBudgetMiB]: String(sizing.cacheBudgetMiB) };
+      const environment = {
+        ...sharedEnvironment,
+        [ENV.cacheBudgetMiB]: String(sizing.cacheBudgetMiB),
+        ...(writes ? writeEnvironment : {}),
+      };
       checkEnvironmentSize(functionName, environment);
       return new SearchFunction(this, id, {
         entry: `functions/${role}/handler.ts`,
@@ -103,11 +129,29 @@ export class SearchStack extends Stack {
       'coordinator',
       names.coordinator,
       'squash coordinator (search Function URL)',
+      true,
     );
+    // Its cache budget variable is left unset (the handlers' default): a compaction reads each object once.
+    const compactorEnvironment = { ...sharedEnvironment, ...writeEnvironment };
+    checkEnvironmentSize(names.compactor, compactorEnvironment);
+    this.compactor = new SearchFunction(this, 'Compactor', {
+      entry: 'functions/compactor/handler.ts',
+      functionName: names.compactor,
+      description: 'squash compactor (folds an index write log into a new version)',
+      memoryMiB: settings.compactor.memoryMiB,
+      timeoutSeconds: settings.compactor.timeoutSeconds,
+      reservedConcurrency: settings.compactor.reservedConcurrency,
+      provisionedConcurrency: 0,
+      environment: compactorEnvironment,
+      logRetention: settings.logRetention,
+    });
 
-    for (const reader of [this.coordinator, this.allocator, ...this.processors]) {
+    for (const reader of [this.coordinator, this.allocator, ...this.processors, this.compactor]) {
       grantIndexRead(bucket, reader.function, settings.indexPrefix);
     }
+    grantLogAppend(bucket, this.coordinator.function, settings.indexPrefix);
+    grantIndexWrite(bucket, this.compactor.function, settings.indexPrefix);
+    this.compactor.function.grantInvoke(this.coordinator.function);
     for (const processor of this.processors) {
       processor.function.grantInvoke(this.allocator.function);
       processor.function.grantInvoke(this.coordinator.function);
@@ -153,6 +197,7 @@ export class SearchStack extends Stack {
       value: names.processors.join(','),
       description: 'Processor functions; partition p is served by entry p mod G',
     });
+    new CfnOutput(this, 'CompactorFunctionName', { value: names.compactor });
   }
 }
 

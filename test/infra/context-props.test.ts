@@ -32,6 +32,10 @@ describe('settings from context', () => {
       processorCacheBudgetMiB: '2048',
       coordinatorTimeoutSeconds: '120',
       allocatorReservedConcurrency: '20',
+      compactAfterRows: '20000',
+      retentionSeconds: '1800',
+      compactorMemoryMiB: '4096',
+      compactorReservedConcurrency: 'none',
     });
     expect(stackName).toBe('Vectors-prod');
     expect(props).toEqual({
@@ -48,6 +52,12 @@ describe('settings from context', () => {
       processor: { memoryMiB: 3008, cacheBudgetMiB: 2048 },
       coordinator: { timeoutSeconds: 120 },
       allocator: { reservedConcurrency: 20 },
+      compactAfterRows: 20000,
+      retentionSeconds: 1800,
+      compactor: { memoryMiB: 4096, reservedConcurrency: 'none' },
+    });
+    expect(fromContext({ compactorTimeoutSeconds: 600, compactorReservedConcurrency: 2 }).props).toEqual({
+      compactor: { timeoutSeconds: 600, reservedConcurrency: 2 },
     });
   });
 
@@ -74,6 +84,15 @@ describe('settings from context', () => {
       [{ logRetentionDays: '31' }, 'context `logRetentionDays` is "31"; expected one of 1, 3, 5, 7, 14, 30,'],
       [{ stackName: '9lives' }, 'context `stackName` is `9lives`; expected a letter followed by letters'],
       [{ corsAllowedOrigins: [1] }, 'context `corsAllowedOrigins` is [1]; expected a comma-separated string'],
+      [
+        { compactorReservedConcurrency: 'unlimited' },
+        'context `compactorReservedConcurrency` is "unlimited"; expected a non-negative integer or `none`',
+      ],
+      [{ retentionSeconds: '15m' }, 'context `retentionSeconds` is "15m"; expected a non-negative integer'],
+      [
+        { allocatorReservedConcurrency: 'none' },
+        'context `allocatorReservedConcurrency` is "none"; expected a non-negative integer',
+      ],
     ];
     for (const [context, message] of cases) {
       expect(() => fromContext(context)).toThrow(InvalidInputError);

@@ -52,6 +52,11 @@ function expectedDefault(key: string): string {
     corsAllowedOrigins: STACK_DEFAULTS.corsAllowedOrigins.length === 0 ? 'none' : '?',
     bucketRemovalPolicy: code(STACK_DEFAULTS.bucketRemovalPolicy),
     logRetentionDays: code(STACK_DEFAULTS.logRetention),
+    compactAfterRows: code(STACK_DEFAULTS.compactAfterRows),
+    retentionSeconds: code(STACK_DEFAULTS.retentionSeconds),
+    compactorMemoryMiB: code(STACK_DEFAULTS.compactor.memoryMiB),
+    compactorTimeoutSeconds: code(STACK_DEFAULTS.compactor.timeoutSeconds),
+    compactorReservedConcurrency: code(STACK_DEFAULTS.compactor.reservedConcurrency),
   };
   if (key in fixed) return fixed[key]!;
   const [, role, setting] = /^(coordinator|allocator|processor)(\w+)$/.exec(key) ?? [];

@@ -1,14 +1,26 @@
 /**
  * The execution roles grant exactly what the functions call: their own log group, `s3:GetObject` on
- * index objects, `s3:ListBucket` only under the index prefix, and invoking only the functions each one
- * calls. Statements are compared whole (actions, resources, conditions), so an extra action, a wider
- * resource or a dropped condition fails here.
+ * index objects, `s3:ListBucket` only under the index prefix, invoking only the functions each one
+ * calls, and writes only where the write path writes (the coordinator's log appends, the compactor's
+ * versions). Statements are compared whole (actions, resources, conditions), so an extra action, a
+ * wider resource or a dropped condition fails here.
  */
 import { describe, expect, it } from 'vitest';
 import { INDEX_LIST_ACTIONS, INDEX_OBJECT_ACTIONS } from '../../infra/index-read-access.ts';
+import { INDEX_WRITE_ACTIONS, LOG_APPEND_ACTIONS } from '../../infra/index-write-access.ts';
 import type { SearchFunction } from '../../infra/search-function.ts';
 import type { SearchStackProps } from '../../infra/search-stack-props.ts';
-import { asArray, type Json, logicalId, render, type Synthesized, synthStack } from './synth.ts';
+import { CURRENT_KEY, versionKeys } from '../../shared/format/index-keys.ts';
+import { logKey } from '../../shared/writes/log-keys.ts';
+import {
+  asArray,
+  iamPatternMatches,
+  type Json,
+  logicalId,
+  render,
+  type Synthesized,
+  synthStack,
+} from './synth.ts';
 
 const defaults = synthStack({ processorFunctions: 3 });
 const { stack, template } = defaults;
@@ -62,6 +74,14 @@ const listIndexPrefix = (bucketArn: string, prefix: string): Grant => ({
   condition: { StringLike: { 's3:prefix': `${prefix}*` } },
 });
 const readIndexes = [getIndexObjects(bucket, 'indexes/'), listIndexPrefix(bucket, 'indexes/')];
+const appendLogs = (bucketArn: string, prefix: string): Grant => ({
+  actions: ['s3:PutObject'],
+  resources: [`${bucketArn}/${prefix}*/log/*`],
+});
+const writeIndexes = (bucketArn: string, prefix: string): Grant => ({
+  actions: ['s3:DeleteObject', 's3:PutObject'],
+  resources: [`${bucketArn}/${prefix}*`],
+});
 const writeOwnLogs = (fn: SearchFunction): Grant => ({
   actions: LOG_WRITE,
   resources: [`\${${logicalId(stack, fn.logGroup)}.Arn}`],
@@ -92,21 +112,80 @@ describe('IAM', () => {
     );
   });
 
-  it('lets the coordinator read indexes and invoke only the allocator and the processors', () => {
+  it('lets the coordinator read indexes, append to write logs, and invoke the allocator, the processors and the compactor', () => {
     expect(sortGrants(statementsOf(stack.coordinator))).toEqual(
       sortGrants([
         writeOwnLogs(stack.coordinator),
         ...readIndexes,
+        appendLogs(bucket, 'indexes/'),
         invoke(arn(stack.allocator)),
         ...stack.processors.map((processor) => invoke(arn(processor))),
+        invoke(arn(stack.compactor)),
       ]),
     );
   });
 
-  it('grants exactly s3:GetObject and s3:ListBucket, never a wildcard action or a `*` resource', () => {
+  it('lets the compactor read, write and delete index objects, and invoke nothing', () => {
+    expect([...INDEX_WRITE_ACTIONS].sort()).toEqual(['s3:DeleteObject', 's3:PutObject']);
+    expect(sortGrants(statementsOf(stack.compactor))).toEqual(
+      sortGrants([writeOwnLogs(stack.compactor), ...readIndexes, writeIndexes(bucket, 'indexes/')]),
+    );
+  });
+
+  it('lets only the coordinator (log objects) and the compactor (index objects) write, and only the compactor delete', () => {
+    expect([...LOG_APPEND_ACTIONS]).toEqual(['s3:PutObject']);
+    const writers = new Map<string, Grant[]>();
+    for (const fn of [stack.coordinator, stack.allocator, ...stack.processors, stack.compactor]) {
+      const writes = statementsOf(fn).filter((grant) =>
+        grant.actions.some(
+          (action) => action.startsWith('s3:') && action !== 's3:GetObject' && action !== 's3:ListBucket',
+        ),
+      );
+      if (writes.length > 0) writers.set(fn.node.id, writes);
+    }
+    expect(Object.fromEntries(writers)).toEqual({
+      Coordinator: [appendLogs(bucket, 'indexes/')],
+      Compactor: [writeIndexes(bucket, 'indexes/')],
+    });
+  });
+
+  it('lets the coordinator put log objects and nothing else: not CURRENT, not a version, not another prefix', () => {
+    const puts = statementsOf(stack.coordinator)
+      .filter((grant) => grant.actions.includes('s3:PutObject'))
+      .flatMap((grant) => grant.resources);
+    const allowed = (key: string) => puts.some((pattern) => iamPatternMatches(pattern, `${bucket}/${key}`));
+    // The real key layouts: shared/writes/log-keys.ts and shared/format/index-keys.ts.
+    for (const key of [
+      `indexes/my-index/${logKey(1)}`,
+      `indexes/my-index/${logKey(42)}`,
+      `indexes/a.b-c_d/${logKey(7)}`,
+    ]) {
+      expect(allowed(key), key).toBe(true);
+    }
+    const version = versionKeys(3);
+    for (const key of [
+      `indexes/my-index/${CURRENT_KEY}`,
+      ...[
+        version.manifest,
+        version.centroids,
+        version.attributes,
+        version.externalIds,
+        version.partition(0),
+      ].map((versionKey) => `indexes/my-index/${versionKey}`),
+      'indexes/my-index/log',
+      `indexes/${logKey(1)}`,
+      `other/my-index/${logKey(1)}`,
+      `my-index/${logKey(1)}`,
+    ]) {
+      expect(allowed(key), key).toBe(false);
+    }
+  });
+
+  it('grants exactly s3:GetObject, s3:ListBucket and the writers’ s3:PutObject and s3:DeleteObject, never a wildcard action or a `*` resource', () => {
     expect([...INDEX_OBJECT_ACTIONS, ...INDEX_LIST_ACTIONS]).toEqual(['s3:GetObject', 's3:ListBucket']);
     const statements = policyStatements(defaults);
-    expect(statements).toHaveLength(3 * 3 + (3 + 3 + 1) + (3 + 1 + 3));
+    // processors; allocator; coordinator; compactor
+    expect(statements).toHaveLength(3 * 3 + (3 + 3 + 1) + (3 + 1 + 1 + 3 + 1) + (3 + 1));
     const s3Actions = new Set<string>();
     for (const statement of statements) {
       for (const action of asArray<string>(statement.Action)) {
@@ -121,7 +200,12 @@ describe('IAM', () => {
       expect(statement.NotAction).toBeUndefined();
       expect(statement.NotResource).toBeUndefined();
     }
-    expect([...s3Actions].sort()).toEqual(['s3:GetObject', 's3:ListBucket']);
+    expect([...s3Actions].sort()).toEqual([
+      's3:DeleteObject',
+      's3:GetObject',
+      's3:ListBucket',
+      's3:PutObject',
+    ]);
   });
 
   it('allows listing only with an s3:prefix under the index prefix, and objects only below it', () => {
@@ -140,12 +224,12 @@ describe('IAM', () => {
         expect(asArray<Json>(statement.Resource).map(render)).toEqual([`${bucket}/indexes/*`]);
       }
     }
-    expect(listings).toBe(3 + 2);
+    expect(listings).toBe(3 + 3);
   });
 
   it('attaches no managed or inline policies to the execution roles and creates no other policies', () => {
     const roles = Object.values(template.findResources('AWS::IAM::Role'));
-    expect(roles).toHaveLength(5);
+    expect(roles).toHaveLength(6);
     for (const role of roles) {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
       expect(role.Properties.Policies).toBeUndefined();
@@ -159,16 +243,20 @@ describe('IAM', () => {
   it.each<[string, SearchStackProps['indexPrefix']]>([
     ['a nested index prefix', 'tenant-a/indexes/'],
     ['an empty index prefix (the whole bucket)', ''],
-  ])('follows %s in every read grant', (_, indexPrefix) => {
+  ])('follows %s in every read and write grant', (_, indexPrefix) => {
     const custom = synthStack({ processorFunctions: 1, indexPrefix });
     const bucketArn = bucketArnOf(custom);
-    for (const fn of [custom.stack.coordinator, custom.stack.allocator, ...custom.stack.processors]) {
-      const reads = statementsOf(fn, custom).filter((grant) =>
+    const reads = [getIndexObjects(bucketArn, indexPrefix!), listIndexPrefix(bucketArn, indexPrefix!)];
+    const writes = new Map<SearchFunction, Grant[]>([
+      [custom.stack.coordinator, [appendLogs(bucketArn, indexPrefix!)]],
+      [custom.stack.compactor, [writeIndexes(bucketArn, indexPrefix!)]],
+    ]);
+    const { coordinator, allocator, processors, compactor } = custom.stack;
+    for (const fn of [coordinator, allocator, ...processors, compactor]) {
+      const s3Grants = statementsOf(fn, custom).filter((grant) =>
         grant.actions.some((a) => a.startsWith('s3:')),
       );
-      expect(sortGrants(reads)).toEqual(
-        sortGrants([getIndexObjects(bucketArn, indexPrefix!), listIndexPrefix(bucketArn, indexPrefix!)]),
-      );
+      expect(sortGrants(s3Grants)).toEqual(sortGrants([...reads, ...(writes.get(fn) ?? [])]));
     }
   });
 });

@@ -4,9 +4,11 @@
  * searches (single query, batch through the allocator tree, exact, filtered with attributes), index
  * summaries, an unknown index and a missing partition object. Every S3 command a role sent is mapped to
  * the IAM action that authorises it; those actions, plus the conditioned listing that makes a missing
- * key a 404, must be exactly the S3 actions the synthesized policy grants that role, on keys below the
- * index prefix. A new kind of request in the read path fails here until `index-read-access.ts` (and the
- * mapping below) say what it needs.
+ * key a 404, must be exactly the S3 read actions the synthesized policy grants that role, on keys below
+ * the index prefix. A new kind of request in the read path fails here until `index-read-access.ts` (and
+ * the mapping below) say what it needs. The write path's grants (the coordinator's log appends, the
+ * compactor's writes and deletes; `index-write-access.ts`) are left out here: no search sends them, and
+ * `iam.test.ts` checks them statement by statement.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { serveAllocator } from '../../functions/allocator/serve-allocator.ts';
@@ -15,10 +17,12 @@ import { serveCoordinator } from '../../functions/coordinator/serve-coordinator.
 import { serveProcessor } from '../../functions/processor/serve-processor.ts';
 import { createRuntime, type FunctionRuntime } from '../../functions/runtime.ts';
 import { INDEX_LIST_ACTIONS } from '../../infra/index-read-access.ts';
+import { INDEX_WRITE_ACTIONS, LOG_APPEND_ACTIONS } from '../../infra/index-write-access.ts';
 import type { SearchFunction } from '../../infra/search-function.ts';
 import type { FunctionRole } from '../../infra/search-settings.ts';
 import { buildIndex } from '../../shared/build/build-index.ts';
 import { S3BlobStore } from '../../shared/store/index.ts';
+import { LOG_PREFIX } from '../../shared/writes/log-keys.ts';
 import { FakeS3Client } from '../support/fake-s3-client.ts';
 import { InProcessInvoker } from '../unit/functions/in-process-invoker.ts';
 import {
@@ -166,9 +170,10 @@ describe('S3 requests of the functions', () => {
     }
   });
 
-  it('need exactly the S3 actions each role is granted, plus the listing that makes a missing key a 404', () => {
+  it('need exactly the S3 read actions each role is granted, plus the listing that makes a missing key a 404', () => {
     const { stack, template } = synthStack({ processorFunctions: 3 });
-    const grantedS3 = (fn: SearchFunction) => {
+    const writeActions: ReadonlySet<string> = new Set([...LOG_APPEND_ACTIONS, ...INDEX_WRITE_ACTIONS]);
+    const grantedS3Reads = (fn: SearchFunction) => {
       const roleId = logicalId(stack, fn.role);
       const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((candidate) =>
         candidate.Properties.Roles.some((ref: Json) => ref.Ref === roleId),
@@ -177,7 +182,8 @@ describe('S3 requests of the functions', () => {
       const actions = policy!.Properties.PolicyDocument.Statement.flatMap((statement: Json) =>
         asArray<string>(statement.Action),
       );
-      return [...new Set(actions.filter((action: string) => action.startsWith('s3:')))].sort();
+      const reads = actions.filter((action: string) => action.startsWith('s3:') && !writeActions.has(action));
+      return [...new Set(reads)].sort();
     };
     const functions: Record<FunctionRole, SearchFunction[]> = {
       coordinator: [stack.coordinator],
@@ -193,13 +199,23 @@ describe('S3 requests of the functions', () => {
       });
       expect(needed, `${role} sends ${commands.join(', ')}`).not.toContain('s3:PutObject');
       const expected = [...new Set([...needed, ...INDEX_LIST_ACTIONS])].sort();
-      for (const fn of functions[role]) expect(grantedS3(fn), role).toEqual(expected);
+      for (const fn of functions[role]) expect(grantedS3Reads(fn), role).toEqual(expected);
     }
   });
 
-  it('are GETs and HEADs: the coordinator follows CURRENT, processors read partitions by range', () => {
+  it('are GETs and HEADs, and the coordinator’s listings of write logs: the coordinator follows CURRENT, processors read partitions by range', () => {
     const commands = (role: FunctionRole) => new Set(sent[role].map((request) => request.command));
-    expect(commands('coordinator')).toEqual(new Set(['HeadObjectCommand', 'GetObjectCommand']));
+    // The coordinator lists an index's log after reading CURRENT (docs/writes.md "Read-your-writes").
+    const coordinatorCommands = [...commands('coordinator')];
+    expect(coordinatorCommands).toEqual(expect.arrayContaining(['HeadObjectCommand', 'GetObjectCommand']));
+    expect(
+      coordinatorCommands.filter(
+        (command) => !['HeadObjectCommand', 'GetObjectCommand', 'ListObjectsV2Command'].includes(command),
+      ),
+    ).toEqual([]);
+    for (const listing of sent.coordinator.filter((request) => request.command === 'ListObjectsV2Command')) {
+      expect(listing.prefix).toMatch(new RegExp(`^indexes/[^/]+/${LOG_PREFIX}$`));
+    }
     expect(commands('allocator')).toEqual(new Set(['GetObjectCommand']));
     expect([...commands('processor')].every((command) => /^(Get|Head)ObjectCommand$/.test(command))).toBe(
       true,

@@ -31,6 +31,22 @@ describe('resolved settings', () => {
         cacheBudgetMiB: 884,
       },
     });
+    expect(settings.compactor).toEqual({ memoryMiB: 3008, timeoutSeconds: 900, reservedConcurrency: 1 });
+    expect([settings.compactAfterRows, settings.retentionSeconds]).toEqual([10_000, 900]);
+  });
+
+  it('takes the compactor sizing and the write settings as given, and `none` for no reserved concurrency', () => {
+    const settings = resolveSettings({
+      compactor: { memoryMiB: 10_240, timeoutSeconds: 60, reservedConcurrency: 'none' },
+      compactAfterRows: 1,
+      retentionSeconds: 90,
+    });
+    expect(settings.compactor).toEqual({
+      memoryMiB: 10_240,
+      timeoutSeconds: 60,
+      reservedConcurrency: undefined,
+    });
+    expect([settings.compactAfterRows, settings.retentionSeconds]).toEqual([1, 90]);
   });
 
   it('rejects out-of-range values with the setting, the value and the accepted range', () => {
@@ -68,6 +84,20 @@ describe('resolved settings', () => {
         'indexPrefix is `/indexes/`; expected empty or a key prefix ending with `/`',
       ],
       [{ corsAllowedOrigins: [' '] }, 'corsAllowedOrigins holds an empty origin'],
+      [
+        { compactor: { memoryMiB: 127 } },
+        'compactor.memoryMiB is 127; expected an integer from 128 to 10240',
+      ],
+      [
+        { compactor: { timeoutSeconds: 901 } },
+        'compactor.timeoutSeconds is 901; expected an integer from 1 to 900',
+      ],
+      [
+        { compactor: { reservedConcurrency: 0 } },
+        'compactor.reservedConcurrency is 0; expected an integer from 1 to 100000',
+      ],
+      [{ compactAfterRows: 0 }, 'compactAfterRows is 0; expected an integer from 1 to 100000000'],
+      [{ retentionSeconds: 604_801 }, 'retentionSeconds is 604801; expected an integer from 1 to 604800'],
     ];
     for (const [props, message] of cases) {
       expect(() => resolveSettings(props)).toThrow(InvalidInputError);
@@ -110,6 +140,16 @@ describe('resolved settings', () => {
     );
   });
 
+  it('keeps old versions at least as long as a search can run (the coordinator’s timeout)', () => {
+    expect(() => resolveSettings({ retentionSeconds: 89 })).toThrow(
+      'retentionSeconds is 89, below coordinator.timeoutSeconds 90: a search still reading a version could find it removed; expected at least 90',
+    );
+    expect(() => resolveSettings({ retentionSeconds: 300, coordinator: { timeoutSeconds: 301 } })).toThrow(
+      'retentionSeconds is 300, below coordinator.timeoutSeconds 301',
+    );
+    expect(resolveSettings({ retentionSeconds: 90 }).retentionSeconds).toBe(90);
+  });
+
   it('keeps provisioned concurrency within reserved concurrency, and off by default', () => {
     expect(
       resolveSettings({ processor: { reservedConcurrency: 4, provisionedConcurrency: 4 } }).roles.processor,
@@ -129,6 +169,7 @@ describe('function names', () => {
       coordinator: 'S-coordinator',
       allocator: 'S-allocator',
       processors: ['S-processor-0', 'S-processor-1', 'S-processor-2'],
+      compactor: 'S-compactor',
     });
   });
 

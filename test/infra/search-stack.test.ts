@@ -7,10 +7,10 @@ import { type Json, logicalId, render, synthFromContext, synthStack } from './sy
 
 const defaults = synthStack();
 
+/** The write path's variables, which only the coordinator and the compactor get. */
+const WRITE_ENV: readonly string[] = [ENV.compactorFunction, ENV.compactAfterRows, ENV.retentionSeconds];
 /** The variables of the search path, which every function gets. */
-const SEARCH_ENV = Object.values(ENV).filter(
-  (name) => name !== ENV.compactorFunction && name !== ENV.compactAfterRows && name !== ENV.retentionSeconds,
-);
+const SEARCH_ENV = Object.values(ENV).filter((name) => !WRITE_ENV.includes(name));
 
 function functionsOf(template: typeof defaults.template): Record<string, Json> {
   return template.findResources('AWS::Lambda::Function');
@@ -23,7 +23,7 @@ function functionNamed(template: typeof defaults.template, name: string): Json {
 }
 
 describe('search stack with default settings', () => {
-  it('has one coordinator, one allocator and 8 processor functions with stack-derived names', () => {
+  it('has one coordinator, one allocator, 8 processor functions and a compactor with stack-derived names', () => {
     const names = Object.values(functionsOf(defaults.template))
       .map((fn) => fn.Properties.FunctionName as string)
       .sort();
@@ -31,6 +31,7 @@ describe('search stack with default settings', () => {
       [
         'Squash-allocator',
         'Squash-coordinator',
+        'Squash-compactor',
         ...Array.from({ length: 8 }, (_, p) => `Squash-processor-${p}`),
       ].sort(),
     );
@@ -63,11 +64,50 @@ describe('search stack with default settings', () => {
     }
   });
 
+  it('sizes the compactor with 3008 MiB, 15 minutes and one compaction at a time', () => {
+    const compactor = functionNamed(defaults.template, 'Squash-compactor');
+    expect({
+      MemorySize: compactor.MemorySize,
+      Timeout: compactor.Timeout,
+      ReservedConcurrentExecutions: compactor.ReservedConcurrentExecutions,
+    }).toEqual({ MemorySize: 3008, Timeout: 900, ReservedConcurrentExecutions: 1 });
+  });
+
+  it('gives the coordinator and the compactor the write variables, with their defaults, and the others none', () => {
+    const writers = ['Squash-coordinator', 'Squash-compactor'];
+    for (const fn of Object.values(functionsOf(defaults.template))) {
+      const variables = fn.Properties.Environment.Variables;
+      const name = fn.Properties.FunctionName as string;
+      const written = Object.fromEntries(WRITE_ENV.map((variable) => [variable, variables[variable]]));
+      expect(written, name).toEqual(
+        writers.includes(name)
+          ? {
+              [ENV.compactorFunction]: 'Squash-compactor',
+              [ENV.compactAfterRows]: '10000',
+              [ENV.retentionSeconds]: '900',
+            }
+          : {
+              [ENV.compactorFunction]: undefined,
+              [ENV.compactAfterRows]: undefined,
+              [ENV.retentionSeconds]: undefined,
+            },
+      );
+    }
+  });
+
   it('gives every function the environment the handlers read, with the processors in routing order', () => {
     const bucketId = logicalId(defaults.stack, defaults.stack.indexBucket.bucket);
     for (const fn of Object.values(functionsOf(defaults.template))) {
       const variables = fn.Properties.Environment.Variables;
-      expect(Object.keys(variables).sort()).toEqual([...SEARCH_ENV].sort());
+      const name = fn.Properties.FunctionName as string;
+      // The compactor has no cache budget setting: the handlers' default applies.
+      const expected =
+        name === 'Squash-coordinator'
+          ? [...SEARCH_ENV, ...WRITE_ENV]
+          : name === 'Squash-compactor'
+            ? [...SEARCH_ENV, ...WRITE_ENV].filter((variable) => variable !== ENV.cacheBudgetMiB)
+            : SEARCH_ENV;
+      expect(Object.keys(variables).sort(), name).toEqual([...expected].sort());
       expect(variables[ENV.bucket]).toEqual({ Ref: bucketId });
       expect(variables[ENV.indexPrefix]).toBe('indexes/');
       expect(variables[ENV.allocatorFunction]).toBe('Squash-allocator');
@@ -83,7 +123,7 @@ describe('search stack with default settings', () => {
 
   it('sends each function to its own log group with one month of retention', () => {
     const groups = defaults.template.findResources('AWS::Logs::LogGroup');
-    expect(Object.keys(groups)).toHaveLength(10);
+    expect(Object.keys(groups)).toHaveLength(11);
     for (const group of Object.values(groups)) {
       expect(group.Properties.RetentionInDays).toBe(30);
       expect(group.DeletionPolicy).toBe('Delete');
@@ -112,6 +152,7 @@ describe('search stack with default settings', () => {
       [
         'AllocatorFunctionName',
         'BucketName',
+        'CompactorFunctionName',
         'CoordinatorFunctionName',
         'ProcessorFunctionNames',
         'SearchUrl',
@@ -124,6 +165,7 @@ describe('search stack with default settings', () => {
     });
     expect(outputs.CoordinatorFunctionName.Value).toBe('Squash-coordinator');
     expect(outputs.AllocatorFunctionName.Value).toBe('Squash-allocator');
+    expect(outputs.CompactorFunctionName.Value).toBe('Squash-compactor');
     expect(outputs.ProcessorFunctionNames.Value.split(',')).toHaveLength(8);
   });
 });
@@ -193,10 +235,13 @@ describe('search stack with explicit settings', () => {
         invokeTimeoutMs: 30_000,
         maxBatch: 250,
         indexPrefix: 'vectors/',
+        compactor: { memoryMiB: 4096, timeoutSeconds: 600, reservedConcurrency: 2 },
+        compactAfterRows: 2500,
+        retentionSeconds: 1800,
       },
       'Custom',
     );
-    template.resourceCountIs('AWS::Lambda::Function', 5);
+    template.resourceCountIs('AWS::Lambda::Function', 6);
     const processor = functionNamed(template, 'Custom-processor-2');
     expect(processor).toMatchObject({ MemorySize: 3008, Timeout: 20, ReservedConcurrentExecutions: 50 });
     expect(processor.Environment.Variables).toMatchObject({
@@ -212,6 +257,16 @@ describe('search stack with explicit settings', () => {
     expect(functionNamed(template, 'Custom-allocator').Environment.Variables[ENV.cacheBudgetMiB]).toBe('256');
     const coordinator = functionNamed(template, 'Custom-coordinator');
     expect(coordinator).toMatchObject({ MemorySize: 1024, Timeout: 120, ReservedConcurrentExecutions: 10 });
+    const compactor = functionNamed(template, 'Custom-compactor');
+    expect(compactor).toMatchObject({ MemorySize: 4096, Timeout: 600, ReservedConcurrentExecutions: 2 });
+    for (const writer of [coordinator, compactor]) {
+      expect(writer.Environment.Variables).toMatchObject({
+        [ENV.compactorFunction]: 'Custom-compactor',
+        [ENV.compactAfterRows]: '2500',
+        [ENV.retentionSeconds]: '1800',
+        [ENV.indexPrefix]: 'vectors/',
+      });
+    }
   });
 
   it('reads the same settings from context strings, as `cdk deploy -c key=value` passes them', () => {
@@ -225,7 +280,7 @@ describe('search stack with explicit settings', () => {
       treeBranching: '5',
       logRetentionDays: '7',
     });
-    template.resourceCountIs('AWS::Lambda::Function', 4);
+    template.resourceCountIs('AWS::Lambda::Function', 5);
     expect(functionNamed(template, 'FromContext-processor-1')).toMatchObject({
       MemorySize: 2048,
       Timeout: 15,
@@ -235,5 +290,35 @@ describe('search stack with explicit settings', () => {
       '5',
     );
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+  });
+
+  it('reads the compactor and the write settings from context, and `none` lifts its reserved concurrency', () => {
+    const { template } = synthFromContext({
+      stackName: 'Writes',
+      compactAfterRows: '50000',
+      retentionSeconds: '3600',
+      compactorMemoryMiB: '6144',
+      compactorTimeoutSeconds: '300',
+      compactorReservedConcurrency: 'none',
+    });
+    const compactor = functionNamed(template, 'Writes-compactor');
+    expect(compactor).toMatchObject({ MemorySize: 6144, Timeout: 300 });
+    expect(compactor.ReservedConcurrentExecutions).toBeUndefined();
+    for (const name of ['Writes-coordinator', 'Writes-compactor']) {
+      expect(functionNamed(template, name).Environment.Variables).toMatchObject({
+        [ENV.compactorFunction]: 'Writes-compactor',
+        [ENV.compactAfterRows]: '50000',
+        [ENV.retentionSeconds]: '3600',
+      });
+    }
+    expect(
+      functionNamed(
+        synthFromContext({ compactorReservedConcurrency: '3' }).template,
+        'SquashSearch-compactor',
+      ).ReservedConcurrentExecutions,
+    ).toBe(3);
+    expect(() => synthFromContext({ retentionSeconds: '60' })).toThrow(
+      'retentionSeconds is 60, below coordinator.timeoutSeconds 90',
+    );
   });
 });

@@ -89,3 +89,14 @@ export function render(value: Json): string {
 export function asArray<T>(value: T | T[]): T[] {
   return Array.isArray(value) ? value : [value];
 }
+
+/**
+ * Whether an IAM resource pattern matches a value as IAM evaluates it: `*` matches any run of
+ * characters (`/` included), `?` any one character, everything else itself.
+ */
+export function iamPatternMatches(pattern: string, value: string): boolean {
+  const source = [...pattern]
+    .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[\\^$.|+()[\]{}]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${source}$`, 's').test(value);
+}
