@@ -127,8 +127,9 @@ describe('function table from a synthesized template', () => {
     const table = functionTable(stack, new Map([[url!.logicalId, 'http://127.0.0.1:1/']]));
     const names = table.functions.map((f) => f.name).sort();
     const processors = names.filter((name) => name.startsWith(`${stack.stackName}-processor-`));
+    const compactor = `${stack.stackName}-compactor`;
     expect(names).toEqual(
-      [`${stack.stackName}-allocator`, `${stack.stackName}-coordinator`, ...processors].sort(),
+      [`${stack.stackName}-allocator`, `${stack.stackName}-coordinator`, compactor, ...processors].sort(),
     );
     expect(processors.length).toBeGreaterThan(0);
     expect(table.buckets).toHaveLength(1);
@@ -141,6 +142,20 @@ describe('function table from a synthesized template', () => {
       expect(fn.environment?.SQUASH_PROCESSOR_FUNCTIONS?.split(',')).toEqual(
         processors.sort((a, b) => Number(a.split('-').pop()) - Number(b.split('-').pop())),
       );
+    }
+    // The compactor is hosted like the others, and the coordinator's trigger names it.
+    const byName = new Map(table.functions.map((fn) => [fn.name, fn]));
+    expect(byName.get(compactor)).toMatchObject({
+      memoryMiB: 3008,
+      timeoutSeconds: 900,
+      reservedConcurrency: 1,
+    });
+    for (const writer of [`${stack.stackName}-coordinator`, compactor]) {
+      expect(byName.get(writer)?.environment).toMatchObject({
+        SQUASH_COMPACTOR_FUNCTION: compactor,
+        SQUASH_COMPACT_AFTER_ROWS: '10000',
+        SQUASH_RETENTION_SECONDS: '900',
+      });
     }
   });
 });
