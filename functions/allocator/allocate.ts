@@ -6,6 +6,7 @@
 import { InvalidInputError, InvalidQueryError } from '../../shared/errors/index.ts';
 import { InvocationTree } from '../../shared/plan/invocation-tree.ts';
 import { cachedReader } from '../index-cache.ts';
+import { logViewAt } from '../index-log.ts';
 import { type FunctionRuntime, startInvocation } from '../runtime.ts';
 import { addPathStats } from '../wire/path-stats.ts';
 import { runAllocatorStep } from './allocator-step.ts';
@@ -47,10 +48,19 @@ export async function allocate(
   });
 
   const { reader, bytesFetched } = await cachedReader(runtime, payload.index, payload.version);
+  const view = await logViewAt(runtime, payload.index, reader, payload.sequence);
   const own = tree.ownSlice(node.id, payload.batchSize);
   const step = await runAllocatorStep(
     runtime,
-    { index: payload.index, reader, k: payload.k, options: payload.options, deadline },
+    {
+      index: payload.index,
+      reader,
+      sequence: payload.sequence,
+      view,
+      k: payload.k,
+      options: payload.options,
+      deadline,
+    },
     sliceQueries(reader, queries.slice(own.start - subtree.start, own.end - subtree.start)),
   );
   const subtrees = settleSubtrees(runtime, await Promise.all(children), reader.manifest.partitions);

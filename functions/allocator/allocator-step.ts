@@ -8,6 +8,8 @@ import type { AttributeValue } from '../../shared/attributes/index.ts';
 import type { IndexReader } from '../../shared/index/index-reader.ts';
 import { reportedDistance } from '../../shared/metric.ts';
 import { executeQueries } from '../../shared/search/query-executor.ts';
+import { layoutAt } from '../../shared/writes/layout-at.ts';
+import type { LogView } from '../../shared/writes/log-view.ts';
 import type { FunctionRuntime } from '../runtime.ts';
 import { emptyPathStats, type PathStats } from '../wire/path-stats.ts';
 import type { ResolvedOptions } from '../wire/query-options.ts';
@@ -18,6 +20,9 @@ import type { SliceQuery } from './slice-query.ts';
 export interface StepRequest {
   readonly index: string;
   readonly reader: IndexReader;
+  /** The snapshot's log sequence, and the log's view of it (undefined: the base alone). */
+  readonly sequence: number;
+  readonly view: LogView | undefined;
   readonly k: number;
   readonly options: ResolvedOptions;
   /** Epoch ms by which the step must be done. */
@@ -43,6 +48,7 @@ export async function runAllocatorStep(
     runtime,
     index: request.index,
     reader,
+    sequence: request.sequence,
     options,
     queries,
     deadline: request.deadline,
@@ -50,7 +56,7 @@ export async function runAllocatorStep(
     attributes,
   });
   const outcomes = await executeQueries(
-    reader.layout,
+    layoutAt(reader.layout, request.view, request.sequence),
     queries,
     {
       k: request.k,

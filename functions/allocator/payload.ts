@@ -7,7 +7,7 @@
  * summed cost.
  */
 import { z } from 'zod';
-import { indexNameSchema, kSchema, positionSchema, versionSchema } from '../wire/fields.ts';
+import { indexNameSchema, kSchema, positionSchema, sequenceSchema, versionSchema } from '../wire/fields.ts';
 import { pathStatsSchema } from '../wire/path-stats.ts';
 import { resolvedOptionsSchema } from '../wire/query-options.ts';
 import { queryResultSchema } from '../wire/query-result.ts';
@@ -24,6 +24,8 @@ export const allocatorQuerySchema = z.strictObject({
 export const allocatorPayloadSchema = z.strictObject({
   index: indexNameSchema,
   version: versionSchema,
+  /** The snapshot's log sequence: every node and processor of the tree applies the log through it. */
+  sequence: sequenceSchema,
   k: kSchema,
   options: resolvedOptionsSchema,
   tree: z.strictObject({

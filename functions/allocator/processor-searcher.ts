@@ -38,6 +38,7 @@ export interface SearcherContext {
   readonly runtime: FunctionRuntime;
   readonly index: string;
   readonly reader: IndexReader;
+  readonly sequence: number;
   readonly options: ResolvedOptions;
   readonly queries: readonly SliceQuery[];
   readonly deadline: number;
@@ -90,6 +91,7 @@ async function callProcessor(
   const payload: ProcessorPayload = {
     index: context.index,
     version: context.reader.manifest.version,
+    sequence: context.sequence,
     partition,
     options: {
       rerank: options.rerank,

@@ -23,6 +23,7 @@ import {
 export interface TreeRequest {
   readonly index: string;
   readonly version: number;
+  readonly sequence: number;
   readonly k: number;
   readonly options: ResolvedOptions;
   readonly tree: InvocationTree;
@@ -51,6 +52,7 @@ export async function launchSubtree(
   const payload: AllocatorPayload = {
     index: request.index,
     version: request.version,
+    sequence: request.sequence,
     k: request.k,
     options: request.options,
     tree: { branching: request.tree.branching, depth: request.tree.depth },

@@ -20,7 +20,7 @@ import type { ResolvedOptions } from '../wire/query-options.ts';
  * `z.array(z.number())` builds one issue per bad element, and a 6 MB body of a million strings cost
  * seconds, hundreds of MB and a stack overflow (500) before this (issue 9).
  */
-const numberArraySchema = z
+export const numberArraySchema = z
   .array(z.unknown())
   .min(1, 'must not be empty')
   .superRefine((values, context) => {

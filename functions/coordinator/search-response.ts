@@ -4,7 +4,7 @@
  * (partitions visited, vectors scanned, rounds, missing partitions) and what the invocation tree cost.
  * Only a caller that allowed partial answers ever receives `complete: false` (`incomplete-search.ts`).
  */
-import type { ExternalIds } from '../../shared/format/index.ts';
+import type { ExternalId } from '../../shared/format/index.ts';
 import type { PathStats } from '../wire/path-stats.ts';
 import type { WireHit, WireQueryResult, WireQueryStats } from '../wire/query-result.ts';
 
@@ -21,9 +21,21 @@ export interface SearchResponse {
   readonly stats: SearchTotals;
 }
 
+/** What a search answered from (docs/writes.md): a base version plus the write log through `sequence`. */
+export interface Snapshot {
+  readonly version: number;
+  readonly sequence: number;
+}
+
+/** The public id of a global ordinal: the id the input or a write gave it. */
+export interface HitIds {
+  get(ordinal: number): ExternalId;
+}
+
 export interface SearchTotals extends PathStats {
   readonly index: string;
   readonly version: number;
+  readonly snapshot: Snapshot;
   readonly queries: number;
   /** Partition searches over all queries (a partition searched for 3 queries counts 3). */
   readonly partitionsVisited: number;
@@ -38,11 +50,11 @@ export interface SearchTotals extends PathStats {
 
 export function searchResponse(
   index: string,
-  version: number,
+  snapshot: Snapshot,
   results: readonly WireQueryResult[],
   path: PathStats,
   ms: number,
-  externalIds?: ExternalIds,
+  ids?: HitIds,
 ): SearchResponse {
   let partitionsVisited = 0;
   let vectorsScanned = 0;
@@ -57,12 +69,13 @@ export function searchResponse(
   return {
     complete: missing.size === 0 && path.failures.length === 0 && path.failuresOmitted === 0,
     results: results.map((result) => ({
-      hits: externalIds ? result.hits.map((hit) => ({ ...hit, id: externalIds.get(hit.id) })) : result.hits,
+      hits: ids ? result.hits.map((hit) => ({ ...hit, id: ids.get(hit.id) })) : result.hits,
       stats: result.stats,
     })),
     stats: {
       index,
-      version,
+      version: snapshot.version,
+      snapshot,
       queries: results.length,
       partitionsVisited,
       vectorsScanned,

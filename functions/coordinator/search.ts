@@ -19,10 +19,12 @@
  */
 import { PayloadTooLargeError } from '../../shared/errors/index.ts';
 import { fitTree, type InvocationTree, TREE_ROOT } from '../../shared/plan/invocation-tree.ts';
+import type { LogView } from '../../shared/writes/log-view.ts';
 import { runAllocatorStep } from '../allocator/allocator-step.ts';
 import type { AllocatorResponse } from '../allocator/payload.ts';
 import type { SliceQuery } from '../allocator/slice-query.ts';
 import { launchSubtree, settleSubtrees, type TreeRequest } from '../allocator/subtree.ts';
+import { latestSequence, logViewAt } from '../index-log.ts';
 import { parsePayload } from '../parse-payload.ts';
 import { type FunctionRuntime, startInvocation } from '../runtime.ts';
 import { addPathStats, emptyPathStats } from '../wire/path-stats.ts';
@@ -38,7 +40,7 @@ import { assertComplete } from './incomplete-search.ts';
 import type { IndexCatalog, ResolvedIndex } from './index-catalog.ts';
 import { prepareQueries } from './prepare-queries.ts';
 import { resolveOptions, searchRequestSchema } from './search-request.ts';
-import { type SearchResponse, searchResponse } from './search-response.ts';
+import { type HitIds, type SearchResponse, searchResponse } from './search-response.ts';
 
 /**
  * Allocator-step operations one allocator invocation should carry before splitting the batch pays
@@ -68,6 +70,9 @@ export async function search(
   checkBatchSize(body, runtime.config.maxBatch);
   const request = parsePayload(searchRequestSchema, body, 'search request');
   const index = await catalog.resolve(request.index);
+  // After CURRENT, so the snapshot holds every write acknowledged before this search started.
+  const sequence = await latestSequence(runtime, request.index, index.reader);
+  const view = await logViewAt(runtime, request.index, index.reader, sequence);
   const queries = prepareQueries(index.reader, request.index, request.queries);
   const options = resolveOptions(request.options);
   checkResponseSize(index, queries.length, request.k, options);
@@ -77,7 +82,7 @@ export async function search(
     tree === undefined
       ? await runAllocatorStep(
           runtime,
-          { index: request.index, reader: index.reader, k: request.k, options, deadline },
+          { index: request.index, reader: index.reader, sequence, view, k: request.k, options, deadline },
           queries,
         )
       : await overTree(
@@ -85,6 +90,7 @@ export async function search(
           {
             index: request.index,
             version: index.version,
+            sequence,
             k: request.k,
             options,
             tree,
@@ -100,14 +106,20 @@ export async function search(
   if (containerStart) answer.stats.containerStarts++;
   const response = searchResponse(
     request.index,
-    index.version,
+    { version: index.version, sequence },
     answer.results,
     answer.stats,
     performance.now() - started,
-    externalIds,
+    hitIds(view, externalIds),
   );
   if (!options.allowPartial) assertComplete(response);
   return response;
+}
+
+/** Public ids: log rows by their own id, base rows by the input's (or their ordinal). */
+function hitIds(view: LogView | undefined, externalIds: HitIds | undefined): HitIds | undefined {
+  if (!view) return externalIds;
+  return { get: (ordinal) => view.row(ordinal)?.id ?? externalIds?.get(ordinal) ?? ordinal };
 }
 
 function treeFor(

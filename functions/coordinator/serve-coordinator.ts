@@ -1,6 +1,7 @@
 /**
- * The coordinator's routes (Function URL, payload format 2.0): `POST /search`, `GET /indexes/<name>`
- * and `GET /health`. Typed errors become status codes in `http-response.ts`, the only place that does.
+ * The coordinator's routes (Function URL, payload format 2.0): `POST /search`, the writes
+ * (`POST /upsert`, `POST /delete`, `POST /compact`, docs/writes.md), `GET /indexes/<name>` and
+ * `GET /health`. Typed errors become status codes in `http-response.ts`, the only place that does.
  * Paths arrive raw (percent-encoded, as Function URLs deliver them); the index name is decoded once
  * here, and a malformed escape is a 400 naming the path.
  */
@@ -18,6 +19,9 @@ import { searchHeaders } from './incomplete-search.ts';
 import { indexSummary } from './index-summary.ts';
 import { type Coordinator, search } from './search.ts';
 import { parseJsonBody, parseUrlEvent, shownPath } from './url-event.ts';
+import { compactNow, deleteRows, upsert } from './write.ts';
+
+const WRITE_ROUTES = { '/upsert': upsert, '/delete': deleteRows } as const;
 
 const INDEX_ROUTE = /^\/indexes\/([^/]+)\/?$/;
 
@@ -36,6 +40,14 @@ export async function serveCoordinator(
       if (request.method !== 'POST') return methodNotAllowed(request, 'POST');
       const answer = await search(parseJsonBody(request), coordinator, deadline);
       return jsonResponse(200, answer, searchHeaders(answer));
+    }
+    if (request.path === '/upsert' || request.path === '/delete') {
+      if (request.method !== 'POST') return methodNotAllowed(request, 'POST');
+      return jsonResponse(200, await WRITE_ROUTES[request.path](parseJsonBody(request), coordinator));
+    }
+    if (request.path === '/compact') {
+      if (request.method !== 'POST') return methodNotAllowed(request, 'POST');
+      return jsonResponse(202, await compactNow(parseJsonBody(request), coordinator));
     }
     const match = INDEX_ROUTE.exec(request.path);
     if (match) {

@@ -10,4 +10,9 @@ export interface Invoker {
    * out) and `UpstreamError` for any other failed invocation (transport errors, throttling, FunctionError).
    */
   invoke(functionName: string, payload: string, timeoutMs: number): Promise<string>;
+  /**
+   * Starts `functionName` asynchronously (Lambda's `Event` invocation: queued, retried by Lambda, no
+   * answer); resolves once the invocation is accepted.
+   */
+  trigger?(functionName: string, payload: string): Promise<void>;
 }

@@ -76,6 +76,28 @@ export class LambdaInvoker implements Invoker {
     }
     return text;
   }
+
+  async trigger(functionName: string, payload: string): Promise<void> {
+    const client = this.#client ?? sharedLambdaClient();
+    try {
+      const output = await client.send(
+        new InvokeCommand({
+          FunctionName: functionName,
+          InvocationType: 'Event',
+          Payload: Buffer.from(payload),
+        }),
+        { requestTimeout: CONNECTION_TIMEOUT_MS * 2 },
+      );
+      if (output.StatusCode !== 202) {
+        throw new UpstreamError(
+          `\`${functionName}\` refused an Event invocation: status ${output.StatusCode ?? 'none'}`,
+        );
+      }
+    } catch (error) {
+      if (error instanceof UpstreamError) throw error;
+      throw new UpstreamError(`starting \`${functionName}\` failed: ${(error as Error).message}`);
+    }
+  }
 }
 
 /** Lambda's error body `{errorType, errorMessage}`; its own timeout becomes UpstreamTimeoutError. */

@@ -6,7 +6,7 @@
  * what the search did; and per call, whether the partition had to be loaded.
  */
 import { z } from 'zod';
-import { indexNameSchema, kSchema, positionSchema, versionSchema } from '../wire/fields.ts';
+import { indexNameSchema, kSchema, positionSchema, sequenceSchema, versionSchema } from '../wire/fields.ts';
 import { partitionOptionsSchema } from '../wire/query-options.ts';
 import { attributeValueSchema } from '../wire/query-result.ts';
 
@@ -26,6 +26,8 @@ export const processorQuerySchema = z.strictObject({
 export const processorPayloadSchema = z.strictObject({
   index: indexNameSchema,
   version: versionSchema,
+  /** The snapshot's log sequence (see the allocator payload). */
+  sequence: sequenceSchema,
   partition: count,
   options: partitionOptionsSchema,
   queries: z.array(processorQuerySchema).min(1, 'must hold at least one query'),

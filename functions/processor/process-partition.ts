@@ -2,11 +2,22 @@
  * One partition's work for a batch of queries (DESIGN §5): load the partition (byte-range GETs, kept in
  * the container's LRU), then `searchPartition` per query — quantized filter, Hamming prune, ADC lower
  * bounds, exact re-rank and exact filter check. Filters repeated across the batch are compiled once.
+ *
+ * At a snapshot that applies the write log (docs/writes.md), the partition's rows the log hid are left
+ * out and its log rows are searched exactly beside it (`searchPartitionAt`); the log's view needs the
+ * centroids, so the processor then opens the index with allocator data too.
  */
 import type { CompiledFilter } from '../../shared/attributes/index.ts';
 import { InvalidQueryError } from '../../shared/errors/index.ts';
-import { partitionSearchOptions, searchPartition } from '../../shared/search/partition-search.ts';
+import { partitionSearchOptions } from '../../shared/search/partition-search.ts';
+import { baseIdKeys } from '../../shared/writes/base-ids.ts';
+import {
+  type PartitionSnapshot,
+  partitionSnapshot,
+  searchPartitionAt,
+} from '../../shared/writes/partition-snapshot.ts';
 import { cachedPartition, cachedReader } from '../index-cache.ts';
+import { logViewAt } from '../index-log.ts';
 import { type FunctionRuntime, startInvocation } from '../runtime.ts';
 import { decodeVector } from '../wire/vector-base64.ts';
 import { hitAttributes } from './hit-attributes.ts';
@@ -28,6 +39,15 @@ export async function processPartition(
   }
   const loaded = await cachedPartition(runtime, reader, payload.index, payload.partition);
   const { data } = loaded;
+  let bytesFetched = opened.bytesFetched + loaded.bytesFetched;
+  let snapshot: PartitionSnapshot = { hidden: undefined, logRows: [] };
+  if (payload.sequence > (reader.manifest.logThrough ?? 0)) {
+    const full = await cachedReader(runtime, payload.index, payload.version, 'allocator');
+    bytesFetched += full.bytesFetched;
+    const view = await logViewAt(runtime, payload.index, full.reader, payload.sequence);
+    snapshot = partitionSnapshot(view, data, await baseIdKeys(full.reader), payload.sequence);
+  }
+  const logAttributes = new Map(snapshot.logRows.map((row) => [row.ordinal, row.attributes]));
   const options = partitionSearchOptions(payload.options);
   const filters = new Map<string, CompiledFilter>();
   const results = payload.queries.map((query, i): ProcessorResult => {
@@ -43,13 +63,18 @@ export async function processPartition(
       filter = reader.compileFilter(query.filter);
       filters.set(filterKey, filter);
     }
-    const found = searchPartition(data, { vector, filter, k: query.k, mode: query.mode }, options);
+    const found = searchPartitionAt(
+      data,
+      snapshot,
+      { vector, filter, k: query.k, mode: query.mode },
+      options,
+    );
     return {
       position: query.position,
       ids: found.hits.map((hit) => hit.id),
       distances: found.hits.map((hit) => hit.distance),
       ...(payload.options.includeAttributes
-        ? { attributes: found.hits.map((hit) => hitAttributes(data, hit.id)) }
+        ? { attributes: found.hits.map((hit) => logAttributes.get(hit.id) ?? hitAttributes(data, hit.id)) }
         : {}),
       candidates: found.candidates,
       reranked: found.reranked,
@@ -61,7 +86,7 @@ export async function processPartition(
     partition: payload.partition,
     cold: loaded.cold,
     containerStart,
-    bytesFetched: opened.bytesFetched + loaded.bytesFetched,
+    bytesFetched,
     ms: performance.now() - started,
     results,
   };

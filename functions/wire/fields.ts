@@ -10,5 +10,8 @@ export const indexNameSchema = z
   );
 
 export const versionSchema = z.number().int().positive();
+
+/** A snapshot's write-log sequence (docs/writes.md): the last log entry it applies (0: none). */
+export const sequenceSchema = z.number().int().nonnegative();
 export const positionSchema = z.number().int().nonnegative();
 export const kSchema = z.number().int().min(1, 'must be at least 1').max(1000, 'must be at most 1000');

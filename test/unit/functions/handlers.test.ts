@@ -104,7 +104,7 @@ describe('allocator and processor handlers', () => {
           'allocator payload: the payload: Invalid input: expected object, received array (received an array of 2)',
       },
     });
-    expect(await processor({ index: 'x', version: 1, partition: -1 })).toEqual({
+    expect(await processor({ index: 'x', version: 1, sequence: 0, partition: -1 })).toEqual({
       error: {
         code: 'INVALID_QUERY',
         message:

@@ -36,7 +36,7 @@ function failure(partition: number, code = 'UPSTREAM'): Failure {
 function answer(results: WireQueryResult[], failures: Failure[]) {
   const path = emptyPathStats();
   for (const f of failures) recordFailure(path, f);
-  return searchResponse('idx', 1, results, path, 5);
+  return searchResponse('idx', { version: 1, sequence: 0 }, results, path, 5);
 }
 
 function refusal(response: ReturnType<typeof answer>): IncompleteSearchError {

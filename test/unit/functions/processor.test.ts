@@ -37,6 +37,7 @@ function payload(overrides: Record<string, unknown> = {}) {
   return {
     index: INDEX,
     version: 1,
+    sequence: 0,
     partition: PARTITION,
     options,
     queries: filters.map((filter, q) => ({

@@ -105,6 +105,8 @@ export interface TestStack {
   /** `search`, with the response's headers (lower-case names). */
   searchWithHeaders(body: unknown): Promise<HttpAnswer & { headers: Record<string, string> }>;
   get(path: string): Promise<HttpAnswer>;
+  /** `POST <path>` through the coordinator's URL entry (the write routes). */
+  post(path: string, body: unknown): Promise<HttpAnswer>;
 }
 
 export function createTestStack(store: BlobStore, env: Record<string, string> = {}): TestStack {
@@ -154,6 +156,10 @@ export function createTestStack(store: BlobStore, env: Record<string, string> = 
         String(value),
       ]);
       return { status, headers: Object.fromEntries(headers), body: answer };
+    },
+    post: async (path, body) => {
+      const { status, body: answer } = await call('POST', path, body);
+      return { status, body: answer };
     },
     get: async (path) => {
       const { status, body } = await call('GET', path);

@@ -57,6 +57,7 @@ describe('allocator payload', () => {
   const base = {
     index: 'synth',
     version: 1,
+    sequence: 0,
     k: 10,
     options: {
       partitionFactor: 1.2,

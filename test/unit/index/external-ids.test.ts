@@ -94,7 +94,7 @@ describe('external ids', () => {
     };
     const response = searchResponse(
       'docs',
-      1,
+      { version: 1, sequence: 0 },
       [
         {
           position: 0,

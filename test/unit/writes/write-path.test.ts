@@ -73,7 +73,7 @@ describe('writes on an in-process index', () => {
 
   it('finds an upserted vector at once, with its own attributes, and the base row it replaced never', async () => {
     const writer = await IndexWriter.open(store);
-    const upserts = [
+    const upserts: { id: number; vector: Float32Array; attributes: Record<string, AttributeValue> }[] = [
       { id: 5000, vector: vectorNear(0), attributes: { u: 0.5, category: 'ultraviolet' } },
       { id: 7, vector: vectorNear(1), attributes: { u: 0.25, tags: ['fresh'] } },
     ];
