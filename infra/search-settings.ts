@@ -4,7 +4,8 @@
  * the setting, what it held and what was expected.
  *
  * The function-level defaults that the handlers also know (index prefix, tree shape, invoke timeout,
- * batch limit) come from `functions/config.ts`, so the stack and the handlers cannot disagree.
+ * batch limit, compaction threshold, retention period) come from `functions/config.ts`, so the stack
+ * and the handlers cannot disagree.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
