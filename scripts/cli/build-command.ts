@@ -3,14 +3,13 @@
  * under s3://bucket/prefix. Progress goes to stderr; the last stdout line is a JSON summary.
  * Attribute rows are read into memory once (schema inference needs them all before the table is built).
  */
-import { readFile } from 'node:fs/promises';
-import { AttributeTable, inferSchema, parseSchema } from '../../shared/attributes/index.ts';
+import { AttributeTable, inferSchema } from '../../shared/attributes/index.ts';
 import { buildIndex, defaultBuildOptions } from '../../shared/build/build-index.ts';
-import { readCsvAttributes, readJsonLinesArray, readVectors } from '../../shared/data/index.ts';
-import { InvalidInputError } from '../../shared/errors/index.ts';
+import { readVectors } from '../../shared/data/index.ts';
 import { type Metric, metrics } from '../../shared/metric.ts';
 import { openStore } from '../../shared/store/index.ts';
 import { numberOption, parseCommandArgs, positiveInteger, requiredString, UsageError } from './args.ts';
+import { readAttributeRows, readSchemaFile } from './attribute-rows.ts';
 import { createProgressReporter } from './progress.ts';
 
 export const buildUsage = `squash build --vectors FILE [--attributes FILE.jsonl|FILE.csv] [--schema FILE.json] --partitions P
@@ -117,22 +116,8 @@ async function readAttributes(
   path: string,
   schemaPath: string | undefined,
 ): Promise<{ attributes: AttributeTable; ids?: (string | number)[] }> {
-  const declared = schemaPath ? parseSchema(await readJson(schemaPath)) : undefined;
-  const rows = path.toLowerCase().endsWith('.csv')
-    ? await readCsvAttributes(path, declared)
-    : await readJsonLinesArray(path);
-  const carriesIds = rows.some((row) => row.id !== undefined);
-  const ids = carriesIds ? rows.map((row) => row.id as string | number) : undefined;
-  if (carriesIds) for (const row of rows) delete row.id;
+  const declared = schemaPath ? await readSchemaFile(schemaPath) : undefined;
+  const { rows, ids } = await readAttributeRows(path, declared);
   const attributes = AttributeTable.fromRows(declared ?? inferSchema(rows), rows);
-  return ids ? { attributes, ids } : { attributes };
-}
-
-async function readJson(path: string): Promise<unknown> {
-  const text = await readFile(path, 'utf8');
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new InvalidInputError(`${path} is not valid JSON: ${(error as Error).message}`);
-  }
+  return ids ? { attributes, ids: ids as (string | number)[] } : { attributes };
 }
