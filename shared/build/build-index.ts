@@ -10,6 +10,8 @@ import { AttributeQuantizer, AttributeTable } from '../attributes/index.ts';
 import { InvalidInputError } from '../errors/index.ts';
 import {
   bytesOf,
+  type CurrentPointer,
+  type ExternalIdKind,
   ExternalIds,
   encodeManifest,
   FORMAT_VERSION,
@@ -24,7 +26,7 @@ import {
   writeObject,
 } from '../format/index.ts';
 import { encodePartition } from '../index/partition-object.ts';
-import { type Metric, prepareBase } from '../metric.ts';
+import { type Metric, type MetricSpace, prepareBase } from '../metric.ts';
 import { balancedKMeans } from '../partition/index.ts';
 import { OsqQuantizer } from '../quantize/index.ts';
 import type { BlobStore } from '../store/index.ts';
@@ -38,6 +40,17 @@ export interface BuildOptions {
   /** Balanced k-means Lloyd iterations. @default 30 */
   readonly kmeansIterations: number;
   readonly onProgress?: (stage: string, done: number, total: number) => void;
+}
+
+/** The options a version was built with, as its manifest records them (compaction rebuilds with them). */
+export function buildOptionsOf(manifest: Manifest): BuildOptions {
+  return {
+    partitions: manifest.partitions,
+    bitsPerDim: manifest.build.bitsPerDim,
+    metric: manifest.metric,
+    seed: manifest.build.seed,
+    kmeansIterations: manifest.build.kmeansIterations,
+  };
 }
 
 export const defaultBuildOptions: Omit<BuildOptions, 'partitions'> = {
@@ -78,28 +91,97 @@ export async function buildIndex(
   const started = performance.now();
   validateInput(input, options);
   const externalIdKind = input.ids ? ExternalIds.check(input.ids, input.count) : undefined;
-  const progress = options.onProgress ?? (() => {});
   const { space, vectors } = prepareBase(input.vectors, input.count, input.dim, options.metric);
-  const dim = space.storedDim;
+  const partitioning = partitionVectors(vectors, input.count, space.storedDim, options);
+  // The pointer alone (not followed): a build publishes over a format 1 or damaged version too.
+  const previous = await readCurrentPointer(store);
+  return writeVersion(
+    store,
+    {
+      space,
+      vectors,
+      count: input.count,
+      attributes: input.attributes ?? new AttributeTable({ attributes: [] }, input.count, []),
+      ...(input.ids && externalIdKind ? { ids: input.ids, externalIdKind } : {}),
+    },
+    partitioning,
+    options,
+    { previous, started },
+  );
+}
 
+/** Metric-prepared rows ready to be written as a version (what a build and a compaction both hold). */
+export interface PreparedRows {
+  readonly space: MetricSpace;
+  /** count × space.storedDim, row-major, coordinates in natural order. */
+  readonly vectors: Float32Array;
+  readonly count: number;
+  readonly attributes: AttributeTable;
+  readonly ids?: readonly (string | number)[];
+  readonly externalIdKind?: ExternalIdKind;
+}
+
+export interface Partitioning {
+  /** P × storedDim. */
+  readonly centroids: Float32Array;
+  /** Row → partition. */
+  readonly assignment: Uint32Array;
+}
+
+/** Balanced k-means over prepared rows (DESIGN §3 step 1). */
+export function partitionVectors(
+  vectors: Float32Array,
+  count: number,
+  dim: number,
+  options: Pick<BuildOptions, 'partitions' | 'seed' | 'kmeansIterations' | 'onProgress'>,
+): Partitioning {
+  const progress = options.onProgress ?? (() => {});
   progress('partitioning', 0, options.kmeansIterations);
-  const kmeans = balancedKMeans(vectors, input.count, dim, {
+  const kmeans = balancedKMeans(vectors, count, dim, {
     partitions: options.partitions,
     seed: options.seed,
     maxIterations: options.kmeansIterations,
     onProgress: (iteration) => progress('partitioning', iteration, options.kmeansIterations),
   });
   progress('partitioning', options.kmeansIterations, options.kmeansIterations);
+  return { centroids: kmeans.centroids, assignment: kmeans.assignment };
+}
+
+export interface VersionContext {
+  /** `CURRENT` as read before the work began: the publish is conditional on it. */
+  readonly previous: CurrentPointer | undefined;
+  readonly started: number;
+  /** The last write-log sequence the rows include (compaction). */
+  readonly logThrough?: number;
+  /** The version number to write (default: the previous one + 1). */
+  readonly version?: number;
+}
+
+/**
+ * Per partition: OSQ quantizer, codes and the sectioned object; then centroids, allocator codes, ids,
+ * the manifest and CURRENT (conditional on `context.previous`). Partial objects are removed on failure.
+ */
+export async function writeVersion(
+  store: BlobStore,
+  rows: PreparedRows,
+  partitioning: Partitioning,
+  options: BuildOptions,
+  context: VersionContext,
+): Promise<BuildSummary> {
+  const { started, previous } = context;
+  const progress = options.onProgress ?? (() => {});
+  const { space, vectors, attributes } = rows;
+  const input = { count: rows.count, dim: space.inputDim, ids: rows.ids };
+  const externalIdKind = rows.externalIdKind;
+  const dim = space.storedDim;
+  const kmeans = partitioning;
   const members = membersByPartition(kmeans.assignment, options.partitions);
 
-  const attributes = input.attributes ?? new AttributeTable({ attributes: [] }, input.count, []);
   const attributeQuantizer = AttributeQuantizer.train(attributes);
   const attributeCodes = attributeQuantizer.encode(attributes);
   const attributeCount = attributes.schema.attributes.length;
 
-  // The pointer alone (not followed): a build publishes over a format 1 or damaged version too.
-  const previous = await readCurrentPointer(store);
-  const version = (previous?.version ?? 0) + 1;
+  const version = context.version ?? (previous?.version ?? 0) + 1;
   const keys = versionKeys(version);
   const written: string[] = [];
   const put = async (key: string, bytes: Uint8Array): Promise<ObjectRef> => {
@@ -175,10 +257,12 @@ export async function buildIndex(
         ...(externalIdsRef ? { externalIds: externalIdsRef } : {}),
       },
       ...(externalIdKind ? { externalIdKind } : {}),
+      ...(context.logThrough === undefined ? {} : { logThrough: context.logThrough }),
       build: {
         seed: options.seed,
         bitsPerDim: options.bitsPerDim,
         kmeansIterations: options.kmeansIterations,
+        ...(previous === undefined ? {} : { previousVersion: previous.version }),
       },
     };
     const manifestBytes = encodeManifest(manifest);

@@ -5,6 +5,7 @@ import { InvalidQueryError, PayloadTooLargeError } from '../../../shared/errors/
 import { LocalSearch } from '../../../shared/index/local-search.ts';
 import { MemoryBlobStore } from '../../../shared/store/index.ts';
 import { generateDataset, SYNTHETIC_SCHEMA } from '../../../shared/synthetic/index.ts';
+import { compactIndex } from '../../../shared/writes/compact-index.ts';
 import { IndexWriter } from '../../../shared/writes/index-writer.ts';
 
 const count = 1500;
@@ -172,5 +173,70 @@ describe('writes on an in-process index', () => {
       }
     }
     await expectExactMatches(undefined, () => true);
+  });
+});
+
+describe('compaction', () => {
+  it('folds the log into a new version with the same content, and a second run folds nothing', async () => {
+    const store = new MemoryBlobStore();
+    await buildIndex({ vectors: dataset.vectors, count, dim, attributes: table }, store, {
+      partitions: 6,
+      bitsPerDim: 4,
+      metric: 'l2',
+      seed: 1,
+      kmeansIterations: 8,
+    });
+    const content = baseContent();
+    const writer = await IndexWriter.open(store);
+    await writer.delete({ ids: Array.from({ length: 300 }, (_, i) => i * 5) });
+    for (let i = 0; i < 300; i++) content.delete(i * 5);
+    await writer.delete({ filter: { category: 'red' } });
+    for (const [id, row] of content) if (row.attributes.category === 'red') content.delete(id);
+    const upserts = Array.from({ length: 200 }, (_, i) => ({
+      id: i % 2 === 0 ? 20_000 + i : i * 5 + 1,
+      vector: vectorNear(i + 100),
+      attributes: { u: (i % 10) / 10, category: i % 3 === 0 ? 'red' : 'teal' },
+    }));
+    await writer.upsert(upserts);
+    for (const row of upserts) content.set(row.id, { vector: row.vector, attributes: row.attributes });
+
+    const before = await LocalSearch.open(store);
+    const queries = Array.from({ length: 12 }, (_, q) => ({ vector: vectorNear(q * 13) }));
+    const answersBefore = await before.search(queries, { k: 10, exact: true });
+
+    const summary = await compactIndex(store, { retentionSeconds: 0 });
+    expect(summary).toMatchObject({
+      previousVersion: 1,
+      version: 2,
+      logThrough: 3,
+      entriesFolded: 3,
+      rowsFolded: 200,
+      count: content.size,
+    });
+    const after = await LocalSearch.open(store);
+    expect(after.snapshot).toEqual({ version: 2, sequence: 3 });
+    expect(after.reader.manifest.count).toBe(content.size);
+    const answersAfter = await after.search(queries, { k: 10, exact: true });
+    answersAfter.forEach((answer, q) => {
+      const expected = exactTop(content, queries[q]!.vector, 10, () => true);
+      expect(answer.hits.map((hit) => hit.externalId)).toEqual(expected.map((hit) => hit.id));
+      expect(answersBefore[q]!.hits.map((hit) => hit.externalId ?? hit.id)).toEqual(
+        expected.map((hit) => hit.id),
+      );
+    });
+    const [red] = await after.search([{ vector: vectorNear(100), filter: { category: 'red' } }], { k: 3 });
+    expect(red!.hits[0]).toMatchObject({ externalId: 20_000, distance: 0 });
+    // Retention 0: version 1 and the folded log entries are gone already.
+    expect(summary.removed).toEqual({ versions: [1], logObjects: 3 });
+    expect(await store.list('v1/')).toEqual([]);
+
+    const again = await compactIndex(store);
+    expect(again).toMatchObject({ version: undefined, skipped: 'the log holds nothing to fold' });
+
+    await writer.upsert([{ id: 1, vector: vectorNear(999) }]);
+    const later = await LocalSearch.open(store);
+    expect(later.snapshot).toEqual({ version: 2, sequence: 4 });
+    const [found] = await later.search([{ vector: vectorNear(999) }], { k: 1 });
+    expect(found!.hits[0]).toMatchObject({ externalId: 1, distance: 0 });
   });
 });
