@@ -33,11 +33,8 @@ import {
 } from '../format/index.ts';
 import { IndexReader } from '../index/index-reader.ts';
 import type { BlobStore } from '../store/index.ts';
-import { baseIdKeys } from './base-ids.ts';
 import { logKey } from './log-keys.ts';
-import { LogView } from './log-view.ts';
-import { partitionSnapshot } from './partition-snapshot.ts';
-import { logBaseOf } from './snapshot-views.ts';
+import { contentAt } from './snapshot-content.ts';
 import { WriteLog } from './write-log.ts';
 
 export interface CompactOptions {
@@ -98,12 +95,7 @@ export async function compactIndex(store: BlobStore, options: CompactOptions = {
   if (last === logThrough)
     return finish({ ...base, version: undefined, skipped: 'the log holds nothing to fold' });
 
-  progress('reading the log', 0, last - logThrough);
-  const view = new LogView(logBaseOf(reader));
-  for (const entry of await log.readRange(logThrough + 1, last)) view.apply(entry);
-  progress('reading the log', last - logThrough, last - logThrough);
-
-  const content = await gatherContent(reader, view, last, progress);
+  const content = await gatherContent(reader, log, last, progress);
   if (content.count === 0) {
     throw new InvalidInputError(
       `the log through sequence ${last} deletes every row of ${store.description}; an index cannot be empty, so nothing was folded`,
@@ -164,60 +156,34 @@ interface Content {
   readonly dropped: number;
 }
 
+/** The snapshot's rows as the build's inputs: prepared vectors, attribute rows, ids, partitions. */
 async function gatherContent(
   reader: IndexReader,
-  view: LogView,
+  log: WriteLog,
   at: number,
   progress: (stage: string, done: number, total: number) => void,
 ): Promise<Content> {
-  const { manifest } = reader;
+  const snapshot = await contentAt(reader, log, at, (done, total) =>
+    progress('reading partitions', done, total),
+  );
   const dim = reader.space.storedDim;
-  const idKeys = await baseIdKeys(reader);
-  const externalIds = await reader.externalIds();
-  const logRows = view.visibleRows(at);
-  const capacity = manifest.count + logRows.length;
-  const vectors = new Float32Array(capacity * dim);
-  const assignment = new Uint32Array(capacity);
-  const ids: ExternalId[] = [];
+  const count = snapshot.rows.length;
+  const vectors = new Float32Array(count * dim);
+  const assignment = new Uint32Array(count);
   const attributes = new AttributeTableBuilder(reader.schema);
-  let count = 0;
-  const add = (
-    vector: ArrayLike<number>,
-    values: Record<string, AttributeValue>,
-    id: ExternalId,
-    p: number,
-  ) => {
-    vectors.set(vector, count * dim);
-    attributes.add(values, `row ${String(id)}`);
-    ids.push(id);
-    assignment[count++] = p;
-  };
-  let dropped = 0;
-  const natural = new Float32Array(dim);
-  for (let p = 0; p < manifest.partitions; p++) {
-    progress('reading partitions', p, manifest.partitions);
-    const data = await reader.loadPartition(p);
-    const { hidden } = partitionSnapshot(view, data, idKeys, at);
-    for (let row = 0; row < data.count; row++) {
-      if (hidden?.[row]) {
-        dropped++;
-        continue;
-      }
-      for (let j = 0; j < dim; j++) natural[data.coordinateOrder[j]!] = data.vectors[row * dim + j]!;
-      const ordinal = data.ids[row]!;
-      add(natural, data.attributes.rowValues(row), externalIds ? externalIds.get(ordinal) : ordinal, p);
-    }
-  }
-  progress('reading partitions', manifest.partitions, manifest.partitions);
-  for (const row of logRows) add(row.vector, { ...row.attributes }, row.id, row.partition);
+  snapshot.rows.forEach((row, i) => {
+    vectors.set(row.vector, i * dim);
+    attributes.add({ ...row.attributes }, `row ${String(row.id)}`);
+    assignment[i] = row.partition;
+  });
   return {
-    vectors: vectors.subarray(0, count * dim),
+    vectors,
     count,
     attributes,
-    ids,
-    assignment: assignment.subarray(0, count),
-    logRows: logRows.length,
-    dropped,
+    ids: snapshot.rows.map((row) => row.id),
+    assignment,
+    logRows: snapshot.rows.filter((row) => row.fromLog).length,
+    dropped: snapshot.dropped,
   };
 }
 
