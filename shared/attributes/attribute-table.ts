@@ -6,11 +6,11 @@
  */
 import { InvalidInputError } from '../errors/index.ts';
 import { type AttributeColumn, columnLength, gatherColumn } from './attribute-columns.ts';
+import { attributeRowProblem, ownValue } from './attribute-row.ts';
 import { decodeColumns, encodeColumns } from './attribute-table-codec.ts';
-import { type ColumnBuilder, checkValue, columnBuilder } from './column-builders.ts';
-import { describeValue, isPlainObject } from './describe-value.ts';
+import { type ColumnBuilder, columnBuilder } from './column-builders.ts';
 import type { AttributeDictionaries } from './dictionaries.ts';
-import { type AttributeSchema, attributeNames } from './schema.ts';
+import type { AttributeSchema } from './schema.ts';
 
 /** One attribute value as it appears in rows and responses. */
 export type AttributeValue = number | string | string[];
@@ -124,15 +124,13 @@ export class AttributeTable {
   }
 }
 
-/** Streams rows into a table, one at a time, validating each against the schema. */
+/** Streams rows into a table, one at a time, validating each against the schema (`attributeRowProblem`). */
 export class AttributeTableBuilder {
   private readonly builders: ColumnBuilder[];
-  private readonly indexes: Map<string, number>;
   private rows = 0;
 
   constructor(readonly schema: AttributeSchema) {
     this.builders = schema.attributes.map(({ kind }) => columnBuilder(kind));
-    this.indexes = new Map(schema.attributes.map(({ name }, a) => [name, a]));
   }
 
   get count(): number {
@@ -144,28 +142,10 @@ export class AttributeTableBuilder {
    * ordinal, "row 17". A row that fails validation is not appended.
    */
   add(row: Record<string, unknown>, where?: string): void {
-    if (!isPlainObject(row)) {
-      throw new InvalidInputError(
-        `${where ?? `row ${this.rows}`}: expected an object of attributes, received ${describeValue(row)}`,
-      );
-    }
-    for (const name in row) {
-      if (!this.indexes.has(name)) {
-        throw new InvalidInputError(
-          `${where ?? `row ${this.rows}`}: unknown attribute \`${name}\`; known attributes: ${attributeNames(this.schema)}`,
-        );
-      }
-    }
+    const problem = attributeRowProblem(this.schema, row);
+    if (problem !== undefined) throw new InvalidInputError(`${where ?? `row ${this.rows}`}: ${problem}`);
     const attributes = this.schema.attributes;
-    for (let a = 0; a < attributes.length; a++) {
-      const problem = checkValue(attributes[a]!.kind, row[attributes[a]!.name]);
-      if (problem !== undefined) {
-        throw new InvalidInputError(
-          `${where ?? `row ${this.rows}`}: attribute \`${attributes[a]!.name}\` (${attributes[a]!.kind}) ${problem}`,
-        );
-      }
-    }
-    for (let a = 0; a < attributes.length; a++) this.builders[a]!.push(row[attributes[a]!.name]);
+    for (let a = 0; a < attributes.length; a++) this.builders[a]!.push(ownValue(row, attributes[a]!.name));
     this.rows++;
   }
 

@@ -6,17 +6,19 @@
  *   once per call, not once per row: each table is one gather pass over an attribute's contiguous codes
  *   into a byte mask (AND/OR in place). One table or a conjunction of two — the common shapes — run
  *   fused kernels with no mask at all (≈ 3 ms per million rows for two attributes);
- * - the EXACT test on raw values (`matches`, `exactMask`).
+ * - the EXACT test on raw values: of a table's rows (`matches`, `exactMask`, on dictionary codes) and of
+ *   one row given as a plain record (`matchesRecord`, a write-log row, on the values themselves).
  * Constant literals (a value absent from the dictionary, a tautology on the codes) fold away, so a
  * filter that cannot match on the codes counts 0 without reading them.
  */
 import { IndexFormatError, InvalidInputError } from '../errors/index.ts';
 import type { AttributeQuantizer } from './attribute-quantizer.ts';
-import type { AttributeTable } from './attribute-table.ts';
+import type { AttributeTable, AttributeValue } from './attribute-table.ts';
 import type { AttributeDictionaries } from './dictionaries.ts';
 import { type FilterAst, isMatchAll, type NnfNode, negationNormalForm } from './filter-ast.ts';
 import { CODES, literalCells, validCodes } from './filter-cells.ts';
 import { type ExactNode, exactMask, matchesRow, resolveExact } from './filter-exact.ts';
+import { matchesRecord, type RecordNode, resolveRecord } from './filter-record.ts';
 import { type AttributeSchema, sameSchema } from './schema.ts';
 
 export interface CompiledFilter {
@@ -35,6 +37,14 @@ export interface CompiledFilter {
   matches(table: AttributeTable, row: number): boolean;
   /** Exact test of every row of `table`: 1 = matches. */
   exactMask(table: AttributeTable): Uint8Array;
+  /**
+   * Exact test of one row given as a plain record (a write-log row): `{ price: 12, color: "red",
+   * tags: ["a"] }`, a missing key = no value. Agrees with `matches` on every row a table can hold, and
+   * compares the values themselves, so a category or tag absent from the index's dictionaries matches
+   * `$eq` on it. Values must be of their attribute's kind (as `checkAttributeRow` returns them); another
+   * kind is an InvalidInputError.
+   */
+  matchesRecord(values: Readonly<Record<string, AttributeValue>>): boolean;
 }
 
 /** The quantized evaluation plan: AND/OR over per-attribute cell tables. */
@@ -62,7 +72,7 @@ export function compileFilter(
   });
   if (ast === null || isMatchAll(ast)) return new MatchAllFilter();
   const plan = buildPlan(negationNormalForm(ast), quantizer, dictionaries);
-  return new QuantizedFilter(ast, plan, schema.attributes.length);
+  return new QuantizedFilter(ast, plan, schema.attributes.length, resolveRecord(ast, schema));
 }
 
 class MatchAllFilter implements CompiledFilter {
@@ -86,6 +96,10 @@ class MatchAllFilter implements CompiledFilter {
     return true;
   }
 
+  matchesRecord(): boolean {
+    return true;
+  }
+
   exactMask(table: AttributeTable): Uint8Array {
     return new Uint8Array(table.count).fill(1);
   }
@@ -104,6 +118,7 @@ class QuantizedFilter implements CompiledFilter {
     private readonly ast: FilterAst,
     private readonly plan: Plan,
     private readonly attributeCount: number,
+    private readonly record: RecordNode,
   ) {
     if (plan.type === 'cells') {
       this.acceptedCodes = Uint8Array.from({ length: CODES }, (_, code) => code).filter(
@@ -163,6 +178,10 @@ class QuantizedFilter implements CompiledFilter {
 
   exactMask(table: AttributeTable): Uint8Array {
     return exactMask(this.exactFor(table), table);
+  }
+
+  matchesRecord(values: Readonly<Record<string, AttributeValue>>): boolean {
+    return matchesRecord(this.record, values);
   }
 
   /** Scratch mask for plan depth `depth`, at least n long. */

@@ -1,5 +1,6 @@
 export * from './attribute-columns.ts';
 export * from './attribute-quantizer.ts';
+export { attributeRowProblem, checkAttributeRow } from './attribute-row.ts';
 export * from './attribute-table.ts';
 export * from './dictionaries.ts';
 export * from './filter-ast.ts';
