@@ -15,10 +15,13 @@ export class WriteLog {
   constructor(readonly store: BlobStore) {}
 
   /**
-   * The last sequence in the log, at least `known` (a sequence already seen, or 0). A missing entry
-   * is not detected here but by the reader that needs it (`read`), which fails naming it.
+   * The last sequence in the log, at least `known` (a sequence already seen, or 0): a HEAD of the
+   * entry after `known`, and only when it exists a LIST of what follows. A missing entry is not
+   * detected here but by the reader that needs it (`read`), which fails naming it.
    */
   async lastSequence(known = 0): Promise<number> {
+    // The common case, no write since `known`, costs one HEAD (a LIST costs S3 12.5 times as much).
+    if ((await this.store.head(logKey(known + 1))) === undefined) return known;
     const keys = await this.store.list(LOG_PREFIX, known > 0 ? logKey(known) : undefined);
     let last = known;
     for (const key of keys) last = Math.max(last, sequenceOfLogKey(key) ?? 0);
