@@ -1,16 +1,19 @@
 /**
- * The `squash` command line: build, search, local. `squash --help` prints every command's usage;
- * `squash <command> --help` (or `-h`, or `squash help <command>`) prints that command's help on stdout
- * and exits 0, whatever else is on the line. `local` prints its own, longer help.
+ * The `squash` command line: build, search, upsert, delete, compact, local. `squash --help` prints every
+ * command's usage; `squash <command> --help` (or `-h`, or `squash help <command>`) prints that command's
+ * help on stdout and exits 0, whatever else is on the line. `local` prints its own, longer help.
  */
 import { SquashError } from '../../shared/errors/index.ts';
 import { UsageError } from './args.ts';
 import { buildHelp, buildUsage, runBuild } from './build-command.ts';
+import { compactHelp, compactUsage, runCompact } from './compact-command.ts';
+import { deleteHelp, deleteUsage, runDelete } from './delete-command.ts';
 import { runSearch, searchUsage } from './search-command.ts';
+import { runUpsert, upsertHelp, upsertUsage } from './upsert-command.ts';
 
 const localUsage = 'squash local [--port P] [options]   (squash local --help lists them)';
 const indent = (text: string) => text.replace(/^/gm, '  ');
-const usage = `usage:\n${indent(buildUsage)}\n${indent(searchUsage)}\n${indent(localUsage)}\n`;
+const usage = `usage:\n${[buildUsage, searchUsage, upsertUsage, deleteUsage, compactUsage, localUsage].map(indent).join('\n')}\n`;
 
 interface Command {
   run(argv: string[]): Promise<void>;
@@ -21,6 +24,9 @@ interface Command {
 const commands: Record<string, Command> = {
   build: { run: runBuild, help: buildHelp },
   search: { run: runSearch, help: `usage:\n${indent(searchUsage)}` },
+  upsert: { run: runUpsert, help: upsertHelp },
+  delete: { run: runDelete, help: deleteHelp },
+  compact: { run: runCompact, help: compactHelp },
   local: {
     run: async (argv) => {
       process.exitCode = await (await import('../local/main.ts')).runLocalCommand(argv);
