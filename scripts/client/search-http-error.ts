@@ -16,7 +16,7 @@ const knownCodes: ReadonlySet<string> = new Set<ErrorCode>([
 ]);
 
 /**
- * A search URL answered with an error status. `code` is the server's code when it is one of ours
+ * The search Function URL answered with an error status (any route: search, upsert, delete, compact). `code` is the server's code when it is one of ours
  * (`INVALID_QUERY`, `INDEX_NOT_FOUND`, …), otherwise derived from the status; `remoteCode` keeps what
  * the server said (e.g. `ROUTE_NOT_FOUND`, or nothing when a proxy answered).
  */
