@@ -19,7 +19,7 @@
  * publishes nothing. Ids are always written into the new version (an index built without ids keeps
  * its row numbers as integer ids), so a row's id never changes with compaction.
  */
-import { AttributeTableBuilder, type AttributeValue } from '../attributes/index.ts';
+import { AttributeTableBuilder } from '../attributes/index.ts';
 import { buildOptionsOf, type Partitioning, partitionVectors, writeVersion } from '../build/build-index.ts';
 import { InvalidInputError, PreconditionFailedError } from '../errors/index.ts';
 import {
