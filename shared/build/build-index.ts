@@ -170,12 +170,9 @@ export async function writeVersion(
 ): Promise<BuildSummary> {
   const { started, previous } = context;
   const progress = options.onProgress ?? (() => {});
-  const { space, vectors, attributes } = rows;
-  const input = { count: rows.count, dim: space.inputDim, ids: rows.ids };
-  const externalIdKind = rows.externalIdKind;
+  const { space, vectors, attributes, count, ids, externalIdKind } = rows;
   const dim = space.storedDim;
-  const kmeans = partitioning;
-  const members = membersByPartition(kmeans.assignment, options.partitions);
+  const members = membersByPartition(partitioning.assignment, options.partitions);
 
   const attributeQuantizer = AttributeQuantizer.train(attributes);
   const attributeCodes = attributeQuantizer.encode(attributes);
@@ -208,7 +205,7 @@ export async function writeVersion(
         dim,
         quantizer,
         codes,
-        attributeCodes: gatherAttributeCodes(attributeCodes, attributeCount, input.count, rows),
+        attributeCodes: gatherAttributeCodes(attributeCodes, attributeCount, count, rows),
         attributes: attributes.select(rows),
       });
       partitionRefs.push({ ...(await put(keys.partition(p), object)), count: rows.length });
@@ -217,20 +214,22 @@ export async function writeVersion(
 
     const centroidsRef = await put(
       keys.centroids,
-      writeObject(ObjectKind.CENTROIDS, [{ id: SectionId.CENTROIDS, bytes: bytesOf(kmeans.centroids) }]),
+      writeObject(ObjectKind.CENTROIDS, [
+        { id: SectionId.CENTROIDS, bytes: bytesOf(partitioning.centroids) },
+      ]),
     );
     const allocatorCodes = writeObject(ObjectKind.ALLOCATOR_ATTRIBUTES, [
       {
         id: SectionId.ATTRIBUTE_CODES,
-        bytes: concatPartitionCodes(attributeCodes, attributeCount, input.count, members),
+        bytes: concatPartitionCodes(attributeCodes, attributeCount, count, members),
       },
     ]);
     const attributesRef = await put(keys.attributes, allocatorCodes);
-    const externalIdsRef = input.ids
+    const externalIdsRef = ids
       ? await put(
           keys.externalIds,
           writeObject(ObjectKind.EXTERNAL_IDS, [
-            { id: SectionId.EXTERNAL_IDS, bytes: ExternalIds.encode(input.ids) },
+            { id: SectionId.EXTERNAL_IDS, bytes: ExternalIds.encode(ids) },
           ]),
         )
       : undefined;
@@ -240,8 +239,8 @@ export async function writeVersion(
       formatVersion: FORMAT_VERSION,
       version,
       createdAt: new Date().toISOString(),
-      count: input.count,
-      dim: input.dim,
+      count,
+      dim: space.inputDim,
       storedDim: dim,
       metric: options.metric,
       maxNorm: space.maxNorm,
@@ -274,8 +273,8 @@ export async function writeVersion(
     return {
       location: store.description,
       version,
-      count: input.count,
-      dim: input.dim,
+      count,
+      dim: space.inputDim,
       partitions: options.partitions,
       metric: options.metric,
       bitsPerVector,
