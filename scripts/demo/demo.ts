@@ -5,7 +5,11 @@
  * runs hybrid queries through the search Function URL and prints recall, latency, cold/warm counts,
  * bytes fetched and the modelled AWS cost per query. Then shuts everything down.
  *
- * The demo fails (exit code 1, saying why) when any workload's answers are wrong: recall@10 below the
+ * Then it writes (docs/writes.md): upserts a row per query, checks the next search finds each, deletes
+ * them and checks none comes back.
+ *
+ * The demo fails (exit code 1, saying why) when any workload's answers are wrong or a write is not
+ * seen (or a deleted row is): recall@10 below the
  * floor (--recall-floor, 0.9 by default: the defaults measure 0.97–1.00 on this data, so 0.9 leaves room
  * for seeds and hardware without letting a broken path pass), a hit that breaks its filter, fewer than
  * k hits for a query with at least k matching rows (fewer than all of them when there are fewer), or
@@ -27,6 +31,7 @@ import { meanRecall } from '../bench/recall.ts';
 import { hitOrdinal, SearchIncompleteError, searchUrl } from '../client/index.ts';
 import { startLocalStack } from '../local/index.ts';
 import { defaultPrices, requestCost } from './cost-model.ts';
+import { checkWrites } from './demo-writes.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -189,6 +194,9 @@ try {
     `cost model: Lambda arm64 $${prices.lambdaGbSecond}/GB-s (memory ${memory.coordinatorMiB}/${memory.allocatorMiB}/${memory.processorMiB} MiB), ` +
       `$${prices.lambdaRequest}/request, S3 GET $${prices.s3Get}; measured on 2 shared local cores, not on AWS`,
   );
+  const writes = await checkWrites(stack.searchUrl, 'demo', dataset.count, dataset.queries);
+  log(`\n${writes.line}`);
+  problems.push(...writes.problems);
   if (problems.length > 0) {
     process.stderr.write(
       `\ndemo FAILED: the answers are wrong\n${problems.map((p) => `  - ${p}`).join('\n')}\n`,
@@ -196,7 +204,7 @@ try {
     process.exitCode = 1;
   } else {
     log(
-      `\nall ${workloads.length} workloads: recall@${k} ≥ ${recallFloor}, every hit passes its filter, k hits where k match, every response complete`,
+      `\nall ${workloads.length} workloads: recall@${k} ≥ ${recallFloor}, every hit passes its filter, k hits where k match, every response complete; every write seen by the next search`,
     );
   }
 } catch (error) {
