@@ -63,7 +63,8 @@ function includes(sorted: Float64Array | Int32Array, x: number): boolean {
   return false;
 }
 
-function compare(operator: RangeOperator, x: number, value: number): boolean {
+/** `x <operator> value` for a range atom (both exact evaluators use it). */
+export function compare(operator: RangeOperator, x: number, value: number): boolean {
   switch (operator) {
     case '$gt':
       return x > value;

@@ -11,6 +11,7 @@ import { ownValue } from './attribute-row.ts';
 import type { AttributeValue } from './attribute-table.ts';
 import { checkValue } from './column-builders.ts';
 import type { FilterAst, RangeOperator } from './filter-ast.ts';
+import { compare } from './filter-exact.ts';
 import type { AttributeKind, AttributeSchema } from './schema.ts';
 
 type RecordAtom =
@@ -94,19 +95,6 @@ function atomMatches(atom: RecordAtom, values: Readonly<Record<string, Attribute
       for (let i = 0; i < value.length; i++) if (atom.values.has(value[i]!)) return true;
       return false;
     }
-  }
-}
-
-function compare(operator: RangeOperator, x: number, value: number): boolean {
-  switch (operator) {
-    case '$gt':
-      return x > value;
-    case '$gte':
-      return x >= value;
-    case '$lt':
-      return x < value;
-    case '$lte':
-      return x <= value;
   }
 }
 
