@@ -1,6 +1,7 @@
 /**
  * The local S3-compatible server: s3rver 3.7.1 (filesystem store) behind the compatibility layer that
- * makes byte ranges and conditional writes behave as on S3 (see s3-compat-layer.ts). It listens on
+ * makes byte ranges and conditional writes behave as on S3 (see s3-compat-layer.ts), with its store
+ * taking whole uploads only and its listings paging on current Node (s3rver-patches.ts). It listens on
  * loopback only, accepts any credentials (signatures are not checked) and expects path-style requests.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import S3rver from 's3rver';
 import { InvalidInputError } from '../../shared/errors/index.ts';
 import { s3CompatibilityLayer } from './s3-compat-layer.ts';
+import { plainContinuationTokens, wholeUploads } from './s3rver-patches.ts';
 
 export interface S3ServerOptions {
   /** TCP port on 127.0.0.1. @default 0 (an ephemeral port) */
@@ -36,6 +38,8 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
   const ownsDirectory = options.directory === undefined;
   const directory = options.directory ?? (await mkdtemp(join(tmpdir(), 'squash-s3-')));
   const s3rver = new S3rver({ directory, silent: true, vhostBuckets: false });
+  wholeUploads(s3rver);
+  plainContinuationTokens();
   const createBucket = async (name: string): Promise<void> => {
     if (!BUCKET_NAME.test(name)) {
       throw new InvalidInputError(

@@ -1,0 +1,88 @@
+/**
+ * Two defects of s3rver 3.7.1 that the HTTP layer in front of it cannot see, fixed where they live
+ * (found by the write-path tests, docs/writes.md):
+ *
+ * - Torn uploads: its filesystem store streams a PUT body straight into the object's file, so a client
+ *   that dies mid-upload leaves a partial object that GET, LIST and `If-None-Match` then treat as
+ *   written (S3 stores nothing). `wholeUploads` makes the store read the body to its end first and
+ *   store nothing when the request was cut short or carried fewer bytes than its Content-Length.
+ * - Listing past one page: it builds ListObjectsV2 continuation tokens with DES, which OpenSSL 3 (Node
+ *   17+) no longer offers, so any listing of more than 1,000 keys answered 500. `plainContinuationTokens`
+ *   gives its token functions an identity cipher for exactly that use (key `S3RVER`, algorithm `des`):
+ *   the token stays opaque base64 to clients, as S3's is; nothing secret was ever in it.
+ */
+import { createRequire } from 'node:module';
+import type { Readable } from 'node:stream';
+import type S3rver from 's3rver';
+
+interface StoredObject {
+  content: Buffer | Readable;
+  metadata: Record<string, string>;
+}
+
+/** Makes `store.putObject` take whole bodies only (see above). */
+export function wholeUploads(s3rver: S3rver): void {
+  const store = s3rver.store as unknown as { putObject(object: StoredObject): Promise<unknown> };
+  const putObject = store.putObject.bind(store);
+  store.putObject = async (object) => {
+    if (!Buffer.isBuffer(object.content)) {
+      object.content = await readWhole(
+        object.content,
+        Number(object.metadata['content-length'] ?? Number.NaN),
+      );
+    }
+    return putObject(object);
+  };
+}
+
+function readWhole(stream: Readable, expected: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let ended = false;
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.once('end', () => {
+      ended = true;
+      const body = Buffer.concat(chunks);
+      const complete = (stream as Readable & { complete?: boolean }).complete !== false;
+      if (!complete || (Number.isFinite(expected) && body.length !== expected)) {
+        reject(
+          new Error(`upload cut short: ${body.length} of ${expected} bytes arrived; nothing was stored`),
+        );
+      } else {
+        resolve(body);
+      }
+    });
+    stream.once('error', reject);
+    stream.once('close', () => {
+      if (!ended) reject(new Error('upload aborted before its end; nothing was stored'));
+    });
+  });
+}
+
+let patched = false;
+
+/** Lets s3rver's DES continuation tokens work on OpenSSL 3 (see above). Idempotent, process-wide. */
+export function plainContinuationTokens(): void {
+  if (patched) return;
+  patched = true;
+  const crypto = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  const s3rverKey = Buffer.alloc(8, 'S3RVER', 'utf8');
+  const identity = () => ({
+    update: (data: string | Buffer, encoding?: BufferEncoding) =>
+      typeof data === 'string' ? Buffer.from(data, encoding ?? 'utf8') : Buffer.from(data),
+    final: () => Buffer.alloc(0),
+  });
+  const isS3rverToken = (algorithm: string, key: unknown) =>
+    algorithm === 'des' && Buffer.isBuffer(key) && key.equals(s3rverKey);
+  const { createCipheriv, createDecipheriv } = crypto;
+  Object.assign(crypto, {
+    createCipheriv: (algorithm: string, key: unknown, ...rest: unknown[]) =>
+      isS3rverToken(algorithm, key)
+        ? identity()
+        : Reflect.apply(createCipheriv, crypto, [algorithm, key, ...rest]),
+    createDecipheriv: (algorithm: string, key: unknown, ...rest: unknown[]) =>
+      isS3rverToken(algorithm, key)
+        ? identity()
+        : Reflect.apply(createDecipheriv, crypto, [algorithm, key, ...rest]),
+  });
+}
