@@ -28,6 +28,13 @@ import {
 /** Conditional PUTs a write tries before it gives up with a 503. */
 const WRITE_ATTEMPTS = 8;
 
+/**
+ * What one log entry counts toward the compaction trigger, at least: every function that starts cold
+ * reads each entry after the base (one GET each), so many small writes must trigger a compaction too —
+ * with the default 10,000 rows, after at most 1,000 entries.
+ */
+export const ENTRY_MIN_ROWS = 10;
+
 export interface WriteOptions {
   readonly token?: string;
 }
@@ -41,8 +48,13 @@ export interface WriteResult {
   readonly deletedByFilter?: true;
   /** The token was already in the log: this answer repeats the first one, nothing was written. */
   readonly replayed: boolean;
-  /** Rows in the log after the base version's `logThrough`, through this write (the trigger's measure). */
+  /**
+   * Rows in the log after the base version's `logThrough`, through this write (the compaction
+   * trigger's measure; every entry counts at least ENTRY_MIN_ROWS).
+   */
   readonly logRows: number;
+  /** What this write's entry counts in `logRows`. */
+  readonly rows: number;
 }
 
 export class IndexWriter {
@@ -127,8 +139,9 @@ export class IndexWriter {
   }
 
   #record(entry: LogEntry): void {
-    if (entry.sequence > (this.#reader.manifest.logThrough ?? 0))
-      this.#rows.set(entry.sequence, entryRows(entry));
+    if (entry.sequence > (this.#reader.manifest.logThrough ?? 0)) {
+      this.#rows.set(entry.sequence, Math.max(ENTRY_MIN_ROWS, entryRows(entry)));
+    }
     if (entry.token !== undefined && !this.#tokens.has(entry.token)) this.#tokens.set(entry.token, entry);
     this.#readThrough = Math.max(this.#readThrough, entry.sequence);
   }
@@ -154,6 +167,7 @@ export class IndexWriter {
       ...(entry.deleteFilter === undefined ? {} : { deletedByFilter: true as const }),
       replayed,
       logRows,
+      rows: this.#rows.get(entry.sequence) ?? Math.max(ENTRY_MIN_ROWS, entryRows(entry)),
     };
   }
 }

@@ -79,7 +79,14 @@ describe('writes on an in-process index', () => {
       { id: 7, vector: vectorNear(1), attributes: { u: 0.25, tags: ['fresh'] } },
     ];
     const result = await writer.upsert(upserts, { token: 'first' });
-    expect(result).toMatchObject({ sequence: 1, upserted: 2, deleted: 0, replayed: false, logRows: 2 });
+    expect(result).toMatchObject({
+      sequence: 1,
+      upserted: 2,
+      deleted: 0,
+      replayed: false,
+      logRows: 10,
+      rows: 10,
+    });
     for (const row of upserts) content.set(row.id, { vector: row.vector, attributes: row.attributes });
 
     const search = await LocalSearch.open(store);
