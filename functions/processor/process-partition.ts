@@ -15,6 +15,7 @@ import {
   type PartitionSnapshot,
   partitionSnapshot,
   searchPartitionAt,
+  snapshotOf,
 } from '../../shared/writes/partition-snapshot.ts';
 import { cachedPartition, cachedReader } from '../index-cache.ts';
 import { logViewAt } from '../index-log.ts';
@@ -40,7 +41,7 @@ export async function processPartition(
   const loaded = await cachedPartition(runtime, reader, payload.index, payload.partition);
   const { data } = loaded;
   let bytesFetched = opened.bytesFetched + loaded.bytesFetched;
-  let snapshot: PartitionSnapshot = { hidden: undefined, logRows: [] };
+  let snapshot: PartitionSnapshot = snapshotOf(undefined, [], data.dim);
   if (payload.sequence > (reader.manifest.logThrough ?? 0)) {
     const full = await cachedReader(runtime, payload.index, payload.version, 'allocator');
     bytesFetched += full.bytesFetched;

@@ -6,6 +6,7 @@
  * It answers from one snapshot (docs/writes.md): the published version plus the write log as it was
  * when it was opened (`snapshot`); `refresh()` moves it to the log's current end.
  */
+import type { CompiledFilter } from '../attributes/index.ts';
 import { type MetricSpace, prepareQuery, reportedDistance } from '../metric.ts';
 import type { PartitionData } from '../search/partition-data.ts';
 import { partitionSearchOptions, searchPartition } from '../search/partition-search.ts';
@@ -90,10 +91,16 @@ export class LocalSearch {
 
   /** Validates and prepares queries (InvalidQueryError on bad vectors or filters). */
   prepare(queries: readonly SearchQuery[]): ExecutorQuery[] {
-    return queries.map((query) => ({
-      vector: prepareQuery(this.reader.space, query.vector),
-      filter: this.reader.compileFilter(query.filter),
-    }));
+    const compiled = new Map<string, CompiledFilter>();
+    return queries.map((query) => {
+      const key = JSON.stringify(query.filter ?? null);
+      let filter = compiled.get(key);
+      if (!filter) {
+        filter = this.reader.compileFilter(query.filter);
+        compiled.set(key, filter);
+      }
+      return { vector: prepareQuery(this.reader.space, query.vector), filter };
+    });
   }
 
   async search(

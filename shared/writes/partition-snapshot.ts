@@ -6,7 +6,8 @@
  * that reached the re-rank.
  */
 
-import { squaredL2 } from '../search/distance.ts';
+import type { CompiledFilter } from '../attributes/index.ts';
+import { squaredL2Bounded } from '../search/distance.ts';
 import type { PartitionData } from '../search/partition-data.ts';
 import {
   type PartitionQuery,
@@ -14,7 +15,7 @@ import {
   type PartitionSearchOptions,
   searchPartition,
 } from '../search/partition-search.ts';
-import { mergeHits, TopK } from '../search/top-k.ts';
+import { TopK } from '../search/top-k.ts';
 import type { LogRow, LogView } from './log-view.ts';
 
 export interface PartitionSnapshot {
@@ -22,9 +23,50 @@ export interface PartitionSnapshot {
   readonly hidden: Uint8Array | undefined;
   /** The partition's log rows visible at the snapshot. */
   readonly logRows: readonly LogRow[];
+  /** Their vectors, row-major logRows.length × dim, for one tight distance loop. */
+  readonly logVectors: Float32Array;
+  /** The log rows a filter matches (indices into logRows), evaluated once per compiled filter. */
+  matching(filter: CompiledFilter): Uint32Array;
 }
 
-const EMPTY: PartitionSnapshot = { hidden: undefined, logRows: [] };
+const NO_ROWS = new Uint32Array(0);
+const EMPTY: PartitionSnapshot = {
+  hidden: undefined,
+  logRows: [],
+  logVectors: new Float32Array(0),
+  matching: () => NO_ROWS,
+};
+
+/** A snapshot of one partition with these log rows (and hidden rows). */
+export function snapshotOf(
+  hidden: Uint8Array | undefined,
+  logRows: readonly LogRow[],
+  dim: number,
+): PartitionSnapshot {
+  if (hidden === undefined && logRows.length === 0) return EMPTY;
+  const logVectors = new Float32Array(logRows.length * dim);
+  logRows.forEach((row, i) => {
+    logVectors.set(row.vector, i * dim);
+  });
+  const matches = new WeakMap<CompiledFilter, Uint32Array>();
+  return {
+    hidden,
+    logRows,
+    logVectors,
+    matching: (filter) => {
+      let rows = matches.get(filter);
+      if (!rows) {
+        const found: number[] = [];
+        logRows.forEach((row, i) => {
+          if (filter.matchesRecord(row.attributes)) found.push(i);
+        });
+        rows = Uint32Array.from(found);
+        matches.set(filter, rows);
+      }
+      return rows;
+    },
+  };
+}
 
 const lastSnapshot = new WeakMap<PartitionData, { view: LogView; at: number; snapshot: PartitionSnapshot }>();
 
@@ -41,10 +83,11 @@ export function partitionSnapshot(
   if (!view || view.isEmptyAt(at)) return EMPTY;
   const cached = lastSnapshot.get(data);
   if (cached && cached.view === view && cached.at === at) return cached.snapshot;
-  const snapshot = {
-    hidden: hiddenRows(view, data, idKeyOf, at),
-    logRows: view.partitionRows(data.partition, at),
-  };
+  const snapshot = snapshotOf(
+    hiddenRows(view, data, idKeyOf, at),
+    view.partitionRows(data.partition, at),
+    data.dim,
+  );
   lastSnapshot.set(data, { view, at, snapshot });
   return snapshot;
 }
@@ -84,18 +127,26 @@ export function searchPartitionAt(
   options?: PartitionSearchOptions,
 ): PartitionQueryResult {
   const base = searchPartition(data, query, options, snapshot.hidden);
-  if (snapshot.logRows.length === 0) return base;
+  const { logRows, logVectors } = snapshot;
+  if (logRows.length === 0) return base;
   const top = new TopK(query.k);
-  let candidates = 0;
-  for (const row of snapshot.logRows) {
-    if (!query.filter.matchesAll && !query.filter.matchesRecord(row.attributes)) continue;
-    candidates++;
-    top.push(squaredL2(query.vector, row.vector, 0, row.vector.length), row.ordinal);
+  for (const hit of base.hits) top.push(hit.distance, hit.id);
+  const dim = data.dim;
+  const scan = (i: number) =>
+    top.push(squaredL2Bounded(query.vector, logVectors, i, dim, top.worst), logRows[i]!.ordinal);
+  let scanned: number;
+  if (query.filter.matchesAll) {
+    for (let i = 0; i < logRows.length; i++) scan(i);
+    scanned = logRows.length;
+  } else {
+    const rows = snapshot.matching(query.filter);
+    for (let r = 0; r < rows.length; r++) scan(rows[r]!);
+    scanned = rows.length;
   }
   return {
     ...base,
-    hits: mergeHits([base.hits, top.sorted()], query.k),
-    candidates: base.candidates + candidates,
-    reranked: base.reranked + candidates,
+    hits: top.sorted(),
+    candidates: base.candidates + scanned,
+    reranked: base.reranked + scanned,
   };
 }
