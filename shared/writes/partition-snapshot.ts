@@ -128,20 +128,15 @@ export function searchPartitionAt(
 ): PartitionQueryResult {
   const base = searchPartition(data, query, options, snapshot.hidden);
   const { logRows, logVectors } = snapshot;
-  if (logRows.length === 0) return base;
+  const rows = query.filter.matchesAll ? undefined : snapshot.matching(query.filter);
+  const scanned = rows ? rows.length : logRows.length;
+  if (scanned === 0) return base;
   const top = new TopK(query.k);
   for (const hit of base.hits) top.push(hit.distance, hit.id);
   const dim = data.dim;
-  const scan = (i: number) =>
+  for (let r = 0; r < scanned; r++) {
+    const i = rows ? rows[r]! : r;
     top.push(squaredL2Bounded(query.vector, logVectors, i, dim, top.worst), logRows[i]!.ordinal);
-  let scanned: number;
-  if (query.filter.matchesAll) {
-    for (let i = 0; i < logRows.length; i++) scan(i);
-    scanned = logRows.length;
-  } else {
-    const rows = snapshot.matching(query.filter);
-    for (let r = 0; r < rows.length; r++) scan(rows[r]!);
-    scanned = rows.length;
   }
   return {
     ...base,
