@@ -119,13 +119,28 @@ export function decodeLogEntry(bytes: Uint8Array, key: string, sequence: number)
     sequence: entry.sequence,
     writtenAt: entry.writtenAt,
     ...(entry.token === undefined ? {} : { token: entry.token }),
-    upserts: entry.upserts.map((row, i) => ({
-      id: row.id,
-      vector: float32Of(row.vector, `${key}: upserts[${i}].vector`),
-      attributes: row.attributes,
-    })),
+    upserts: entry.upserts.map((row, i) => lazyUpsert(row, `${key}: upserts[${i}].vector`)),
     deleteIds: entry.deleteIds,
     ...(entry.deleteFilter === undefined ? {} : { deleteFilter: entry.deleteFilter }),
+  };
+}
+
+/**
+ * An upsert whose vector is decoded from base64 on first use: a writer catching up on other writers'
+ * entries needs only their tokens and sizes, readers decode each vector once.
+ */
+function lazyUpsert(
+  row: { id: ExternalId; vector: string; attributes: Record<string, AttributeValue> },
+  what: string,
+): LogUpsert {
+  let vector: Float32Array | undefined;
+  return {
+    id: row.id,
+    attributes: row.attributes,
+    get vector() {
+      vector ??= float32Of(row.vector, what);
+      return vector;
+    },
   };
 }
 
