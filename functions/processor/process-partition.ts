@@ -41,7 +41,7 @@ export async function processPartition(
   const loaded = await cachedPartition(runtime, reader, payload.index, payload.partition);
   const { data } = loaded;
   let bytesFetched = opened.bytesFetched + loaded.bytesFetched;
-  let snapshot: PartitionSnapshot = snapshotOf(undefined, [], data.dim);
+  let snapshot: PartitionSnapshot = snapshotOf(data, undefined, []);
   if (payload.sequence > (reader.manifest.logThrough ?? 0)) {
     const full = await cachedReader(runtime, payload.index, payload.version, 'allocator');
     bytesFetched += full.bytesFetched;

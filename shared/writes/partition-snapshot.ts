@@ -7,6 +7,7 @@
  */
 
 import type { CompiledFilter } from '../attributes/index.ts';
+import { permuteInto } from '../search/coordinate-order.ts';
 import { squaredL2Bounded } from '../search/distance.ts';
 import type { PartitionData } from '../search/partition-data.ts';
 import {
@@ -15,6 +16,7 @@ import {
   type PartitionSearchOptions,
   searchPartition,
 } from '../search/partition-search.ts';
+import { workspaceOf } from '../search/partition-workspace.ts';
 import { TopK } from '../search/top-k.ts';
 import type { LogRow, LogView } from './log-view.ts';
 
@@ -23,7 +25,10 @@ export interface PartitionSnapshot {
   readonly hidden: Uint8Array | undefined;
   /** The partition's log rows visible at the snapshot. */
   readonly logRows: readonly LogRow[];
-  /** Their vectors, row-major logRows.length × dim, for one tight distance loop. */
+  /**
+   * Their vectors, row-major logRows.length × dim, coordinates in the partition's `coordinateOrder` (as
+   * its own vectors), so the bounded distance gives up after the highest-variance coordinates.
+   */
   readonly logVectors: Float32Array;
   /** The log rows a filter matches (indices into logRows), evaluated once per compiled filter. */
   matching(filter: CompiledFilter): Uint32Array;
@@ -37,16 +42,16 @@ const EMPTY: PartitionSnapshot = {
   matching: () => NO_ROWS,
 };
 
-/** A snapshot of one partition with these log rows (and hidden rows). */
+/** A snapshot of partition `data` with these log rows (and hidden rows). */
 export function snapshotOf(
+  data: PartitionData,
   hidden: Uint8Array | undefined,
   logRows: readonly LogRow[],
-  dim: number,
 ): PartitionSnapshot {
   if (hidden === undefined && logRows.length === 0) return EMPTY;
-  const logVectors = new Float32Array(logRows.length * dim);
+  const logVectors = new Float32Array(logRows.length * data.dim);
   logRows.forEach((row, i) => {
-    logVectors.set(row.vector, i * dim);
+    permuteInto(row.vector, 0, data.coordinateOrder, logVectors, i * data.dim);
   });
   const matches = new WeakMap<CompiledFilter, Uint32Array>();
   return {
@@ -84,9 +89,9 @@ export function partitionSnapshot(
   const cached = lastSnapshot.get(data);
   if (cached && cached.view === view && cached.at === at) return cached.snapshot;
   const snapshot = snapshotOf(
+    data,
     hiddenRows(view, data, idKeyOf, at),
     view.partitionRows(data.partition, at),
-    data.dim,
   );
   lastSnapshot.set(data, { view, at, snapshot });
   return snapshot;
@@ -134,9 +139,10 @@ export function searchPartitionAt(
   const top = new TopK(query.k);
   for (const hit of base.hits) top.push(hit.distance, hit.id);
   const dim = data.dim;
+  const ordered = workspaceOf(data).orderedQuery(query.vector);
   for (let r = 0; r < scanned; r++) {
     const i = rows ? rows[r]! : r;
-    top.push(squaredL2Bounded(query.vector, logVectors, i, dim, top.worst), logRows[i]!.ordinal);
+    top.push(squaredL2Bounded(ordered, logVectors, i, dim, top.worst), logRows[i]!.ordinal);
   }
   return {
     ...base,
