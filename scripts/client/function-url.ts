@@ -84,8 +84,11 @@ function httpError(target: URL, response: Response, json: unknown, text: string)
   const awsErrorType = response.headers.get('x-amzn-errortype');
   const from =
     code === undefined && awsErrorType
-      ? ` (${awsErrorType} from the Function URL, not an answer from squash: the coordinator function failed, ` +
-        'timed out or could not start; its logs say why)'
+      ? status === 413
+        ? ` (${awsErrorType} from the Function URL, not an answer from squash: it refused a body over its 6 MB ` +
+          'limit before the coordinator ran; send less per request)'
+        : ` (${awsErrorType} from the Function URL, not an answer from squash: the coordinator function failed, ` +
+          'timed out or could not start; its logs say why)'
       : '';
   const what = `POST ${target.href} answered ${status}${code ? ` ${code}` : ''}${from}: ${message ?? text.slice(0, 200)}`;
   return details
