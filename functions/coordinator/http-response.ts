@@ -47,7 +47,7 @@ export function errorResponse(error: unknown): HttpResult {
 export function routeNotFound(request: UrlRequest): HttpResult {
   return jsonResponse(404, {
     code: 'ROUTE_NOT_FOUND',
-    message: `no route for ${shownMethod(request.method)} ${shownPath(request.path)}; expected POST /search, GET /indexes/<name> or GET /health`,
+    message: `no route for ${shownMethod(request.method)} ${shownPath(request.path)}; expected POST /search, POST /upsert, POST /delete, POST /compact, GET /indexes/<name> or GET /health`,
   });
 }
 

@@ -7,6 +7,7 @@
  */
 import { InvalidQueryError } from '../../shared/errors/index.ts';
 import type { SquashConfig } from '../config.ts';
+import { latestSequence } from '../index-log.ts';
 import { indexNameSchema } from '../wire/fields.ts';
 import {
   errorResponse,
@@ -54,7 +55,8 @@ export async function serveCoordinator(
       if (request.method !== 'GET') return methodNotAllowed(request, 'GET');
       const name = indexName(match[1]!, request.path);
       const { reader } = await coordinator.catalog.resolve(name);
-      return jsonResponse(200, indexSummary(name, reader));
+      const sequence = await latestSequence(coordinator.runtime, name, reader);
+      return jsonResponse(200, indexSummary(name, reader, sequence));
     }
     return routeNotFound(request);
   } catch (error) {

@@ -67,6 +67,11 @@ describe('writes through the coordinator', () => {
       vectors: [{ id: 1, vector: vectorNear(9), attributes: { u: 0.05 } }],
     });
     expect(replaced.body.sequence).toBe(3);
+    expect((await stack.get(`/indexes/${INDEX}`)).body.writeLog).toEqual({
+      sequence: 3,
+      foldedThrough: 0,
+      pendingEntries: 3,
+    });
 
     const local = await LocalSearch.open(withPrefix(store, INDEX));
     expect(local.snapshot).toEqual({ version: 1, sequence: 3 });
