@@ -67,7 +67,8 @@ describe('coordinator handler', () => {
       status: 404,
       body: {
         code: 'ROUTE_NOT_FOUND',
-        message: 'no route for GET /nope; expected POST /search, POST /upsert, POST /delete, POST /compact, GET /indexes/<name> or GET /health',
+        message:
+          'no route for GET /nope; expected POST /search, POST /upsert, POST /delete, POST /compact, GET /indexes/<name> or GET /health',
       },
     });
     expect(await call(urlEvent('GET', '/search'))).toMatchObject({
