@@ -1,0 +1,652 @@
+/**
+ * `npm run bench:peers`: squash beside its peers in one run, on the same data, queries and filters —
+ * Fashion-MNIST (60,000 × 784) and siftsmall (10,000 × 128) at no filter / 10 % / 1 % / 0.1 %:
+ *
+ * - squash in process (`LocalSearch`): the defaults, and every setting of a small grid (the best one
+ *   at each recall target is reported, as `npm run bench` does);
+ * - FAISS (Debian's python3-faiss, installed here with apt-get when `import faiss` fails): HNSW (M 32,
+ *   efSearch swept) and IVF-SQ8 (nlist ≈ 4√N, nprobe swept), filtered through an IDSelector in the
+ *   search parameters, and HNSW with a larger k and post-filtering (see scripts/bench/faiss-runner.py);
+ * - the exact scan of the matching rows known in advance: the row ids of each filter are computed
+ *   outside the timing and the timed part is brute force over those rows only. It is also the ground
+ *   truth (recall@10 against the exact filtered top 10, scripts/bench/recall.ts).
+ *
+ * Recall of every method is computed here, from the returned ids and exact distances, with the same
+ * code; every returned id is checked against its filter. Each sweep point is timed once over all
+ * queries, repeated until `--min-seconds` have passed. Prints a Markdown table of queries/s at recall
+ * ≥ 0.95 and ≥ 0.99 with the ratios, writes bench-results/peers.json and one recall–queries/s plot
+ * per workload (bench-results/peers-<dataset>-<filter>.svg). Never gates CI on time.
+ *
+ * Meant to run on one core: `taskset -c 0 npm run bench:peers -- [--queries 1000] [--min-seconds 0.5]
+ * [--datasets fashion-mnist,siftsmall] [--no-faiss] [--out bench-results]`. The Python child is
+ * pinned with `taskset -c 0` in any case and runs FAISS with one OpenMP thread.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { AttributeTable } from '../../shared/attributes/index.ts';
+import { buildIndex } from '../../shared/build/build-index.ts';
+import { readFvecs, readIvecs, writeFvecs } from '../../shared/data/index.ts';
+import { LocalSearch } from '../../shared/index/local-search.ts';
+import { createRng } from '../../shared/random.ts';
+import { squaredL2 } from '../../shared/search/distance.ts';
+import type { QueryOptions } from '../../shared/search/query-executor.ts';
+import { TopK } from '../../shared/search/top-k.ts';
+import { cachedIndex, cacheRoot } from './cached-index.ts';
+import {
+  fashionMnistClasses,
+  fashionMnistIndex,
+  loadFashionMnist,
+  uniformAttribute,
+} from './fashion-mnist.ts';
+import { type PlotPoint, recallQpsSvg } from './peer-plot.ts';
+import { queryRecall } from './recall.ts';
+
+const { values } = parseArgs({
+  options: {
+    queries: { type: 'string', default: '1000' },
+    'min-seconds': { type: 'string', default: '0.5' },
+    datasets: { type: 'string', default: 'fashion-mnist,siftsmall' },
+    'no-faiss': { type: 'boolean', default: false },
+    out: { type: 'string', default: 'bench-results' },
+  },
+});
+const maxQueries = Number(values.queries);
+const minSeconds = Number(values['min-seconds']);
+const datasetNames = values.datasets!.split(',');
+const k = 10;
+const targets = [0.95, 0.99] as const;
+const dataDir = process.env.SQUASH_DATA_DIR ?? join(import.meta.dirname, '../../../shared/data');
+const imagesDir = process.env.SQUASH_FASHION_MNIST_DIR ?? '/usr/share/datasets/fashion-mnist';
+const wallStart = performance.now();
+
+/** One filter of one data set: the rows each query may return, known in advance. */
+interface Workload {
+  readonly dataset: string;
+  /** `none`, `10%`, `1%`, `0.1%`. */
+  readonly filterName: string;
+  readonly description: string;
+  /** Nominal share of rows matching (1 = no filter). */
+  readonly selectivity: number;
+  /** Allowed row ids per filter group, ascending. */
+  readonly groups: readonly Uint32Array[];
+  /** The group of each query; -1 = no filter. */
+  readonly queryGroup: Int32Array;
+  /** The same filter in squash's filter language. */
+  readonly filter: (q: number) => unknown;
+}
+
+interface Dataset {
+  readonly name: string;
+  readonly base: Float32Array;
+  readonly count: number;
+  readonly dim: number;
+  /** The queries used (the first `queryCount` of the set). */
+  readonly queries: Float32Array;
+  readonly queryCount: number;
+  readonly search: LocalSearch;
+  readonly workloads: readonly Workload[];
+}
+
+interface Point {
+  readonly method: string;
+  readonly params: Record<string, unknown>;
+  readonly qps: number;
+  readonly recall: number;
+  /** Returned hits that do not satisfy the query's filter. */
+  readonly violations: number;
+}
+
+function rowsWhere(count: number, test: (row: number) => boolean): Uint32Array {
+  const rows: number[] = [];
+  for (let i = 0; i < count; i++) if (test(i)) rows.push(i);
+  return Uint32Array.from(rows);
+}
+
+function query(data: Dataset, q: number): Float32Array {
+  return data.queries.subarray(q * data.dim, (q + 1) * data.dim);
+}
+
+/** Runs `run` (all queries) until `minSeconds` have passed; queries/s and the first run's result. */
+async function timed<T>(run: () => T | Promise<T>, count: number): Promise<{ qps: number; first: T }> {
+  const start = performance.now();
+  const first = await run();
+  let rounds = 1;
+  while (performance.now() - start < minSeconds * 1000) {
+    await run();
+    rounds++;
+  }
+  return { qps: (rounds * count) / ((performance.now() - start) / 1000), first };
+}
+
+async function loadFashion(): Promise<Dataset> {
+  const data = await loadFashionMnist(imagesDir, dataDir);
+  const u = uniformAttribute(data.count);
+  const queryCount = Math.min(maxQueries, data.queryCount);
+  const classes = fashionMnistClasses.map((_, c) => rowsWhere(data.count, (i) => data.labels[i] === c));
+  const search = await LocalSearch.open(await fashionMnistIndex(data));
+  const none = new Int32Array(queryCount).fill(-1);
+  const uniform = (filterName: string, below: number): Workload => ({
+    dataset: 'fashion-mnist',
+    filterName,
+    description: `uniform attribute u < ${below}`,
+    selectivity: below,
+    groups: [rowsWhere(data.count, (i) => u[i]! < below)],
+    queryGroup: new Int32Array(queryCount),
+    filter: () => ({ u: { $lt: below } }),
+  });
+  return {
+    name: 'fashion-mnist',
+    base: data.base,
+    count: data.count,
+    dim: data.dim,
+    queries: data.queries.subarray(0, queryCount * data.dim),
+    queryCount,
+    search,
+    workloads: [
+      {
+        dataset: 'fashion-mnist',
+        filterName: 'none',
+        description: 'no filter',
+        selectivity: 1,
+        groups: [],
+        queryGroup: none,
+        filter: () => undefined,
+      },
+      {
+        dataset: 'fashion-mnist',
+        filterName: '10%',
+        description: "the query's class label",
+        selectivity: 0.1,
+        groups: classes,
+        queryGroup: Int32Array.from({ length: queryCount }, (_, q) => data.queryLabels[q]!),
+        filter: (q) => ({ label: fashionMnistClasses[data.queryLabels[q]!]! }),
+      },
+      uniform('1%', 0.01),
+      uniform('0.1%', 0.001),
+    ],
+  };
+}
+
+const siftCategories = Array.from({ length: 10 }, (_, c) => `c${c}`);
+
+async function loadSift(): Promise<Dataset> {
+  const folder = join(dataDir, 'siftsmall');
+  const [base, queries] = await Promise.all([
+    readFvecs(join(folder, 'siftsmall_base.fvecs')),
+    readFvecs(join(folder, 'siftsmall_query.fvecs')),
+  ]);
+  const count = base.n;
+  const dim = base.dim;
+  // Seeded attributes: `u` uniform in [0, 1), `cat` one of ten categories (10 % each).
+  const rng = createRng(4242);
+  const u = Float64Array.from({ length: count }, () => rng.next());
+  const cat = Uint8Array.from({ length: count }, () => rng.int(siftCategories.length));
+  const queryRng = createRng(99);
+  const queryCount = Math.min(maxQueries, queries.n);
+  const queryCat = Int32Array.from({ length: queryCount }, () => queryRng.int(siftCategories.length));
+  const { store } = await cachedIndex('siftsmall-peers-u-cat10-p16-b4-s1', (target) =>
+    buildIndex(
+      {
+        vectors: base.vectors,
+        count,
+        dim,
+        attributes: AttributeTable.fromRows(
+          {
+            attributes: [
+              { name: 'u', kind: 'number' },
+              { name: 'cat', kind: 'category' },
+            ],
+          },
+          Array.from({ length: count }, (_, i) => ({ u: u[i]!, cat: siftCategories[cat[i]!]! })),
+        ),
+      },
+      target,
+      { partitions: 16, bitsPerDim: 4, metric: 'l2', seed: 1, kmeansIterations: 30 },
+    ),
+  );
+  const uniform = (filterName: string, below: number): Workload => ({
+    dataset: 'siftsmall',
+    filterName,
+    description: `uniform attribute u < ${below}`,
+    selectivity: below,
+    groups: [rowsWhere(count, (i) => u[i]! < below)],
+    queryGroup: new Int32Array(queryCount),
+    filter: () => ({ u: { $lt: below } }),
+  });
+  return {
+    name: 'siftsmall',
+    base: base.vectors,
+    count,
+    dim,
+    queries: queries.vectors.subarray(0, queryCount * dim),
+    queryCount,
+    search: await LocalSearch.open(store),
+    workloads: [
+      {
+        dataset: 'siftsmall',
+        filterName: 'none',
+        description: 'no filter',
+        selectivity: 1,
+        groups: [],
+        queryGroup: new Int32Array(queryCount).fill(-1),
+        filter: () => undefined,
+      },
+      {
+        dataset: 'siftsmall',
+        filterName: '10%',
+        description: 'a seeded category attribute (10 categories), one per query',
+        selectivity: 0.1,
+        groups: siftCategories.map((_, c) => rowsWhere(count, (i) => cat[i] === c)),
+        queryGroup: queryCat,
+        filter: (q) => ({ cat: siftCategories[queryCat[q]!]! }),
+      },
+      uniform('1%', 0.01),
+      uniform('0.1%', 0.001),
+    ],
+  };
+}
+
+/** Brute force over the given rows only (all rows when `rows` is undefined); ids and distances, ascending. */
+function knownRowsScan(data: Dataset, q: number, rows: Uint32Array | undefined, top: TopK): number[] {
+  top.reset(k);
+  const vector = query(data, q);
+  if (rows === undefined) {
+    for (let i = 0; i < data.count; i++) top.push(squaredL2(vector, data.base, i, data.dim), i);
+  } else {
+    for (let j = 0; j < rows.length; j++) {
+      const row = rows[j]!;
+      top.push(squaredL2(vector, data.base, row, data.dim), row);
+    }
+  }
+  return top.sorted().map((hit) => Math.sqrt(hit.distance));
+}
+
+/** Recall@10 (exact distances of the returned ids) and filter violations of one method's answers. */
+function score(
+  data: Dataset,
+  workload: Workload,
+  masks: readonly Uint8Array[],
+  truth: readonly number[][],
+  idsOf: (q: number) => ArrayLike<number>,
+): { recall: number; violations: number } {
+  let recall = 0;
+  let violations = 0;
+  for (let q = 0; q < data.queryCount; q++) {
+    const group = workload.queryGroup[q]!;
+    const returned: number[] = [];
+    const ids = idsOf(q);
+    for (let j = 0; j < ids.length; j++) {
+      const id = ids[j]!;
+      if (id < 0) continue;
+      if (group >= 0 && !masks[group]![id]) violations++;
+      returned.push(Math.sqrt(squaredL2(query(data, q), data.base, id, data.dim)));
+    }
+    recall += queryRecall({ returned, truth: truth[q]! }, k);
+  }
+  return { recall: recall / data.queryCount, violations };
+}
+
+/** The small grid (as in `npm run bench`, narrowed for run time, plus two deeper settings for 0.99). */
+const grid: Partial<QueryOptions>[] = [
+  ...[1.1, 1.2, 1.3].flatMap((partitionFactor) =>
+    [2, 4, 8].flatMap((rerank) =>
+      [5, 10].flatMap((matchesFactor) =>
+        [16, 32].map((pruningDims) => ({ partitionFactor, rerank, matchesFactor, pruningDims })),
+      ),
+    ),
+  ),
+  ...[1.5, 2].flatMap((partitionFactor) =>
+    [8, 16].map((rerank) => ({ partitionFactor, rerank, matchesFactor: 10, pruningDims: 32 })),
+  ),
+];
+
+async function squashPoints(
+  data: Dataset,
+  workload: Workload,
+  masks: readonly Uint8Array[],
+  truth: readonly number[][],
+): Promise<Point[]> {
+  const prepared = data.search.prepare(
+    Array.from({ length: data.queryCount }, (_, q) => ({
+      vector: query(data, q),
+      filter: workload.filter(q),
+    })),
+  );
+  const points: Point[] = [];
+  for (const [i, options] of [{}, ...grid].entries()) {
+    await data.search.searchPrepared(prepared.slice(0, 50), { k, ...options }); // warm-up
+    const { qps, first } = await timed(
+      () => data.search.searchPrepared(prepared, { k, ...options }),
+      data.queryCount,
+    );
+    const measured = score(data, workload, masks, truth, (q) => first[q]!.hits.map((hit) => hit.id));
+    points.push({ method: i === 0 ? 'squash defaults' : 'squash grid', params: options, qps, ...measured });
+  }
+  return points;
+}
+
+/** Debian's interpreter, where python3-faiss installs (a pyenv `python3` on PATH would not see it). */
+const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+
+function apt(args: string[]): void {
+  execFileSync('apt-get', args, {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+}
+
+/** Makes `import faiss` work, installing Debian's python3-faiss when it does not. */
+function ensureFaiss(): boolean {
+  const probe = () => {
+    try {
+      execFileSync(python, ['-c', 'import faiss'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (probe()) return true;
+  console.error(
+    `${python} cannot import faiss: installing Debian python3-faiss with 'apt-get install -y python3-faiss'`,
+  );
+  try {
+    apt(['install', '-y', 'python3-faiss']);
+  } catch {
+    apt(['update']);
+    apt(['install', '-y', 'python3-faiss']);
+  }
+  return probe();
+}
+
+function writeInt32Npy(path: string, values: Int32Array): Promise<void> {
+  let header = `{'descr': '<i4', 'fortran_order': False, 'shape': (${values.length},), }`;
+  const unpadded = 10 + header.length + 1;
+  header += ' '.repeat((64 - (unpadded % 64)) % 64);
+  header += '\n';
+  const prefix = new Uint8Array(10 + header.length);
+  prefix.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
+  new DataView(prefix.buffer).setUint16(8, header.length, true);
+  prefix.set(new TextEncoder().encode(header), 10);
+  const bytes = new Uint8Array(prefix.length + values.byteLength);
+  bytes.set(prefix);
+  bytes.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), prefix.length);
+  return writeFile(path, bytes);
+}
+
+interface FaissOutput {
+  readonly faissVersion: string;
+  readonly selector: string | null;
+  readonly nlist: number;
+  readonly builds: Record<string, number | boolean>;
+  readonly points: {
+    method: string;
+    workload: string;
+    params: Record<string, number>;
+    qps: number;
+    ids: string;
+  }[];
+}
+
+async function faissPoints(
+  data: Dataset,
+  masks: Map<Workload, readonly Uint8Array[]>,
+  truths: Map<Workload, readonly number[][]>,
+): Promise<{ points: Map<Workload, Point[]>; info: Omit<FaissOutput, 'points'> }> {
+  const dir = await mkdtemp(join(tmpdir(), `squash-peers-${data.name}-`));
+  try {
+    await writeFvecs(join(dir, 'base.fvecs'), data.base, data.count, data.dim);
+    await writeFvecs(join(dir, 'queries.fvecs'), data.queries, data.queryCount, data.dim);
+    const workloads = [];
+    for (const workload of data.workloads) {
+      const name = workload.filterName.replace('%', 'pct');
+      const offsets = new Int32Array(workload.groups.length + 1);
+      for (const [g, group] of workload.groups.entries()) offsets[g + 1] = offsets[g]! + group.length;
+      const groups = new Int32Array(offsets[workload.groups.length]!);
+      for (const [g, group] of workload.groups.entries()) groups.set(group, offsets[g]!);
+      await writeInt32Npy(join(dir, `${name}.groups.npy`), groups);
+      await writeInt32Npy(join(dir, `${name}.offsets.npy`), offsets);
+      await writeInt32Npy(join(dir, `${name}.query-groups.npy`), workload.queryGroup);
+      workloads.push({
+        name,
+        selectivity: workload.selectivity,
+        groups: join(dir, `${name}.groups.npy`),
+        offsets: join(dir, `${name}.offsets.npy`),
+        queryGroups: join(dir, `${name}.query-groups.npy`),
+      });
+    }
+    const job = {
+      base: join(dir, 'base.fvecs'),
+      queries: join(dir, 'queries.fvecs'),
+      k,
+      cacheDir: join(cacheRoot, 'faiss'),
+      key: `${data.name}-${data.count}x${data.dim}`,
+      minSeconds,
+      outDir: dir,
+      workloads,
+    };
+    await writeFile(join(dir, 'job.json'), JSON.stringify(job));
+    const runner = join(import.meta.dirname, 'faiss-runner.py');
+    const pinned = existsSync('/usr/bin/taskset');
+    const [command, args] = pinned
+      ? ['taskset', ['-c', '0', python, runner, join(dir, 'job.json')]]
+      : [python, [runner, join(dir, 'job.json')]];
+    const stdout = await new Promise<string>((resolve, reject) => {
+      const child = spawn(command, args, {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
+      });
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+      });
+      child.on('error', reject);
+      child.on('close', (code) =>
+        code === 0 ? resolve(out) : reject(new Error(`faiss-runner.py exited with code ${code}; expected 0`)),
+      );
+    });
+    const { points: raw, ...info } = JSON.parse(stdout) as FaissOutput;
+    const points = new Map<Workload, Point[]>();
+    for (const point of raw) {
+      const workload = data.workloads.find((w) => w.filterName.replace('%', 'pct') === point.workload)!;
+      const ids = await readIvecs(point.ids);
+      const measured = score(data, workload, masks.get(workload)!, truths.get(workload)!, (q) =>
+        ids.values.subarray(q * ids.dim, (q + 1) * ids.dim),
+      );
+      const list = points.get(workload) ?? [];
+      list.push({ method: point.method, params: point.params, qps: point.qps, ...measured });
+      points.set(workload, list);
+    }
+    return { points, info };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Highest queries/s among the points at or above the recall target (undefined when none reaches it). */
+function bestAt(points: readonly Point[], target: number): Point | undefined {
+  return points
+    .filter((p) => p.recall >= target)
+    .reduce<Point | undefined>((a, b) => (!a || b.qps > a.qps ? b : a), undefined);
+}
+
+interface Row {
+  readonly dataset: string;
+  readonly filter: string;
+  readonly description: string;
+  readonly matchingRowsPerQuery: number;
+  readonly points: Point[];
+}
+
+const useFaiss = !values['no-faiss'] && ensureFaiss();
+if (!values['no-faiss'] && !useFaiss) console.error('FAISS unavailable: running without it');
+const rows: Row[] = [];
+const faissInfo: Record<string, unknown> = {};
+for (const name of datasetNames) {
+  let started = performance.now();
+  const data =
+    name === 'fashion-mnist' ? await loadFashion() : name === 'siftsmall' ? await loadSift() : undefined;
+  if (!data) throw new Error(`unknown data set ${name}; expected fashion-mnist or siftsmall`);
+  console.error(`${name}: loaded, index ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const masks = new Map<Workload, readonly Uint8Array[]>();
+  const truths = new Map<Workload, readonly number[][]>();
+  const byWorkload = new Map<Workload, Point[]>();
+  for (const workload of data.workloads) {
+    const groupMasks = workload.groups.map((rows) => {
+      const mask = new Uint8Array(data.count);
+      for (const row of rows) mask[row] = 1;
+      return mask;
+    });
+    masks.set(workload, groupMasks);
+    // The exact scan of the rows known in advance: also the ground truth.
+    const top = new TopK(k);
+    started = performance.now();
+    const scan = await timed(
+      () =>
+        Array.from({ length: data.queryCount }, (_, q) => {
+          const group = workload.queryGroup[q]!;
+          return knownRowsScan(data, q, group < 0 ? undefined : workload.groups[group], top);
+        }),
+      data.queryCount,
+    );
+    truths.set(workload, scan.first);
+    const points: Point[] = [
+      { method: 'known-rows scan', params: {}, qps: scan.qps, recall: 1, violations: 0 },
+    ];
+    points.push(...(await squashPoints(data, workload, groupMasks, scan.first)));
+    byWorkload.set(workload, points);
+    console.error(`${name} ${workload.filterName}: squash and known-rows scan done`);
+  }
+  if (useFaiss) {
+    const { points, info } = await faissPoints(data, masks, truths);
+    faissInfo[name] = info;
+    for (const [workload, list] of points) byWorkload.get(workload)!.push(...list);
+  }
+  for (const workload of data.workloads) {
+    const matching =
+      workload.queryGroup.reduce((sum, g) => sum + (g < 0 ? data.count : workload.groups[g]!.length), 0) /
+      data.queryCount;
+    rows.push({
+      dataset: name,
+      filter: workload.filterName,
+      description: workload.description,
+      matchingRowsPerQuery: matching,
+      points: byWorkload.get(workload)!,
+    });
+  }
+  Object.assign(faissInfo, { [`${name}Queries`]: data.queryCount });
+}
+
+// Summary: queries/s at each recall target per method; HNSW is the better of its two filter strategies.
+const methods = [
+  'squash defaults',
+  'squash',
+  'faiss-hnsw',
+  'faiss-hnsw-postfilter',
+  'faiss-ivf-sq8',
+  'known-rows scan',
+];
+const summary = rows.map((row) => {
+  const of = (method: string) =>
+    row.points.filter((p) =>
+      method === 'squash'
+        ? p.method === 'squash grid' || p.method === 'squash defaults'
+        : p.method === method,
+    );
+  const at = Object.fromEntries(
+    methods.map((method) => [
+      method,
+      Object.fromEntries(targets.map((t) => [t, bestAt(of(method), t)?.qps])),
+    ]),
+  ) as Record<string, Record<number, number | undefined>>;
+  const hnsw = (t: number) => {
+    const values = [at['faiss-hnsw']![t], at['faiss-hnsw-postfilter']![t]].filter((v) => v !== undefined);
+    return values.length > 0 ? Math.max(...values) : undefined;
+  };
+  const ratio = (a: number | undefined, b: number | undefined) => (a && b ? a / b : undefined);
+  const defaults = row.points.find((p) => p.method === 'squash defaults')!;
+  return {
+    dataset: row.dataset,
+    filter: row.filter,
+    matchingRowsPerQuery: row.matchingRowsPerQuery,
+    defaults: { qps: defaults.qps, recall: defaults.recall, violations: defaults.violations },
+    qpsAtRecall: at,
+    violations: Object.fromEntries(
+      methods.map((m) => [m, of(m).reduce((sum, p) => sum + p.violations, 0)]),
+    ) as Record<string, number>,
+    ratios: Object.fromEntries(
+      targets.map((t) => [
+        t,
+        {
+          squashOverHnsw: ratio(at.squash![t], hnsw(t)),
+          squashOverKnownRowsScan: ratio(at.squash![t], at['known-rows scan']![t]),
+        },
+      ]),
+    ),
+  };
+});
+
+const fmt = (v: number | undefined) => (v === undefined ? 'never' : Math.round(v).toLocaleString('en-US'));
+const fx = (v: number | undefined) => (v === undefined ? '–' : `${v.toFixed(2)}×`);
+const lines = [
+  '| workload | squash defaults q/s (recall) | squash ≥0.95 | squash ≥0.99 | HNSW sel ≥0.95 | HNSW sel ≥0.99 | HNSW post ≥0.95 | HNSW post ≥0.99 | IVF-SQ8 ≥0.95 | IVF-SQ8 ≥0.99 | known-rows scan | squash/HNSW 0.95 | 0.99 | squash/scan 0.95 | 0.99 |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  ...summary.map((s) => {
+    const a = s.qpsAtRecall;
+    const post = (t: number) =>
+      s.filter === 'none' || s.filter === '0.1%' ? '–' : fmt(a['faiss-hnsw-postfilter']![t]);
+    const cells = [
+      `${s.dataset}, ${s.filter} (${Math.round(s.matchingRowsPerQuery).toLocaleString('en-US')} rows)`,
+      `${fmt(s.defaults.qps)} (${s.defaults.recall.toFixed(3)})`,
+      fmt(a.squash![0.95]),
+      fmt(a.squash![0.99]),
+      fmt(a['faiss-hnsw']![0.95]),
+      fmt(a['faiss-hnsw']![0.99]),
+      post(0.95),
+      post(0.99),
+      fmt(a['faiss-ivf-sq8']![0.95]),
+      fmt(a['faiss-ivf-sq8']![0.99]),
+      fmt(a['known-rows scan']![0.95]),
+      fx(s.ratios[0.95]!.squashOverHnsw),
+      fx(s.ratios[0.99]!.squashOverHnsw),
+      fx(s.ratios[0.95]!.squashOverKnownRowsScan),
+      fx(s.ratios[0.99]!.squashOverKnownRowsScan),
+    ];
+    return `| ${cells.join(' | ')} |`;
+  }),
+];
+console.log(
+  `k = ${k}, recall@10 against the exact filtered top 10, one core (Node ${process.version}); squash = best of defaults + ${grid.length}-setting grid; ` +
+    'HNSW sel/post = FAISS HNSW M 32 with an IDSelector / with k′ = m·k/selectivity and post-filtering (squash/HNSW uses the better); "never" = no swept setting reaches that recall',
+);
+console.log(lines.join('\n'));
+const totalViolations = summary.reduce(
+  (sum, s) => sum + Object.values(s.violations).reduce((a, b) => a + b, 0),
+  0,
+);
+console.log(`filter violations over all returned hits of all methods: ${totalViolations}`);
+
+await mkdir(values.out!, { recursive: true });
+for (const row of rows) {
+  const steps = new Map<string, number>();
+  const plotPoints: PlotPoint[] = row.points.map((p) => {
+    const method = p.method;
+    const step = steps.get(method) ?? 0;
+    steps.set(method, step + 1);
+    return { method, recall: p.recall, qps: p.qps, step };
+  });
+  const file = join(values.out!, `peers-${row.dataset}-${row.filter.replace('%', 'pct')}.svg`);
+  await writeFile(file, await recallQpsSvg(`${row.dataset}, ${row.description}`, plotPoints));
+}
+const wallSeconds = (performance.now() - wallStart) / 1000;
+const file = join(values.out!, 'peers.json');
+await writeFile(
+  file,
+  `${JSON.stringify({ k, node: process.version, minSeconds, wallSeconds, grid, faiss: faissInfo, summary, rows }, null, 2)}\n`,
+);
+console.log(
+  `wrote ${file} and ${rows.length} plots (peers-*.svg) in ${values.out}; wall time ${wallSeconds.toFixed(0)} s`,
+);
