@@ -12,8 +12,9 @@ group bounds), queryGroups (.npy int32, one group per query, -1 = no filter), se
 
 Filtered search is what a FAISS 1.7.3 user has: an IDSelector passed in SearchParameters (the
 search skips non-matching ids; IDSelectorBitmap when present, else IDSelectorBatch), plus, for
-HNSW at selectivity >= 1 %, the classic alternative of searching k' = m·k/selectivity and
-post-filtering. The selectors are built once per group, outside the timing.
+HNSW at selectivity >= 1 %, the classic alternative of searching k' = m·k/selectivity (m = 1, 2;
+efSearch = k') and post-filtering. The selectors are built once per group, outside the timing.
+nprobe is swept up to 512 (capped at nlist): selective filters need many lists to find k matches.
 
 Run single-threaded: the caller pins it with `taskset -c 0`, and it sets OpenMP to one thread.
 """
@@ -161,6 +162,8 @@ def main():
 
         for ef in job.get("efSearch", [16, 32, 64, 128, 256, 512]):
             def hnsw_params(sel, ef=ef):
+                # FAISS 1.7.3 ignores SearchParametersHNSW.efSearch: the index's own efSearch is used.
+                hnsw.hnsw.efSearch = ef
                 params = faiss.SearchParametersHNSW()
                 params.efSearch = ef
                 if sel is not None:
@@ -168,7 +171,7 @@ def main():
                 return params
 
             record("faiss-hnsw", "efSearch", ef, run_params(hnsw, hnsw_params, k))
-        for nprobe in job.get("nprobe", [1, 2, 4, 8, 16, 32, 64, 128]):
+        for nprobe in sorted({min(p, nlist) for p in job.get("nprobe", [1, 2, 4, 8, 16, 32, 64, 128, 256, 512])}):
             def ivf_params(sel, nprobe=nprobe):
                 params = faiss.SearchParametersIVF()
                 params.nprobe = nprobe
@@ -178,10 +181,11 @@ def main():
 
             record("faiss-ivf-sq8", "nprobe", nprobe, run_params(ivf, ivf_params, k))
         if 0.01 <= selectivity < 1:
-            for m in job.get("postFilterFactors", [1, 2, 4]):
+            for m in job.get("postFilterFactors", [1, 2]):
                 want = min(n, math.ceil(m * k / selectivity))
 
                 def post_params(_sel, want=want):
+                    hnsw.hnsw.efSearch = want
                     params = faiss.SearchParametersHNSW()
                     params.efSearch = want
                     return params

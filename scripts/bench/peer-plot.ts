@@ -17,7 +17,7 @@ export async function recallQpsSvg(title: string, points: readonly PlotPoint[]):
   const encoding = {
     x: { field: 'recall', type: 'quantitative', title: 'recall@10', scale: { zero: false } },
     y: { field: 'qps', type: 'quantitative', title: 'queries/s (one core)', scale: { type: 'log' } },
-    color: { field: 'method', type: 'nominal', title: 'method' },
+    color: { field: 'method', type: 'nominal', title: 'method', legend: { labelLimit: 400 } },
     order: { field: 'step', type: 'quantitative' },
   } as const;
   const spec: TopLevelSpec = {
