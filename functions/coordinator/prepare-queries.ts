@@ -3,7 +3,6 @@
  * dimension, finite float32 values, the metric's own checks, and the filter against the schema. Messages
  * name the query and field: "queries[3].vector has 96 dims, index `sift` expects 128".
  */
-import type { CompiledFilter } from '../../shared/attributes/index.ts';
 import { InvalidQueryError } from '../../shared/errors/index.ts';
 import type { IndexReader } from '../../shared/index/index-reader.ts';
 import { prepareQuery } from '../../shared/metric.ts';
@@ -16,16 +15,11 @@ export function prepareQueries(
   index: string,
   queries: readonly PublicQuery[],
 ): SliceQuery[] {
-  const compiled = new Map<string, CompiledFilter>();
+  const compile = reader.filterCompiler();
   return queries.map((query, position) => {
     const vector = preparedVector(reader, index, query, position);
     const filterJson = query.filter ?? null;
-    const key = JSON.stringify(filterJson);
-    let filter = compiled.get(key);
-    if (!filter) {
-      filter = withPrefix(`queries[${position}].`, () => reader.compileFilter(filterJson));
-      compiled.set(key, filter);
-    }
+    const filter = withPrefix(`queries[${position}].`, () => compile(filterJson));
     return { position, vector, vectorBase64: encodeVector(vector), filterJson, filter };
   });
 }

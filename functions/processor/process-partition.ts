@@ -7,7 +7,6 @@
  * out and its log rows are searched exactly beside it (`searchPartitionAt`); the log's view needs the
  * centroids, so the processor then opens the index with allocator data too.
  */
-import type { CompiledFilter } from '../../shared/attributes/index.ts';
 import { InvalidQueryError } from '../../shared/errors/index.ts';
 import { partitionSearchOptions } from '../../shared/search/partition-search.ts';
 import { baseIdKeys } from '../../shared/writes/base-ids.ts';
@@ -50,7 +49,7 @@ export async function processPartition(
   }
   const logAttributes = new Map(snapshot.logRows.map((row) => [row.ordinal, row.attributes]));
   const options = partitionSearchOptions(payload.options);
-  const filters = new Map<string, CompiledFilter>();
+  const compile = reader.filterCompiler();
   const results = payload.queries.map((query, i): ProcessorResult => {
     const vector = decodeVector(query.vectorBase64, `queries[${i}].vectorBase64`);
     if (vector.length !== data.dim) {
@@ -58,12 +57,7 @@ export async function processPartition(
         `processor payload: queries[${i}].vectorBase64 has ${vector.length} dims; the prepared vectors of index \`${payload.index}\` have ${data.dim}`,
       );
     }
-    const filterKey = JSON.stringify(query.filter ?? null);
-    let filter = filters.get(filterKey);
-    if (!filter) {
-      filter = reader.compileFilter(query.filter);
-      filters.set(filterKey, filter);
-    }
+    const filter = compile(query.filter);
     const found = searchPartitionAt(
       data,
       snapshot,

@@ -154,6 +154,23 @@ export class IndexReader {
   }
 
   /**
+   * A `compileFilter` for one batch that compiles each distinct filter (by its JSON) once, so queries
+   * with the same filter share one compiled filter (and what is cached per compiled filter).
+   */
+  filterCompiler(): (json: unknown) => CompiledFilter {
+    const compiled = new Map<string, CompiledFilter>();
+    return (json) => {
+      const key = JSON.stringify(json ?? null);
+      let filter = compiled.get(key);
+      if (!filter) {
+        filter = this.compileFilter(json);
+        compiled.set(key, filter);
+      }
+      return filter;
+    };
+  }
+
+  /**
    * Loads partition p with two byte-range GETs in parallel (header and search sections, then the
    * vectors) that together read every byte of the object, each checked (`fetchObjectSections`).
    */

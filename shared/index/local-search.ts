@@ -6,7 +6,6 @@
  * It answers from one snapshot (docs/writes.md): the published version plus the write log as it was
  * when it was opened (`snapshot`); `refresh()` moves it to the log's current end.
  */
-import type { CompiledFilter } from '../attributes/index.ts';
 import { type MetricSpace, prepareQuery, reportedDistance } from '../metric.ts';
 import type { PartitionData } from '../search/partition-data.ts';
 import { partitionSearchOptions, searchPartition } from '../search/partition-search.ts';
@@ -91,16 +90,11 @@ export class LocalSearch {
 
   /** Validates and prepares queries (InvalidQueryError on bad vectors or filters). */
   prepare(queries: readonly SearchQuery[]): ExecutorQuery[] {
-    const compiled = new Map<string, CompiledFilter>();
-    return queries.map((query) => {
-      const key = JSON.stringify(query.filter ?? null);
-      let filter = compiled.get(key);
-      if (!filter) {
-        filter = this.reader.compileFilter(query.filter);
-        compiled.set(key, filter);
-      }
-      return { vector: prepareQuery(this.reader.space, query.vector), filter };
-    });
+    const compile = this.reader.filterCompiler();
+    return queries.map((query) => ({
+      vector: prepareQuery(this.reader.space, query.vector),
+      filter: compile(query.filter),
+    }));
   }
 
   async search(
