@@ -42,6 +42,11 @@ const MAX_BACKOFF_MS = 100;
  */
 export const ENTRY_MIN_ROWS = 10;
 
+/** What `entry` counts toward the compaction trigger. */
+function triggerRows(entry: LogWrite): number {
+  return Math.max(ENTRY_MIN_ROWS, entryRows(entry));
+}
+
 export interface WriteOptions {
   readonly token?: string;
 }
@@ -149,7 +154,7 @@ export class IndexWriter {
 
   #record(entry: LogEntry): void {
     if (entry.sequence > (this.#reader.manifest.logThrough ?? 0)) {
-      this.#rows.set(entry.sequence, Math.max(ENTRY_MIN_ROWS, entryRows(entry)));
+      this.#rows.set(entry.sequence, triggerRows(entry));
     }
     if (entry.token !== undefined && !this.#tokens.has(entry.token)) this.#tokens.set(entry.token, entry);
     this.#readThrough = Math.max(this.#readThrough, entry.sequence);
@@ -176,7 +181,7 @@ export class IndexWriter {
       ...(entry.deleteFilter === undefined ? {} : { deletedByFilter: true as const }),
       replayed,
       logRows,
-      rows: this.#rows.get(entry.sequence) ?? Math.max(ENTRY_MIN_ROWS, entryRows(entry)),
+      rows: triggerRows(entry),
     };
   }
 }
