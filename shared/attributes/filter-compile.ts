@@ -24,6 +24,8 @@ import { type AttributeSchema, sameSchema } from './schema.ts';
 export interface CompiledFilter {
   /** No filter: every row matches (callers may skip the codes entirely). */
   readonly matchesAll: boolean;
+  /** The parsed filter (null for match-all), for evaluators of the exact test such as `matchingRows`. */
+  readonly ast: FilterAst | null;
   /** Quantized SUPERSET test over attribute-major codes of n rows; writes passing rows (ascending) to `out` (length ≥ n), returns their count. */
   candidates(codes: Uint8Array, n: number, out: Uint32Array): number;
   /** Number of rows `candidates` would return. */
@@ -77,6 +79,7 @@ export function compileFilter(
 
 class MatchAllFilter implements CompiledFilter {
   readonly matchesAll = true;
+  readonly ast = null;
 
   candidates(_codes: Uint8Array, n: number, out: Uint32Array): number {
     checkOut(out, n);
@@ -115,7 +118,7 @@ class QuantizedFilter implements CompiledFilter {
   private readonly acceptedCodes: Uint8Array | undefined;
 
   constructor(
-    private readonly ast: FilterAst,
+    readonly ast: FilterAst,
     private readonly plan: Plan,
     private readonly attributeCount: number,
     private readonly record: RecordNode,

@@ -2,14 +2,42 @@
  * The rows of a table that match a filter EXACTLY, ascending: what the exact plan scans (issue 11 —
  * "a selective filter costs time proportional to its matches"). Cached per compiled filter and table,
  * so the queries of a batch that share a filter find its rows once.
+ *
+ * Evaluated over the table's attribute index (`attribute-index.ts`), on the filter resolved to
+ * dictionary codes (`resolveExact`, so the answer is `exactMask`'s, missing values and the Mongo-like
+ * `$ne`/`$nin`/`$not` rules included):
+ * - an atom is a run of a number's value order (sorted by row when it has several values) or the union
+ *   of a few posting lists: O(log n + matches);
+ * - `$and` starts from the child with the fewest rows (estimated from the index without building row
+ *   sets) and tests its rows against the other children one by one (`matchesRow`), so it costs its
+ *   smallest child, not its largest;
+ * - `$or` is a union; `$not` (and so `$ne`, `$nin`, `$exists: false` outside an `$and`) a complement
+ *   against 0..n-1, O(n).
+ * A set of row lists is merged by sorting them when they are few rows, through a byte map of the n rows
+ * when they are many (whichever is cheaper).
  */
+import {
+  type AttributeIndex,
+  allRows,
+  attributeIndex,
+  lowerBound,
+  type NumberOrder,
+  postingList,
+  upperBound,
+} from './attribute-index.ts';
 import type { AttributeTable } from './attribute-table.ts';
 import type { CompiledFilter } from './filter-compile.ts';
+import { type ExactNode, matchesRow, resolveExact } from './filter-exact.ts';
 
 const cache = new WeakMap<CompiledFilter, WeakMap<AttributeTable, Uint32Array>>();
 
-/** Local rows of `table` whose raw values satisfy `filter`, ascending (every row for match-all). */
+/**
+ * Local rows of `table` whose raw values satisfy `filter`, ascending (every row for match-all). The array
+ * is shared by every caller with the same filter and table: read it, never write it.
+ */
 export function matchingRows(filter: CompiledFilter, table: AttributeTable): Uint32Array {
+  const ast = filter.ast;
+  if (filter.matchesAll || ast === null) return allRows(table);
   let byTable = cache.get(filter);
   if (!byTable) {
     byTable = new WeakMap();
@@ -17,17 +45,255 @@ export function matchingRows(filter: CompiledFilter, table: AttributeTable): Uin
   }
   let rows = byTable.get(table);
   if (!rows) {
-    rows = rowsOfMask(filter.exactMask(table));
+    rows = ownCopy(rowsOf(resolveExact(ast, table.dictionaries), table));
     byTable.set(table, rows);
   }
   return rows;
 }
 
-function rowsOfMask(mask: Uint8Array): Uint32Array {
+/**
+ * `matchingRows(filter, table).length`, without building the rows when the filter is one atom or its
+ * negation (the count is then read off the index).
+ */
+export function countMatchingRows(filter: CompiledFilter, table: AttributeTable): number {
+  const ast = filter.ast;
+  if (filter.matchesAll || ast === null) return table.count;
+  const cached = cache.get(filter)?.get(table);
+  if (cached) return cached.length;
+  const node = resolveExact(ast, table.dictionaries);
+  const atom = node.type === 'not' ? node.child : node;
+  if (isAtom(atom)) {
+    const count = atomCount(atom, attributeIndex(table, atom.attribute));
+    if (count !== undefined) return node.type === 'not' ? table.count - count : count;
+  }
+  return matchingRows(filter, table).length;
+}
+
+type Atom = Exclude<ExactNode, { type: 'and' | 'or' | 'not' }>;
+
+function isAtom(node: ExactNode): node is Atom {
+  return node.type !== 'and' && node.type !== 'or' && node.type !== 'not';
+}
+
+/** The node's rows, ascending (possibly an array the index or a cache also holds). */
+function rowsOf(node: ExactNode, table: AttributeTable): Uint32Array {
+  switch (node.type) {
+    case 'and':
+      return intersection(node.children, table);
+    case 'or': {
+      const parts = node.children.map((child) => rowsOf(child, table));
+      return parts.length === 1 ? parts[0]! : union(parts, true, table.count);
+    }
+    case 'not':
+      return complement(rowsOf(node.child, table), table.count);
+    default:
+      return atomRows(node, table);
+  }
+}
+
+function intersection(children: readonly ExactNode[], table: AttributeTable): Uint32Array {
+  if (children.length === 0) return allRows(table);
+  const estimates = children.map((child) => estimate(child, table));
+  let first = 0;
+  for (let c = 1; c < children.length; c++) if (estimates[c]! < estimates[first]!) first = c;
+  const rows = rowsOf(children[first]!, table);
+  const rest = children
+    .map((child, c) => ({ child, size: estimates[c]! }))
+    .filter((_, c) => c !== first)
+    .sort((a, b) => a.size - b.size);
+  if (rest.length === 0 || rows.length === 0) return rows;
+  // Testing a row is cheaper than producing a row of another child, so the smallest child's rows are
+  // filtered in place of intersecting row sets.
+  const kept = new Uint32Array(rows.length);
   let count = 0;
-  for (let i = 0; i < mask.length; i++) count += mask[i]!;
+  outer: for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    for (const { child } of rest) if (!matchesRow(child, table, row)) continue outer;
+    kept[count++] = row;
+  }
+  return kept.subarray(0, count);
+}
+
+/** An upper bound of the node's row count, from the index alone (exact for most atoms). */
+function estimate(node: ExactNode, table: AttributeTable): number {
+  const n = table.count;
+  switch (node.type) {
+    case 'and': {
+      let size = n;
+      for (const child of node.children) size = Math.min(size, estimate(child, table));
+      return size;
+    }
+    case 'or': {
+      let size = 0;
+      for (const child of node.children) size += estimate(child, table);
+      return Math.min(size, n);
+    }
+    case 'not':
+      return n - lowerEstimate(node.child, table);
+    default: {
+      const index = attributeIndex(table, node.attribute);
+      return atomCount(node, index) ?? Math.min(atomPostingTotal(node, index), n);
+    }
+  }
+}
+
+/** A lower bound of the node's row count (for the complement's estimate). */
+function lowerEstimate(node: ExactNode, table: AttributeTable): number {
+  switch (node.type) {
+    case 'and':
+      return 0;
+    case 'or': {
+      let size = 0;
+      for (const child of node.children) size = Math.max(size, lowerEstimate(child, table));
+      return size;
+    }
+    case 'not':
+      return table.count - estimate(node.child, table);
+    default: {
+      const index = attributeIndex(table, node.attribute);
+      if (index.kind !== 'tags' || node.type !== 'in') return atomCount(node, index) ?? 0;
+      let size = 0;
+      for (const code of distinct(node.sorted)) size = Math.max(size, postingList(index, code).length);
+      return size;
+    }
+  }
+}
+
+// --- atoms -------------------------------------------------------------------------------------------
+
+/** The value-order run [start, end) of a range atom (empty for a NaN bound). */
+function rangeRun(index: NumberOrder, atom: Atom): [number, number] {
+  const values = index.values;
+  if (atom.type !== 'range' || Number.isNaN(atom.value)) return [0, 0];
+  switch (atom.operator) {
+    case '$gt':
+      return [upperBound(values, atom.value), values.length];
+    case '$gte':
+      return [lowerBound(values, atom.value), values.length];
+    case '$lt':
+      return [0, lowerBound(values, atom.value)];
+    case '$lte':
+      return [0, upperBound(values, atom.value)];
+  }
+}
+
+/** Distinct operands, ascending (-0 and 0 are one; NaN, which equals nothing, dropped). */
+function distinct(sorted: Float64Array | Int32Array): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const x = sorted[i]!;
+    if (!Number.isNaN(x) && (out.length === 0 || out[out.length - 1] !== x)) out.push(x);
+  }
+  return out;
+}
+
+/** The row lists whose union is an `in` atom's rows: one per distinct operand, each ascending. */
+function inParts(atom: Extract<Atom, { type: 'in' }>, index: AttributeIndex): Uint32Array[] {
+  const parts: Uint32Array[] = [];
+  for (const x of distinct(atom.sorted)) {
+    if (index.kind === 'number') {
+      const start = lowerBound(index.values, x);
+      const end = upperBound(index.values, x);
+      if (end > start) parts.push(index.rows.subarray(start, end));
+    } else {
+      const list = postingList(index, x);
+      if (list.length > 0) parts.push(list);
+    }
+  }
+  return parts;
+}
+
+/** The exact row count of an atom, or undefined when only its rows tell (a tags `in` of several tags). */
+function atomCount(atom: Atom, index: AttributeIndex): number | undefined {
+  if (atom.type === 'exists') return index.present.length;
+  if (index.kind === 'number' && atom.type === 'range') {
+    const [start, end] = rangeRun(index, atom);
+    return end - start;
+  }
+  if (atom.type !== 'in') return 0; // a range on a category or tags attribute matches nothing
+  const parts = inParts(atom, index);
+  if (index.kind === 'tags' && parts.length > 1) return undefined;
+  let count = 0;
+  for (const part of parts) count += part.length;
+  return count;
+}
+
+/** The summed size of an atom's row lists (an upper bound of its count). */
+function atomPostingTotal(atom: Atom, index: AttributeIndex): number {
+  if (atom.type !== 'in') return atomCount(atom, index) ?? 0;
+  let total = 0;
+  for (const part of inParts(atom, index)) total += part.length;
+  return total;
+}
+
+function atomRows(atom: Atom, table: AttributeTable): Uint32Array {
+  const index = attributeIndex(table, atom.attribute);
+  if (atom.type === 'exists') return index.present;
+  if (atom.type === 'range') {
+    if (index.kind !== 'number') return new Uint32Array(0);
+    const [start, end] = rangeRun(index, atom);
+    return union([index.rows.subarray(start, end)], false, table.count);
+  }
+  const parts = inParts(atom, index);
+  if (parts.length === 0) return new Uint32Array(0);
+  if (parts.length === 1) return parts[0]!;
+  return union(parts, index.kind === 'tags', table.count);
+}
+
+// --- row sets ----------------------------------------------------------------------------------------
+
+/**
+ * The ascending union of row lists (each list's rows distinct; lists may share rows when `overlap`).
+ * Few rows: concatenated and sorted (m log m); many: marked in a byte map of the n rows and read back in
+ * order (m + n). The switch is where m·log2(m) passes n.
+ */
+function union(parts: readonly Uint32Array[], overlap: boolean, n: number): Uint32Array {
+  let total = 0;
+  for (const part of parts) total += part.length;
+  if (total === 0) return new Uint32Array(0);
+  if (total * Math.log2(total + 1) < n) {
+    const rows = new Uint32Array(total);
+    let at = 0;
+    for (const part of parts) {
+      rows.set(part, at);
+      at += part.length;
+    }
+    rows.sort();
+    if (!overlap) return rows;
+    let count = 1;
+    for (let i = 1; i < total; i++) if (rows[i] !== rows[count - 1]) rows[count++] = rows[i]!;
+    return rows.subarray(0, count);
+  }
+  const marks = new Uint8Array(n);
+  let count = 0;
+  for (const part of parts) {
+    for (let i = 0; i < part.length; i++) {
+      const row = part[i]!;
+      count += 1 - marks[row]!;
+      marks[row] = 1;
+    }
+  }
   const rows = new Uint32Array(count);
-  let next = 0;
-  for (let i = 0; i < mask.length; i++) if (mask[i]) rows[next++] = i;
+  let at = 0;
+  for (let row = 0; at < count; row++) if (marks[row]) rows[at++] = row;
   return rows;
+}
+
+/** 0..n-1 without `rows` (ascending, distinct). */
+function complement(rows: Uint32Array, n: number): Uint32Array {
+  const out = new Uint32Array(n - rows.length);
+  let at = 0;
+  let next = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const skip = rows[i]!;
+    while (next < skip) out[at++] = next++;
+    next = skip + 1;
+  }
+  while (next < n) out[at++] = next++;
+  return out;
+}
+
+/** The rows in an array of their own (not a view into the index or a larger buffer). */
+function ownCopy(rows: Uint32Array): Uint32Array {
+  return rows.byteOffset === 0 && rows.buffer.byteLength === rows.byteLength ? rows : rows.slice();
 }
