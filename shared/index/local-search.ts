@@ -13,6 +13,7 @@ import {
   defaultQueryOptions,
   type ExecutorQuery,
   executeQueries,
+  type IndexLayout,
   type QueryOptions,
   type QueryStats,
 } from '../search/query-executor.ts';
@@ -22,6 +23,7 @@ import { layoutAt } from '../writes/layout-at.ts';
 import type { LogView } from '../writes/log-view.ts';
 import { partitionSnapshot, searchPartitionAt } from '../writes/partition-snapshot.ts';
 import { SnapshotViews } from '../writes/snapshot-views.ts';
+import { inProcessLayout } from './in-process-layout.ts';
 import { IndexReader } from './index-reader.ts';
 
 export interface SearchQuery {
@@ -53,6 +55,7 @@ export interface Snapshot {
 export class LocalSearch {
   #sequence: number;
   #view: LogView | undefined;
+  private readonly layout: IndexLayout;
 
   private constructor(
     readonly reader: IndexReader,
@@ -60,6 +63,7 @@ export class LocalSearch {
     private readonly views: SnapshotViews,
   ) {
     this.#sequence = reader.manifest.logThrough ?? 0;
+    this.layout = inProcessLayout(reader.layout, partitions);
   }
 
   static async open(store: BlobStore): Promise<LocalSearch> {
@@ -115,7 +119,7 @@ export class LocalSearch {
     const at = this.#sequence;
     const idKeys = view ? await baseIdKeys(this.reader) : undefined;
     const outcomes = await executeQueries(
-      layoutAt(this.reader.layout, view, at),
+      layoutAt(this.layout, view, at),
       prepared,
       resolved,
       async (p, requests) => {

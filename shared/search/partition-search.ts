@@ -1,10 +1,14 @@
 /**
- * The processor's search over one partition (DESIGN §5): quantized filter (superset) → Hamming pruning of
- * the candidates → ADC lower bounds over the survivors only → exact re-rank of the best R·k passing the
- * EXACT filter. It never returns a row that fails the filter. When fewer than k of the re-ranked rows pass,
- * it scans the remaining candidates exactly, so a partition answers with min(k, its exact matches) hits.
- * Small candidate sets take the exact plan directly when it is cheaper (a cost model in flops).
+ * The processor's search over one partition (DESIGN §5): the filter's exact matching rows (from the
+ * partition's attribute index, `matchingRows`: time in proportion to the matches, not the partition) →
+ * Hamming pruning of those candidates → ADC lower bounds over the survivors only → exact re-rank of the
+ * best R·k. Every candidate satisfies the filter, so it never returns a row that fails it, and the
+ * shortlist holds no row the filter would reject. When the re-rank found fewer than k rows, it scans the
+ * remaining candidates exactly, so a partition answers with min(k, its matches) hits. Small candidate
+ * sets take the exact plan directly when it is cheaper (a cost model in flops).
  */
+
+import { matchingRows } from '../attributes/filter-rows.ts';
 import type { CompiledFilter } from '../attributes/index.ts';
 import { binaryCode, kltTransform } from '../quantize/index.ts';
 import { accumulateLowerBounds } from './adc.ts';
@@ -57,7 +61,7 @@ export interface PartitionQuery {
 export interface PartitionQueryResult {
   /** Global ordinals with SQUARED distances in the prepared space, ascending. */
   readonly hits: Hit[];
-  /** Rows passing the quantized filter. */
+  /** Rows passing the filter (and not hidden by the write log). */
   readonly candidates: number;
   /** Rows whose exact distance was computed. */
   readonly reranked: number;
@@ -81,13 +85,13 @@ export function searchPartition(
 ): PartitionQueryResult {
   const workspace = workspaceOf(data);
   const rows = workspace.candidates;
-  let count = query.filter.candidates(data.attributeCodes, data.count, rows);
+  let count = candidateRows(data, query.filter, rows);
   if (hidden) count = withoutHidden(rows, count, hidden);
   const dims = pruningDims(data, options.pruningDims);
   const shortlist = options.rerank * query.k;
   const ordered = workspace.orderedQuery(query.vector);
   if (query.mode === 'exact' || count * data.dim <= approximateCost(data, dims, count, shortlist, options)) {
-    const scan = exactScan(data, query, ordered, rows, count, null, workspace.top.reset(query.k));
+    const scan = exactScan(data, ordered, rows, count, null, workspace.top.reset(query.k));
     return { ...scan, candidates: count, plan: 'exact' };
   }
 
@@ -128,19 +132,16 @@ export function searchPartition(
   for (let i = 0; i < kept; i++) best.push(bounds[i]!, i);
   const shortlisted = best.drainAscending(workspace.shortlistIndices, workspace.shortlistBounds);
   const top = workspace.top.reset(query.k);
-  let passed = 0;
   let reranked = 0;
   for (let s = 0; s < shortlisted; s++) {
     // Rows come in ascending lower-bound order: once a bound exceeds the k-th best exact distance, no
     // later row can enter the top k (the slack absorbs float rounding between the two computations).
     if (workspace.shortlistBounds[s]! > top.worst * (1 + LOWER_BOUND_SLACK)) break;
     const row = survivors[workspace.shortlistIndices[s]!]!;
-    if (!query.filter.matchesAll && !query.filter.matches(data.attributes, row)) continue;
-    passed++;
     reranked++;
     top.push(squaredL2Bounded(ordered, data.vectors, row, data.dim, top.worst), data.ids[row]!);
   }
-  if (passed >= query.k || shortlisted === count) {
+  if (reranked >= query.k || shortlisted === count) {
     return {
       hits: top.sorted(),
       candidates: count,
@@ -149,11 +150,22 @@ export function searchPartition(
       plan: 'approximate',
     };
   }
-  // Too few exact matches among the shortlist: check every remaining candidate exactly.
+  // Too few rows re-ranked: scan every remaining candidate exactly.
   const examined = new Uint8Array(data.count);
   for (let s = 0; s < shortlisted; s++) examined[survivors[workspace.shortlistIndices[s]!]!] = 1;
-  const rest = exactScan(data, query, ordered, rows, count, examined, top);
+  const rest = exactScan(data, ordered, rows, count, examined, top);
   return { ...rest, reranked: rest.reranked + reranked, candidates: count, plan: 'approximate' };
+}
+
+/** The filter's matching rows into `rows` (every row for no filter); returns how many. */
+function candidateRows(data: PartitionData, filter: CompiledFilter, rows: Uint32Array): number {
+  if (filter.matchesAll) {
+    for (let i = 0; i < data.count; i++) rows[i] = i;
+    return data.count;
+  }
+  const matching = matchingRows(filter, data.attributes);
+  rows.set(matching);
+  return matching.length;
 }
 
 /** Compacts `rows[0..count)` to the rows not hidden; returns how many remain. */
@@ -166,10 +178,9 @@ function withoutHidden(rows: Uint32Array, count: number, hidden: Uint8Array): nu
   return kept;
 }
 
-/** Exact filter check and exact distance for every candidate not yet examined. */
+/** Exact distance of every candidate not yet examined. */
 function exactScan(
   data: PartitionData,
-  query: PartitionQuery,
   ordered: Float32Array,
   rows: Uint32Array,
   count: number,
@@ -180,7 +191,6 @@ function exactScan(
   for (let i = 0; i < count; i++) {
     const row = rows[i]!;
     if (skip?.[row]) continue;
-    if (!query.filter.matchesAll && !query.filter.matches(data.attributes, row)) continue;
     reranked++;
     top.push(squaredL2Bounded(ordered, data.vectors, row, data.dim, top.worst), data.ids[row]!);
   }

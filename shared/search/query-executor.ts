@@ -19,7 +19,7 @@
  */
 import type { CompiledFilter } from '../attributes/index.ts';
 import { UpstreamError, UpstreamTimeoutError } from '../errors/index.ts';
-import { orderPartitions } from '../plan/partition-order.ts';
+import { orderPartitions, type PartitionOrder } from '../plan/partition-order.ts';
 import { selectPartitions } from '../plan/partition-selection.ts';
 import { choosePlan } from '../plan/query-plan.ts';
 import type { PartitionQuery, PartitionQueryResult } from './partition-search.ts';
@@ -87,6 +87,16 @@ export interface IndexLayout {
   readonly partitionSizes: ArrayLike<number>;
   /** Quantized filter matches of `filter` in partition p (partition size when the filter matches all). */
   countMatches(filter: CompiledFilter, partition: number): number;
+  /**
+   * Where every partition is in this process: the exact top k over the filter's matches in one pass
+   * (`shared/index/matching-block.ts`), or undefined when it declines; the exact plan then visits the
+   * partitions.
+   */
+  searchMatching?(
+    filter: CompiledFilter,
+    vector: Float32Array,
+    k: number,
+  ): { hits: Hit[]; scanned: number } | undefined;
 }
 
 /** Searches one partition for several queries; may run remotely and fail. */
@@ -119,7 +129,7 @@ export interface QueryOutcome {
 interface QueryState {
   readonly query: ExecutorQuery;
   readonly counts: Float64Array;
-  readonly ranked: ReturnType<typeof orderPartitions>;
+  readonly ranked: PartitionOrder;
   readonly visited: Set<number>;
   readonly partial: Hit[][];
   readonly stats: QueryStats;
@@ -132,8 +142,9 @@ export async function executeQueries(
   options: QueryOptions,
   search: PartitionSearcher,
 ): Promise<QueryOutcome[]> {
-  const states = queries.map((query) => planQuery(layout, query, options));
-  let pending = states.map((state) => firstRound(state, options));
+  const matchCounts = matchCounter(layout);
+  const states = queries.map((query) => planQuery(layout, matchCounts(query.filter), query, options));
+  let pending = states.map((state) => firstRound(layout, state, options));
   while (pending.some((partitions) => partitions.length > 0)) {
     await runRound(states, pending, options, search);
     pending = states.map((state) => nextRound(state, options));
@@ -141,23 +152,68 @@ export async function executeQueries(
   return states.map((state) => ({ hits: mergeHits(state.partial, options.k), stats: state.stats }));
 }
 
-function planQuery(layout: IndexLayout, query: ExecutorQuery, options: QueryOptions): QueryState {
-  const counts = new Float64Array(layout.partitions);
-  let total = 0;
-  for (let p = 0; p < layout.partitions; p++) {
-    counts[p] = query.filter.matchesAll ? layout.partitionSizes[p]! : layout.countMatches(query.filter, p);
-    total += counts[p]!;
-  }
-  const ranked = orderPartitions(layout.centroids, layout.partitions, layout.dim, query.vector);
+interface MatchCounts {
+  /** Filter matches per partition. */
+  readonly counts: Float64Array;
+  readonly total: number;
+  readonly largest: number;
+}
+
+/** A filter's match counts per partition, counted once per compiled filter of the batch. */
+function matchCounter(layout: IndexLayout): (filter: CompiledFilter) => MatchCounts {
+  const byFilter = new Map<CompiledFilter, MatchCounts>();
+  return (filter) => {
+    let found = byFilter.get(filter);
+    if (!found) {
+      const counts = new Float64Array(layout.partitions);
+      let total = 0;
+      let largest = 0;
+      for (let p = 0; p < layout.partitions; p++) {
+        counts[p] = filter.matchesAll ? layout.partitionSizes[p]! : layout.countMatches(filter, p);
+        total += counts[p]!;
+        largest = Math.max(largest, counts[p]!);
+      }
+      found = { counts, total, largest };
+      byFilter.set(filter, found);
+    }
+    return found;
+  };
+}
+
+function planQuery(
+  layout: IndexLayout,
+  { counts, total, largest }: MatchCounts,
+  query: ExecutorQuery,
+  options: QueryOptions,
+): QueryState {
+  const dim = query.vector.length;
+  // The exact plan needs no partition order: when scanning the matches costs less than the cheapest
+  // approximate plan could (it visits partitions until they hold min(total, matchesFactor·k) matches,
+  // so at least that many over the largest count), the centroid distances are skipped too.
+  const wanted = Math.min(total, options.matchesFactor * options.k);
+  const exact =
+    options.exact ||
+    choosePlan({
+      totalMatches: total,
+      selectedMatches: wanted,
+      selectedPartitions: Math.max(1, Math.ceil(wanted / Math.max(largest, 1))),
+      dim,
+      pruningDims: Math.min(dim, options.pruningDims ?? dim),
+      shortlist: options.rerank * options.k,
+    }) === 'exact';
+  const ranked = exact
+    ? indexOrder(layout.partitions)
+    : orderPartitions(layout.centroids, layout.partitions, layout.dim, query.vector);
+  const plan = exact ? 'exact' : 'approximate';
   return {
     query,
     counts,
     ranked,
     visited: new Set(),
     partial: [],
-    mode: options.exact ? 'exact' : 'approximate',
+    mode: plan,
     stats: {
-      plan: options.exact ? 'exact' : 'approximate',
+      plan,
       partitionsVisited: 0,
       rounds: 0,
       matchesEstimated: total,
@@ -167,8 +223,33 @@ function planQuery(layout: IndexLayout, query: ExecutorQuery, options: QueryOpti
   };
 }
 
-function firstRound(state: QueryState, options: QueryOptions): number[] {
-  if (options.exact) return allWithMatches(state);
+const indexOrders = new Map<number, PartitionOrder>();
+
+/** Partitions in index order (the exact plan visits every partition with matches; order is moot). */
+function indexOrder(partitions: number): PartitionOrder {
+  let order = indexOrders.get(partitions);
+  if (!order) {
+    order = { order: new Uint32Array(partitions).map((_, p) => p), distances: new Float64Array(partitions) };
+    indexOrders.set(partitions, order);
+  }
+  return order;
+}
+
+/** The exact plan in one pass over the filter's matches, where the layout offers it; false if not. */
+function answerFromMatches(layout: IndexLayout, state: QueryState, options: QueryOptions): boolean {
+  const found = layout.searchMatching?.(state.query.filter, state.query.vector, options.k);
+  if (!found) return false;
+  state.partial.push(found.hits);
+  const partitions = allWithMatches(state);
+  for (const p of partitions) state.visited.add(p);
+  state.stats.rounds = 1;
+  state.stats.partitionsVisited = partitions.length;
+  state.stats.vectorsScanned = found.scanned;
+  return true;
+}
+
+function firstRound(layout: IndexLayout, state: QueryState, options: QueryOptions): number[] {
+  if (state.mode === 'exact') return answerFromMatches(layout, state, options) ? [] : allWithMatches(state);
   const selected = selectPartitions(state.ranked, state.counts, {
     partitionFactor: options.partitionFactor,
     minMatches: options.k * options.matchesFactor,
@@ -187,7 +268,7 @@ function firstRound(state: QueryState, options: QueryOptions): number[] {
   if (plan === 'exact') {
     state.mode = 'exact';
     state.stats.plan = 'exact';
-    return allWithMatches(state);
+    return answerFromMatches(layout, state, options) ? [] : allWithMatches(state);
   }
   return selected;
 }
@@ -256,5 +337,7 @@ async function runRound(
 }
 
 function allWithMatches(state: QueryState): number[] {
-  return [...state.ranked.order].filter((p) => state.counts[p]! > 0);
+  const partitions: number[] = [];
+  for (const p of state.ranked.order) if (state.counts[p]! > 0) partitions.push(p);
+  return partitions;
 }

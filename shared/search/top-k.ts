@@ -124,6 +124,7 @@ export function compareHits(a: Hit, b: Hit): number {
 
 /** Merges partial result lists into the global top-k; commutative and associative. */
 export function mergeHits(lists: readonly (readonly Hit[])[], k: number): Hit[] {
+  if (lists.length === 1 && lists[0]!.length <= k) return [...lists[0]!];
   const top = new TopK(k);
   for (const list of lists) for (const hit of list) top.push(hit.distance, hit.id);
   return top.sorted();

@@ -1,0 +1,93 @@
+/**
+ * The in-process exact plan over a filter's matching rows (issue 11): the rows every partition's
+ * attribute index gives (`matchingRows`) with their vectors gathered once per compiled filter into one
+ * contiguous block in the index's own coordinate order, so each query of a batch that shares the filter
+ * is one pass over exactly its matches — no per-partition call, query permutation or candidate pass.
+ * Blocks are kept per compiled filter (a batch's filters live as long as the batch) and only for filters
+ * that match a small share of the index, so a block never approaches a copy of the index.
+ */
+
+import { matchingRows } from '../attributes/filter-rows.ts';
+import type { CompiledFilter } from '../attributes/index.ts';
+import { permuteInto, permuteRows, varianceOrder } from '../search/coordinate-order.ts';
+import { squaredL2Bounded } from '../search/distance.ts';
+import type { PartitionData } from '../search/partition-data.ts';
+import { type Hit, TopK } from '../search/top-k.ts';
+
+/** Largest share of the index a block may hold; larger filters go through the partitions. */
+const MAX_BLOCK_SHARE = 1 / 16;
+
+interface Block {
+  /** Global ordinals of the rows. */
+  readonly ids: Uint32Array;
+  /** Row-major rows × dim, coordinates in `order`: the block's own descending variance (coordinate-order.ts). */
+  readonly vectors: Float32Array;
+  readonly order: Uint32Array;
+}
+
+export class MatchingBlocks {
+  readonly #blocks = new WeakMap<CompiledFilter, Block | null>();
+  readonly #top = new TopK(0);
+  readonly #rows: number;
+  readonly #query: Float32Array;
+
+  constructor(
+    private readonly partitions: readonly PartitionData[],
+    private readonly dim: number,
+  ) {
+    this.#rows = partitions.reduce((sum, data) => sum + data.count, 0);
+    this.#query = new Float32Array(dim);
+  }
+
+  /**
+   * The exact top k of the filter's matches for a prepared query (hits with squared distances,
+   * ascending), or undefined when the filter matches too much of the index for a block.
+   */
+  search(
+    filter: CompiledFilter,
+    vector: Float32Array,
+    k: number,
+  ): { hits: Hit[]; scanned: number } | undefined {
+    const block = this.blockOf(filter);
+    if (!block) return undefined;
+    const top = this.#top.reset(k);
+    const { ids, vectors, order } = block;
+    const query = this.#query;
+    permuteInto(vector, 0, order, query);
+    for (let i = 0; i < ids.length; i++) {
+      top.push(squaredL2Bounded(query, vectors, i, this.dim, top.worst), ids[i]!);
+    }
+    return { hits: top.sorted(), scanned: ids.length };
+  }
+
+  private blockOf(filter: CompiledFilter): Block | null {
+    let block = this.#blocks.get(filter);
+    if (block === undefined) {
+      block = filter.matchesAll ? null : this.gather(filter);
+      this.#blocks.set(filter, block);
+    }
+    return block;
+  }
+
+  private gather(filter: CompiledFilter): Block | null {
+    const rowsByPartition = this.partitions.map((data) => matchingRows(filter, data.attributes));
+    const total = rowsByPartition.reduce((sum, rows) => sum + rows.length, 0);
+    if (total > this.#rows * MAX_BLOCK_SHARE) return null;
+    const dim = this.dim;
+    const ids = new Uint32Array(total);
+    const gathered = new Float32Array(total * dim);
+    let next = 0;
+    this.partitions.forEach((data, p) => {
+      const order = data.coordinateOrder;
+      for (const row of rowsByPartition[p]!) {
+        ids[next] = data.ids[row]!;
+        const from = row * dim;
+        const to = next * dim;
+        for (let j = 0; j < dim; j++) gathered[to + order[j]!] = data.vectors[from + j]!;
+        next++;
+      }
+    });
+    const order = varianceOrder(gathered, total, dim);
+    return { ids, vectors: permuteRows(gathered, total, order), order };
+  }
+}
