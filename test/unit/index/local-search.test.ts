@@ -80,4 +80,25 @@ describe('in-process search over a built index', () => {
       });
     });
   }
+
+  it('a selective filter takes the exact plan over exactly its matching rows (no approximate work)', async () => {
+    const keep = (row: number) => dataset.attributes!.u[row]! < 0.004;
+    const matching = Array.from({ length: count }, (_, row) => row).filter(keep).length;
+    expect(matching).toBeGreaterThan(k);
+    const results = await search.search(
+      Array.from({ length: queries.count }, (_, q) => ({
+        vector: queryVector(q),
+        filter: { u: { $lt: 0.004 } },
+      })),
+      { k },
+    );
+    results.forEach((result, q) => {
+      expect(result.stats.plan).toBe('exact');
+      expect(result.stats.matchesEstimated).toBe(matching);
+      expect(result.stats.vectorsScanned).toBe(matching);
+      expect(result.hits.map((hit) => hit.distance)).toEqual(
+        bruteForce(q, keep).map((d) => expect.closeTo(d, 4)),
+      );
+    });
+  });
 });
