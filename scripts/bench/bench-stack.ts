@@ -2,8 +2,8 @@
  * `npm run bench:stack`: the serverless path on this machine — the embedded local stack (S3 server +
  * Lambda host running the bundles synthesized from the CDK app) — beside the in-process search, on the
  * same Fashion-MNIST index and queries in the same run:
- * - a batch of `--queries` (1,000) queries, unfiltered and filtered by the query's class label,
- *   end-to-end queries/second (client-side wall time: JSON, HTTP, coordinator, allocators, processors),
+ * - a batch of `--queries` (1,000) queries, unfiltered, filtered by the query's class label (10 %) and
+ *   by the seeded uniform attribute `u` below 0.01 (1 %) and 0.001 (0.1 %: the exact plan), end-to-end queries/second (client-side wall time: JSON, HTTP, coordinator, allocators, processors),
  *   with the allocator tree the coordinator chooses (default) and forced in-process (`maxAllocators: 0`);
  * - `--singles` (200) sequential single-query requests, p50/p99 latency.
  * Every stack figure is WARM: the batch is repeated until a pass needs no cold cache load, and the
@@ -95,6 +95,8 @@ try {
       name: "label = query's class (10 %)",
       filter: (q) => ({ label: fashionMnistClasses[data.queryLabels[q]!]! }),
     },
+    { name: 'u < 0.01 (1 %)', filter: () => ({ u: { $lt: 0.01 } }) },
+    { name: 'u < 0.001 (0.1 %)', filter: () => ({ u: { $lt: 0.001 } }) },
   ];
   for (const workload of workloads) {
     const queries: SearchQuery[] = Array.from({ length: queryCount }, (_, q) => ({
