@@ -332,6 +332,33 @@ describe('matchingRows examples', () => {
     }
   });
 
+  it('orders rows the same whichever way (sort, merge, byte map) the sizes pick', () => {
+    const rng = createRng(8);
+    const big = AttributeTable.fromRows(
+      smallSchema,
+      Array.from({ length: 20_000 }, () => ({
+        price: rng.int(1000) / 1000,
+        color: `c${rng.int(100)}`,
+        tags: Array.from({ length: rng.int(4) }, () => `t${rng.int(rng.next() < 0.5 ? 4 : 40)}`),
+      })),
+    );
+    const colors = (k: number) => Array.from({ length: k }, (_, i) => `c${i}`);
+    const tags = (k: number, from = 0) => Array.from({ length: k }, (_, i) => `t${from + i}`);
+    const filters = [
+      { price: { $lt: 0.01 } }, // 200 rows of a run: sorted
+      { price: { $gte: 0.6 } }, // 8,000 rows: byte map
+      { price: { $in: [0.5, 0.25, 0.125] } }, // equal-value runs, merged
+      { color: { $in: colors(2) } }, // two lists of ~200: merged
+      { color: { $in: colors(9) } }, // ~1,800 rows in 9 lists: sorted
+      { color: { $in: colors(60) } }, // ~12,000 rows in 60 lists: byte map
+      { tags: { $in: tags(3) } }, // three long overlapping lists: merged
+      { tags: { $in: tags(30, 4) } }, // many short overlapping lists
+      { $or: [{ price: { $lt: 0.05 } }, { tags: 't2' }, { color: { $nin: colors(95) } }] },
+      { $and: [{ tags: { $in: tags(2) } }, { price: { $gte: 0.5 } }, { color: { $ne: 'c3' } }] },
+    ];
+    for (const filter of filters) checkFilter(filter, compile(filter, smallSchema, big), big);
+  });
+
   it('answers a selective filter from the index, never from a full exact pass', () => {
     const rng = createRng(2);
     const n = 60_000;
