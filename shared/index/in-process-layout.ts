@@ -1,10 +1,10 @@
 /**
  * Where the partitions' raw attributes are at hand (the in-process search), the planner counts a
- * filter's matches exactly from their attribute indexes (`matchingRows`) instead of the allocator's
+ * filter's matches exactly from their attribute indexes (`countMatchingRows`) instead of the allocator's
  * quantized codes, whose counts over-estimate (a code cell holds values on both sides of a bound), and
  * the exact plan scans the matches in one block (`matching-block.ts`).
  */
-import { matchingRows } from '../attributes/filter-rows.ts';
+import { countMatchingRows } from '../attributes/filter-rows.ts';
 import type { PartitionData } from '../search/partition-data.ts';
 import type { IndexLayout } from '../search/query-executor.ts';
 import { MatchingBlocks } from './matching-block.ts';
@@ -14,7 +14,7 @@ export function inProcessLayout(layout: IndexLayout, partitions: readonly Partit
   const blocks = new MatchingBlocks(partitions, layout.dim);
   return {
     ...layout,
-    countMatches: (filter, p) => matchingRows(filter, partitions[p]!.attributes).length,
+    countMatches: (filter, p) => countMatchingRows(filter, partitions[p]!.attributes),
     searchMatching: (filter, vector, k) => blocks.search(filter, vector, k),
   };
 }

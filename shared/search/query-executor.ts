@@ -129,8 +129,12 @@ export interface QueryOutcome {
 interface QueryState {
   readonly query: ExecutorQuery;
   readonly counts: Float64Array;
+  /** Partitions with at least one match. */
+  readonly withMatches: number;
   readonly ranked: PartitionOrder;
   readonly visited: Set<number>;
+  /** Answered in full (the exact plan over the filter's matches): no round to run. */
+  answered: boolean;
   readonly partial: Hit[][];
   readonly stats: QueryStats;
   mode: 'exact' | 'approximate';
@@ -157,6 +161,8 @@ interface MatchCounts {
   readonly counts: Float64Array;
   readonly total: number;
   readonly largest: number;
+  /** Partitions with at least one match. */
+  readonly withMatches: number;
 }
 
 /** A filter's match counts per partition, counted once per compiled filter of the batch. */
@@ -168,12 +174,14 @@ function matchCounter(layout: IndexLayout): (filter: CompiledFilter) => MatchCou
       const counts = new Float64Array(layout.partitions);
       let total = 0;
       let largest = 0;
+      let withMatches = 0;
       for (let p = 0; p < layout.partitions; p++) {
         counts[p] = filter.matchesAll ? layout.partitionSizes[p]! : layout.countMatches(filter, p);
         total += counts[p]!;
         largest = Math.max(largest, counts[p]!);
+        if (counts[p]! > 0) withMatches++;
       }
-      found = { counts, total, largest };
+      found = { counts, total, largest, withMatches };
       byFilter.set(filter, found);
     }
     return found;
@@ -182,7 +190,7 @@ function matchCounter(layout: IndexLayout): (filter: CompiledFilter) => MatchCou
 
 function planQuery(
   layout: IndexLayout,
-  { counts, total, largest }: MatchCounts,
+  { counts, total, largest, withMatches }: MatchCounts,
   query: ExecutorQuery,
   options: QueryOptions,
 ): QueryState {
@@ -208,8 +216,10 @@ function planQuery(
   return {
     query,
     counts,
+    withMatches,
     ranked,
     visited: new Set(),
+    answered: false,
     partial: [],
     mode: plan,
     stats: {
@@ -240,10 +250,9 @@ function answerFromMatches(layout: IndexLayout, state: QueryState, options: Quer
   const found = layout.searchMatching?.(state.query.filter, state.query.vector, options.k);
   if (!found) return false;
   state.partial.push(found.hits);
-  const partitions = allWithMatches(state);
-  for (const p of partitions) state.visited.add(p);
+  state.answered = true;
   state.stats.rounds = 1;
-  state.stats.partitionsVisited = partitions.length;
+  state.stats.partitionsVisited = state.withMatches;
   state.stats.vectorsScanned = found.scanned;
   return true;
 }
@@ -279,6 +288,7 @@ function firstRound(layout: IndexLayout, state: QueryState, options: QueryOption
  * hits it was expected to give.
  */
 function nextRound(state: QueryState, options: QueryOptions): number[] {
+  if (state.answered) return [];
   const missing = state.stats.missingPartitions;
   if (missing.length > 0 && !options.allowPartial) return [];
   let found = 0;
