@@ -2,8 +2,8 @@
  * `npm run bench:peers`: squash beside its peers in one run, on the same data, queries and filters —
  * Fashion-MNIST (60,000 × 784) and siftsmall (10,000 × 128) at no filter / 10 % / 1 % / 0.1 %:
  *
- * - squash in process (`LocalSearch`): the defaults, and every setting of a small grid (the best one
- *   at each recall target is reported, as `npm run bench` does);
+ * - squash in process (`LocalSearch`): the defaults (batch, and one query per call), and every setting
+ *   of a small grid (the best one at each recall target is reported, as `npm run bench` does);
  * - FAISS (Debian's python3-faiss, installed here with apt-get when `import faiss` fails): HNSW (M 32,
  *   efSearch swept) and IVF-SQ8 (nlist ≈ 4√N, nprobe swept), filtered through an IDSelector in the
  *   search parameters, and HNSW with a larger k and post-filtering (see scripts/bench/faiss-runner.py);
@@ -98,6 +98,8 @@ interface Point {
   readonly recall: number;
   /** Returned hits that do not satisfy the query's filter. */
   readonly violations: number;
+  /** squash defaults only: queries/s with one query per call (the batch figure is `qps`). */
+  readonly singleQps?: number;
 }
 
 function rowsWhere(count: number, test: (row: number) => boolean): Uint32Array {
@@ -324,7 +326,14 @@ async function squashPoints(
       data.queryCount,
     );
     const measured = score(data, workload, masks, truth, (q) => first[q]!.hits.map((hit) => hit.id));
-    points.push({ method: i === 0 ? 'squash defaults' : 'squash grid', params: options, qps, ...measured });
+    if (i > 0) {
+      points.push({ method: 'squash grid', params: options, qps, ...measured });
+      continue;
+    }
+    const single = await timed(async () => {
+      for (const one of prepared) await data.search.searchPrepared([one], { k, ...options });
+    }, data.queryCount);
+    points.push({ method: 'squash defaults', params: options, qps, singleQps: single.qps, ...measured });
   }
   return points;
 }
@@ -580,7 +589,12 @@ const summary = rows.map((row) => {
     dataset: row.dataset,
     filter: row.filter,
     matchingRowsPerQuery: row.matchingRowsPerQuery,
-    defaults: { qps: defaults.qps, recall: defaults.recall, violations: defaults.violations },
+    defaults: {
+      qps: defaults.qps,
+      singleQps: defaults.singleQps,
+      recall: defaults.recall,
+      violations: defaults.violations,
+    },
     qpsAtRecall: at,
     violations: Object.fromEntries(
       methods.map((m) => [m, of(m).reduce((sum, p) => sum + p.violations, 0)]),
@@ -600,8 +614,8 @@ const summary = rows.map((row) => {
 const fmt = (v: number | undefined) => (v === undefined ? 'never' : Math.round(v).toLocaleString('en-US'));
 const fx = (v: number | undefined) => (v === undefined ? '–' : `${v.toFixed(2)}×`);
 const lines = [
-  '| workload | squash defaults q/s (recall) | squash ≥0.95 | squash ≥0.99 | HNSW sel ≥0.95 | HNSW sel ≥0.99 | HNSW post ≥0.95 | HNSW post ≥0.99 | IVF-SQ8 ≥0.95 | IVF-SQ8 ≥0.99 | known-rows scan | squash/HNSW 0.95 | 0.99 | squash/scan 0.95 | 0.99 |',
-  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+  '| workload | squash defaults q/s (recall) | one per call q/s | squash ≥0.95 | squash ≥0.99 | HNSW sel ≥0.95 | HNSW sel ≥0.99 | HNSW post ≥0.95 | HNSW post ≥0.99 | IVF-SQ8 ≥0.95 | IVF-SQ8 ≥0.99 | known-rows scan | squash/HNSW 0.95 | 0.99 | squash/scan 0.95 | 0.99 |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ...summary.map((s) => {
     const a = s.qpsAtRecall;
     const post = (t: number) =>
@@ -609,6 +623,7 @@ const lines = [
     const cells = [
       `${s.dataset}, ${s.filter} (${Math.round(s.matchingRowsPerQuery).toLocaleString('en-US')} rows)`,
       `${fmt(s.defaults.qps)} (${s.defaults.recall.toFixed(3)})`,
+      fmt(s.defaults.singleQps),
       fmt(a.squash![0.95]),
       fmt(a.squash![0.99]),
       fmt(a['faiss-hnsw']![0.95]),

@@ -5,6 +5,13 @@
  * is one pass over exactly its matches — no per-partition call, query permutation or candidate pass.
  * Blocks are kept per compiled filter (a batch's filters live as long as the batch) and only for filters
  * that match a small share of the index, so a block never approaches a copy of the index.
+ *
+ * A block holds its rows in its own variance order, where a processor's exact scan sums in its
+ * partition's: the same squared differences added in another order, so distances agree with the
+ * serverless path's to float64 rounding (bit for bit on integer-valued data such as SIFT) and ids agree
+ * but for exact ties. Summing in each partition's order instead measured 0.74× the speed of the
+ * known-rows scan on Fashion-MNIST at 0.1 % (a permuted query or an indirect read per partition for
+ * one or two rows each), against 1.35× this way.
  */
 
 import { matchingRows } from '../attributes/filter-rows.ts';

@@ -94,7 +94,7 @@ describe('in-process search over a built index', () => {
     );
     results.forEach((result, q) => {
       expect(result.stats.plan).toBe('exact');
-      expect(result.stats.matchesEstimated).toBe(matching);
+      expect(result.stats.matchesEstimated).toBeGreaterThanOrEqual(matching); // quantized: an upper bound
       expect(result.stats.vectorsScanned).toBe(matching);
       expect(result.hits.map((hit) => hit.distance)).toEqual(
         bruteForce(q, keep).map((d) => expect.closeTo(d, 4)),
