@@ -1,7 +1,8 @@
 /**
  * The serverless path answers exactly what the in-process search answers: the siftsmall index is copied
  * into the target's bucket, LocalSearch opens the very same objects, and both run the same queries with
- * default options — unfiltered, filtered (a different filter per query), and through a forced allocator
+ * default options — unfiltered, filtered (a different filter per query, a selective one taking the exact
+ * plan), and through a forced allocator
  * tree. Ids and distances must be equal, not merely close.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,6 +39,7 @@ describe('search URL results equal the in-process search', () => {
     { group: { $in: [siftGroups[0], siftGroups[4]] }, u: { $gte: 0.5 } },
     { u: { $lt: 0.02 } },
     { $or: [{ group: siftGroups[2] }, { u: { $gt: 0.9 } }] },
+    { u: { $lt: 0.003 } }, // ≈ 30 rows: the exact plan (one block in process, partition scans on the stack)
   ];
 
   async function expectEqual(queries: TestQuery[], options: { maxAllocators?: number } = {}) {
@@ -71,7 +73,12 @@ describe('search URL results equal the in-process search', () => {
     expect(response.stats.processorInvocations).toBeGreaterThan(0);
   });
 
-  it('filtered: 100 queries over five filter shapes, same ids and distances', async () => {
+  it('filtered: 100 queries over six filter shapes, same ids and distances', async () => {
+    const exactPlans = await local.search(
+      Array.from({ length: 5 }, (_, q) => ({ vector: siftQuery(data, q), filter: filters[5] })),
+      { k },
+    );
+    expect(exactPlans.map((result) => result.stats.plan)).toEqual(Array(5).fill('exact'));
     await expectEqual(
       Array.from({ length: data.queryCount }, (_, q) => ({
         vector: siftQuery(data, q),
