@@ -27,10 +27,17 @@ const MAX_BLOCK_SHARE = 1 / 16;
 interface Block {
   /** Global ordinals of the rows. */
   readonly ids: Uint32Array;
-  /** Row-major rows × dim, coordinates in `order`: the block's own descending variance (coordinate-order.ts). */
+  /**
+   * Row-major rows × dim, coordinates in `order`: the block's own descending variance
+   * (coordinate-order.ts), or the index's order (undefined) for a block too small for a bounded
+   * distance to stop early, where permuting the query would cost more than it saves.
+   */
   readonly vectors: Float32Array;
-  readonly order: Uint32Array;
+  readonly order: Uint32Array | undefined;
 }
+
+/** Blocks of at most this many times k rows keep the index's coordinate order. */
+const UNORDERED_ROWS_PER_K = 2;
 
 export class MatchingBlocks {
   readonly #blocks = new WeakMap<CompiledFilter, Block | null>();
@@ -55,28 +62,31 @@ export class MatchingBlocks {
     vector: Float32Array,
     k: number,
   ): { hits: Hit[]; scanned: number } | undefined {
-    const block = this.blockOf(filter);
+    const block = this.blockOf(filter, k);
     if (!block) return undefined;
     const top = this.#top.reset(k);
     const { ids, vectors, order } = block;
-    const query = this.#query;
-    permuteInto(vector, 0, order, query);
+    let query = vector;
+    if (order) {
+      query = this.#query;
+      permuteInto(vector, 0, order, query);
+    }
     for (let i = 0; i < ids.length; i++) {
       top.push(squaredL2Bounded(query, vectors, i, this.dim, top.worst), ids[i]!);
     }
     return { hits: top.sorted(), scanned: ids.length };
   }
 
-  private blockOf(filter: CompiledFilter): Block | null {
+  private blockOf(filter: CompiledFilter, k: number): Block | null {
     let block = this.#blocks.get(filter);
     if (block === undefined) {
-      block = filter.matchesAll ? null : this.gather(filter);
+      block = filter.matchesAll ? null : this.gather(filter, k);
       this.#blocks.set(filter, block);
     }
     return block;
   }
 
-  private gather(filter: CompiledFilter): Block | null {
+  private gather(filter: CompiledFilter, k: number): Block | null {
     const rowsByPartition = this.partitions.map((data) => matchingRows(filter, data.attributes));
     const total = rowsByPartition.reduce((sum, rows) => sum + rows.length, 0);
     if (total > this.#rows * MAX_BLOCK_SHARE) return null;
@@ -94,6 +104,7 @@ export class MatchingBlocks {
         next++;
       }
     });
+    if (total <= UNORDERED_ROWS_PER_K * k) return { ids, vectors: gathered, order: undefined };
     const order = varianceOrder(gathered, total, dim);
     return { ids, vectors: permuteRows(gathered, total, order), order };
   }
