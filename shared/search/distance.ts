@@ -34,3 +34,39 @@ export function squaredL2Bounded(
   }
   return sum;
 }
+
+/**
+ * `squaredL2Bounded` of two rows at once, for the same `bound`: each row's sum adds its terms in
+ * coordinate order and checks the bound every 32 dimensions exactly as `squaredL2Bounded` does, so a row
+ * that runs to the end gets the bit-identical distance; the two independent sums keep two additions in
+ * flight. It stops once both rows exceed `bound` (a row past it gets a partial sum that is still above
+ * it). Writes the two distances to `out[0]` and `out[1]`.
+ */
+export function squaredL2BoundedPair(
+  query: Float32Array,
+  data: Float32Array,
+  rowA: number,
+  rowB: number,
+  dim: number,
+  bound: number,
+  out: Float64Array,
+): void {
+  let a = 0;
+  let b = 0;
+  const baseA = rowA * dim;
+  const baseB = rowB * dim;
+  let j = 0;
+  while (j < dim) {
+    const end = Math.min(dim, j + 32);
+    for (; j < end; j++) {
+      const q = query[j]!;
+      const da = q - data[baseA + j]!;
+      const db = q - data[baseB + j]!;
+      a += da * da;
+      b += db * db;
+    }
+    if (a > bound && b > bound) break;
+  }
+  out[0] = a;
+  out[1] = b;
+}

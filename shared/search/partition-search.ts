@@ -8,10 +8,10 @@
 import type { CompiledFilter } from '../attributes/index.ts';
 import { binaryCode, kltTransform } from '../quantize/index.ts';
 import { accumulateLowerBounds } from './adc.ts';
-import { squaredL2Bounded } from './distance.ts';
+import { squaredL2Bounded, squaredL2BoundedPair } from './distance.ts';
 import { hammingPrune } from './hamming-prune.ts';
 import { type PartitionData, pruningDims } from './partition-data.ts';
-import { workspaceOf } from './partition-workspace.ts';
+import { type Workspace, workspaceOf } from './partition-workspace.ts';
 import type { Hit, TopK } from './top-k.ts';
 
 export interface PartitionSearchOptions {
@@ -122,23 +122,54 @@ export function searchPartition(
     data.osq.boundaryOffsets,
   );
   const bounds = workspace.bounds;
-  accumulateLowerBounds(workspace.pruningCodes(dims), survivors, kept, tables, bounds);
+  // kept === data.count: every row survived, in order, so row i is survivors[i] = i.
+  const whole = kept === data.count;
+  accumulateLowerBounds(workspace.pruningCodes(dims), whole ? null : survivors, kept, tables, bounds);
 
-  const best = workspace.shortlist(Math.min(shortlist, kept));
-  for (let i = 0; i < kept; i++) best.push(bounds[i]!, i);
-  const shortlisted = best.drainAscending(workspace.shortlistIndices, workspace.shortlistBounds);
+  const shortlisted = shortlistByBound(workspace, bounds, kept, Math.min(shortlist, kept));
   const top = workspace.top.reset(query.k);
+  const order = workspace.shortlistIndices;
+  const lowerBounds = workspace.shortlistBounds;
+  const pair = workspace.pairDistances;
+  const matchesAll = query.filter.matchesAll;
   let passed = 0;
   let reranked = 0;
-  for (let s = 0; s < shortlisted; s++) {
+  let s = 0;
+  while (s < shortlisted) {
     // Rows come in ascending lower-bound order: once a bound exceeds the k-th best exact distance, no
     // later row can enter the top k (the slack absorbs float rounding between the two computations).
-    if (workspace.shortlistBounds[s]! > top.worst * (1 + LOWER_BOUND_SLACK)) break;
-    const row = survivors[workspace.shortlistIndices[s]!]!;
-    if (!query.filter.matchesAll && !query.filter.matches(data.attributes, row)) continue;
+    if (lowerBounds[s]! > top.worst * (1 + LOWER_BOUND_SLACK)) break;
+    const row = survivors[order[s++]!]!;
+    if (!matchesAll && !query.filter.matches(data.attributes, row)) continue;
+    // The next row that would be re-ranked after this one, if the bound test still lets it in now (the
+    // k-th best only shrinks, so a row it stops now it would stop after this row's push as well).
+    let next = s;
+    while (
+      next < shortlisted &&
+      !matchesAll &&
+      !query.filter.matches(data.attributes, survivors[order[next]!]!)
+    ) {
+      next++;
+    }
+    if (next === shortlisted || lowerBounds[next]! > top.worst * (1 + LOWER_BOUND_SLACK)) {
+      passed++;
+      reranked++;
+      top.push(squaredL2Bounded(ordered, data.vectors, row, data.dim, top.worst), data.ids[row]!);
+      s = next;
+      continue;
+    }
+    // Two rows side by side: each distance is the one `squaredL2Bounded` gives, or (only when it could
+    // not enter the top k) a partial sum above the k-th best, which the push rejects as before.
+    const second = survivors[order[next]!]!;
+    squaredL2BoundedPair(ordered, data.vectors, row, second, data.dim, top.worst, pair);
     passed++;
     reranked++;
-    top.push(squaredL2Bounded(ordered, data.vectors, row, data.dim, top.worst), data.ids[row]!);
+    top.push(pair[0]!, data.ids[row]!);
+    s = next + 1;
+    if (lowerBounds[next]! > top.worst * (1 + LOWER_BOUND_SLACK)) break;
+    passed++;
+    reranked++;
+    top.push(pair[1]!, data.ids[second]!);
   }
   if (passed >= query.k || shortlisted === count) {
     return {
@@ -154,6 +185,28 @@ export function searchPartition(
   for (let s = 0; s < shortlisted; s++) examined[survivors[workspace.shortlistIndices[s]!]!] = 1;
   const rest = exactScan(data, query, ordered, rows, count, examined, top);
   return { ...rest, reranked: rest.reranked + reranked, candidates: count, plan: 'approximate' };
+}
+
+/**
+ * Puts the `size` smallest of `bounds[0..count)` (ties by index) into the workspace's shortlist arrays in
+ * ascending (bound, index) order and returns how many. Once the heap is full an index can only enter by
+ * a strictly smaller bound (every later index is larger than those it holds), which is tested inline.
+ */
+function shortlistByBound(workspace: Workspace, bounds: Float32Array, count: number, size: number): number {
+  const best = workspace.shortlist(size);
+  let i = 0;
+  for (; i < count && i < size; i++) best.push(bounds[i]!, i);
+  if (size > 0) {
+    let worst = best.worst;
+    for (; i < count; i++) {
+      const bound = bounds[i]!;
+      if (bound < worst) {
+        best.push(bound, i);
+        worst = best.worst;
+      }
+    }
+  }
+  return best.drainAscending(workspace.shortlistIndices, workspace.shortlistBounds);
 }
 
 /** Compacts `rows[0..count)` to the rows not hidden; returns how many remain. */

@@ -18,6 +18,8 @@ export class Workspace {
   readonly top = new TopK(0);
   shortlistIndices = new Float64Array(0);
   shortlistBounds = new Float64Array(0);
+  /** The two distances of a paired re-rank (`squaredL2BoundedPair`). */
+  readonly pairDistances = new Float64Array(2);
   private z = new Float64Array(0);
   private codes: PruningCodes | undefined;
   private readonly query: Float32Array;
