@@ -11,7 +11,7 @@ import { accumulateLowerBounds } from './adc.ts';
 import { squaredL2Bounded, squaredL2BoundedPair } from './distance.ts';
 import { hammingPrune } from './hamming-prune.ts';
 import { type PartitionData, pruningDims } from './partition-data.ts';
-import { type Workspace, workspaceOf } from './partition-workspace.ts';
+import { workspaceOf } from './partition-workspace.ts';
 import type { Hit, TopK } from './top-k.ts';
 
 export interface PartitionSearchOptions {
@@ -126,7 +126,7 @@ export function searchPartition(
   const whole = kept === data.count;
   accumulateLowerBounds(workspace.pruningCodes(dims), whole ? null : survivors, kept, tables, bounds);
 
-  const shortlisted = shortlistByBound(workspace, bounds, kept, Math.min(shortlist, kept));
+  const shortlisted = workspace.shortlist(kept, Math.min(shortlist, kept));
   const top = workspace.top.reset(query.k);
   const order = workspace.shortlistIndices;
   const lowerBounds = workspace.shortlistBounds;
@@ -185,28 +185,6 @@ export function searchPartition(
   for (let s = 0; s < shortlisted; s++) examined[survivors[workspace.shortlistIndices[s]!]!] = 1;
   const rest = exactScan(data, query, ordered, rows, count, examined, top);
   return { ...rest, reranked: rest.reranked + reranked, candidates: count, plan: 'approximate' };
-}
-
-/**
- * Puts the `size` smallest of `bounds[0..count)` (ties by index) into the workspace's shortlist arrays in
- * ascending (bound, index) order and returns how many. Once the heap is full an index can only enter by
- * a strictly smaller bound (every later index is larger than those it holds), which is tested inline.
- */
-function shortlistByBound(workspace: Workspace, bounds: Float32Array, count: number, size: number): number {
-  const best = workspace.shortlist(size);
-  let i = 0;
-  for (; i < count && i < size; i++) best.push(bounds[i]!, i);
-  if (size > 0) {
-    let worst = best.worst;
-    for (; i < count; i++) {
-      const bound = bounds[i]!;
-      if (bound < worst) {
-        best.push(bound, i);
-        worst = best.worst;
-      }
-    }
-  }
-  return best.drainAscending(workspace.shortlistIndices, workspace.shortlistBounds);
 }
 
 /** Compacts `rows[0..count)` to the rows not hidden; returns how many remain. */
