@@ -37,12 +37,11 @@ export function partitionSearchOptions(options: {
   readonly hammingKeepPercent: number;
   readonly pruningDims?: number | undefined;
 }): PartitionSearchOptions {
-  return {
-    ...defaultPartitionSearchOptions,
-    rerank: options.rerank,
-    hammingKeepPercent: options.hammingKeepPercent,
-    ...(options.pruningDims === undefined ? {} : { pruningDims: options.pruningDims }),
-  };
+  const { hammingFloor } = defaultPartitionSearchOptions;
+  const { rerank, hammingKeepPercent, pruningDims: cap } = options;
+  return cap === undefined
+    ? { rerank, hammingKeepPercent, hammingFloor }
+    : { rerank, hammingKeepPercent, hammingFloor, pruningDims: cap };
 }
 
 export interface PartitionQuery {
@@ -88,7 +87,7 @@ export function searchPartition(
   const ordered = workspace.orderedQuery(query.vector);
   if (query.mode === 'exact' || count * data.dim <= approximateCost(data, dims, count, shortlist, options)) {
     const scan = exactScan(data, query, ordered, rows, count, null, workspace.top.reset(query.k));
-    return { ...scan, candidates: count, plan: 'exact' };
+    return { hits: scan.hits, candidates: count, reranked: scan.reranked, exhausted: true, plan: 'exact' };
   }
 
   const z = workspace.transformed(dims);
@@ -184,7 +183,13 @@ export function searchPartition(
   const examined = new Uint8Array(data.count);
   for (let s = 0; s < shortlisted; s++) examined[survivors[workspace.shortlistIndices[s]!]!] = 1;
   const rest = exactScan(data, query, ordered, rows, count, examined, top);
-  return { ...rest, reranked: rest.reranked + reranked, candidates: count, plan: 'approximate' };
+  return {
+    hits: rest.hits,
+    candidates: count,
+    reranked: rest.reranked + reranked,
+    exhausted: true,
+    plan: 'approximate',
+  };
 }
 
 /** Compacts `rows[0..count)` to the rows not hidden; returns how many remain. */
