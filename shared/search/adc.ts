@@ -54,8 +54,11 @@ export function pruningCodes(packed: Uint8Array, n: number, layout: OsqLayout, d
 
 /** Pair tables of cell gaps for one query, in buffers reused across queries. */
 export class AdcTables {
-  /** dims/2 tables of 256 entries: gap² of the high dimension's cell plus the low one's. */
-  values = new Float32Array(0);
+  /**
+   * dims/2 tables of 256 entries: gap² of the high dimension's cell plus the low one's, rounded to
+   * float32 (the bound's precision) and held as float64, so a lookup needs no conversion.
+   */
+  values = new Float64Array(0);
   dims = 0;
   private single = new Float64Array(0);
 
@@ -68,7 +71,7 @@ export class AdcTables {
   ): this {
     const even = dims + (dims & 1);
     if (this.values.length < (even / 2) * PAIR_CELLS) {
-      this.values = new Float32Array((even / 2) * PAIR_CELLS);
+      this.values = new Float64Array((even / 2) * PAIR_CELLS);
       this.single = new Float64Array(even * PRUNING_CELLS);
     }
     const single = this.single;
@@ -87,7 +90,7 @@ export class AdcTables {
       }
     }
     // Each high cell's row of a pair table is its gap plus the 16 gaps of the low dimension, held in
-    // locals: the same float64 sums rounded to float32, without reloading the low gaps per high cell.
+    // locals, without reloading the low gaps per high cell.
     const values = this.values;
     for (let p = 0; p < even / 2; p++) {
       const high = 2 * p * PRUNING_CELLS;
@@ -110,22 +113,22 @@ export class AdcTables {
       const l15 = single[low + 15]!;
       for (let h = 0, out = p * PAIR_CELLS; h < PRUNING_CELLS; h++, out += PRUNING_CELLS) {
         const gap = single[high + h]!;
-        values[out] = gap + l0;
-        values[out + 1] = gap + l1;
-        values[out + 2] = gap + l2;
-        values[out + 3] = gap + l3;
-        values[out + 4] = gap + l4;
-        values[out + 5] = gap + l5;
-        values[out + 6] = gap + l6;
-        values[out + 7] = gap + l7;
-        values[out + 8] = gap + l8;
-        values[out + 9] = gap + l9;
-        values[out + 10] = gap + l10;
-        values[out + 11] = gap + l11;
-        values[out + 12] = gap + l12;
-        values[out + 13] = gap + l13;
-        values[out + 14] = gap + l14;
-        values[out + 15] = gap + l15;
+        values[out] = Math.fround(gap + l0);
+        values[out + 1] = Math.fround(gap + l1);
+        values[out + 2] = Math.fround(gap + l2);
+        values[out + 3] = Math.fround(gap + l3);
+        values[out + 4] = Math.fround(gap + l4);
+        values[out + 5] = Math.fround(gap + l5);
+        values[out + 6] = Math.fround(gap + l6);
+        values[out + 7] = Math.fround(gap + l7);
+        values[out + 8] = Math.fround(gap + l8);
+        values[out + 9] = Math.fround(gap + l9);
+        values[out + 10] = Math.fround(gap + l10);
+        values[out + 11] = Math.fround(gap + l11);
+        values[out + 12] = Math.fround(gap + l12);
+        values[out + 13] = Math.fround(gap + l13);
+        values[out + 14] = Math.fround(gap + l14);
+        values[out + 15] = Math.fround(gap + l15);
       }
     }
     this.dims = even;
@@ -175,6 +178,7 @@ export function accumulateLowerBounds(
 /**
  * The same sums as `accumulateLowerBounds`' byte loop, in the same order (pair p into accumulator p mod 4),
  * reading a row's four pair codes with one 32-bit load: the common case, rows of a multiple of 8 dims.
+ * Two rows at a time keep eight independent sums in flight.
  */
 function accumulateWords(
   words: Uint32Array,
@@ -182,29 +186,60 @@ function accumulateWords(
   pairs: number,
   rows: Uint32Array | null,
   count: number,
-  values: Float32Array,
+  values: Float64Array,
   out: Float32Array,
 ): void {
   const quads = pairs >>> 2;
-  const tail = pairs & 3;
-  for (let i = 0; i < count; i++) {
-    const base = (rows === null ? i : rows[i]!) * stride;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
+  let i = 0;
+  for (; i + 1 < count; i += 2) {
+    const a = (rows === null ? i : rows[i]!) * stride;
+    const b = (rows === null ? i + 1 : rows[i + 1]!) * stride;
+    let a0 = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    let b0 = 0;
+    let b1 = 0;
+    let b2 = 0;
+    let b3 = 0;
     for (let q = 0, t = 0; q < quads; q++, t += 4 * PAIR_CELLS) {
-      const w = words[base + q]!;
-      s0 += values[t + (w & 255)]!;
-      s1 += values[t + PAIR_CELLS + ((w >>> 8) & 255)]!;
-      s2 += values[t + 2 * PAIR_CELLS + ((w >>> 16) & 255)]!;
-      s3 += values[t + 3 * PAIR_CELLS + (w >>> 24)]!;
+      const u = words[a + q]!;
+      const v = words[b + q]!;
+      a0 += values[t + (u & 255)]!;
+      b0 += values[t + (v & 255)]!;
+      a1 += values[t + PAIR_CELLS + ((u >>> 8) & 255)]!;
+      b1 += values[t + PAIR_CELLS + ((v >>> 8) & 255)]!;
+      a2 += values[t + 2 * PAIR_CELLS + ((u >>> 16) & 255)]!;
+      b2 += values[t + 2 * PAIR_CELLS + ((v >>> 16) & 255)]!;
+      a3 += values[t + 3 * PAIR_CELLS + (u >>> 24)]!;
+      b3 += values[t + 3 * PAIR_CELLS + (v >>> 24)]!;
     }
-    if (tail > 0) {
-      const w = words[base + quads]!;
-      const t = quads * 4 * PAIR_CELLS;
-      for (let p = 0; p < tail; p++) s0 += values[t + p * PAIR_CELLS + ((w >>> (8 * p)) & 255)]!;
-    }
-    out[i] = s0 + s1 + (s2 + s3);
+    out[i] = tail(words, a + quads, pairs, values, a0) + a1 + (a2 + a3);
+    out[i + 1] = tail(words, b + quads, pairs, values, b0) + b1 + (b2 + b3);
   }
+  if (i < count) {
+    const a = (rows === null ? i : rows[i]!) * stride;
+    let a0 = 0;
+    let a1 = 0;
+    let a2 = 0;
+    let a3 = 0;
+    for (let q = 0, t = 0; q < quads; q++, t += 4 * PAIR_CELLS) {
+      const u = words[a + q]!;
+      a0 += values[t + (u & 255)]!;
+      a1 += values[t + PAIR_CELLS + ((u >>> 8) & 255)]!;
+      a2 += values[t + 2 * PAIR_CELLS + ((u >>> 16) & 255)]!;
+      a3 += values[t + 3 * PAIR_CELLS + (u >>> 24)]!;
+    }
+    out[i] = tail(words, a + quads, pairs, values, a0) + a1 + (a2 + a3);
+  }
+}
+
+/** s0 plus the pairs past the last whole word (pairs mod 4 of them, in the word at `at`), in order. */
+function tail(words: Uint32Array, at: number, pairs: number, values: Float64Array, s0: number): number {
+  const rest = pairs & 3;
+  if (rest === 0) return s0;
+  const w = words[at]!;
+  const t = (pairs - rest) * PAIR_CELLS;
+  for (let p = 0; p < rest; p++) s0 += values[t + p * PAIR_CELLS + ((w >>> (8 * p)) & 255)]!;
+  return s0;
 }
