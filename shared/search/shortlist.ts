@@ -2,8 +2,9 @@
  * The shortlist of a partition search: the `size` rows of smallest lower bound, ties by row index, in
  * ascending (bound, index) order — what a bounded max-heap on (bound, index) drains to, without a heap
  * operation per row. A non-negative float32's bits order like its value, so one float64 key per row,
- * bits · 2^21 + index, is exact (below 2^52) and orders rows by (bound, index); a selection moves the
- * `size` smallest keys to the front and a typed-array sort orders them. Partitions of 2^21 rows or more
+ * bits · 2^21 + index, is exact (below 2^52) and orders rows by (bound, index). A histogram of the bits'
+ * high part finds the bucket holding the size-th smallest bound; only rows up to that bucket get keys,
+ * a selection moves the `size` smallest keys to the front and a typed-array sort orders them. Partitions of 2^21 rows or more
  * take the heap.
  */
 import type { TopK } from './top-k.ts';
@@ -34,8 +35,8 @@ export function shortlistOf(
   const m = Math.min(size, count);
   if (m === 0) return 0;
   if (count >= INDEX_SPAN) return heapShortlist(bounds, count, m, heap, indices, out);
-  for (let i = 0; i < count; i++) keys[i] = bits[i]! * INDEX_SPAN + i;
-  if (m < count) selectSmallest(keys, count, m);
+  const candidates = m < count ? belowCut(bits, count, m, keys) : allKeys(bits, count, keys);
+  if (m < candidates) selectSmallest(keys, candidates, m);
   const front = keys.subarray(0, m).sort();
   for (let s = 0; s < m; s++) {
     const index = front[s]! % INDEX_SPAN;
@@ -43,6 +44,41 @@ export function shortlistOf(
     out[s] = bounds[index]!;
   }
   return m;
+}
+
+/** Buckets of the histogram: a bound's sign, exponent and 3 leading mantissa bits (12.5 % wide). */
+const BUCKET_SHIFT = 20;
+const histogram = new Uint32Array(2 ** (32 - BUCKET_SHIFT));
+
+/**
+ * Writes to `keys` the keys of every row whose bucket is at most the bucket holding the m-th smallest
+ * bound (so all m smallest and a few more) and returns how many: a histogram pass, then a collecting
+ * pass, both without data-dependent branches in the first.
+ */
+function belowCut(bits: Uint32Array, count: number, m: number, keys: Float64Array): number {
+  let lowest = histogram.length;
+  let highest = 0;
+  for (let i = 0; i < count; i++) {
+    const bucket = bits[i]! >>> BUCKET_SHIFT;
+    histogram[bucket]!++;
+    if (bucket < lowest) lowest = bucket;
+    if (bucket > highest) highest = bucket;
+  }
+  let cut = lowest;
+  let below = histogram[cut]!;
+  while (below < m) below += histogram[++cut]!;
+  histogram.fill(0, lowest, highest + 1);
+  let n = 0;
+  for (let i = 0; i < count; i++) {
+    const b = bits[i]!;
+    if (b >>> BUCKET_SHIFT <= cut) keys[n++] = b * INDEX_SPAN + i;
+  }
+  return n;
+}
+
+function allKeys(bits: Uint32Array, count: number, keys: Float64Array): number {
+  for (let i = 0; i < count; i++) keys[i] = bits[i]! * INDEX_SPAN + i;
+  return count;
 }
 
 /** Rearranges `keys[0..n)` (distinct) so that its `m` smallest come first, in any order (Hoare's select). */
