@@ -4,8 +4,8 @@
  * operation per row. A non-negative float32's bits order like its value, so one float64 key per row,
  * bits · 2^21 + index, is exact (below 2^52) and orders rows by (bound, index). A histogram of the bits'
  * high part finds the bucket holding the size-th smallest bound; only rows up to that bucket get keys,
- * a selection moves the `size` smallest keys to the front and a typed-array sort orders them. Partitions of 2^21 rows or more
- * take the heap.
+ * a selection moves the `size` smallest keys to the front and a sort orders them. Partitions of 2^21
+ * rows or more take the heap.
  */
 import type { TopK } from './top-k.ts';
 
@@ -37,9 +37,10 @@ export function shortlistOf(
   if (count >= INDEX_SPAN) return heapShortlist(bounds, count, m, heap, indices, out);
   const candidates = m < count ? belowCut(bits, count, m, keys) : allKeys(bits, count, keys);
   if (m < candidates) selectSmallest(keys, candidates, m);
-  const front = keys.subarray(0, m).sort();
+  if (m <= INSERTION_SORT_MAX) insertionSort(keys, m);
+  else keys.subarray(0, m).sort();
   for (let s = 0; s < m; s++) {
-    const index = front[s]! % INDEX_SPAN;
+    const index = keys[s]! % INDEX_SPAN;
     indices[s] = index;
     out[s] = bounds[index]!;
   }
@@ -68,10 +69,12 @@ function belowCut(bits: Uint32Array, count: number, m: number, keys: Float64Arra
   let below = histogram[cut]!;
   while (below < m) below += histogram[++cut]!;
   histogram.fill(0, lowest, highest + 1);
+  // Branch-free compaction: always write, advance only when the row is at or below the cut.
   let n = 0;
   for (let i = 0; i < count; i++) {
     const b = bits[i]!;
-    if (b >>> BUCKET_SHIFT <= cut) keys[n++] = b * INDEX_SPAN + i;
+    keys[n] = b * INDEX_SPAN + i;
+    n += +(b >>> BUCKET_SHIFT <= cut);
   }
   return n;
 }
@@ -79,6 +82,21 @@ function belowCut(bits: Uint32Array, count: number, m: number, keys: Float64Arra
 function allKeys(bits: Uint32Array, count: number, keys: Float64Array): number {
   for (let i = 0; i < count; i++) keys[i] = bits[i]! * INDEX_SPAN + i;
   return count;
+}
+
+/** Up to this many shortlisted keys are sorted in place by insertion (fewer moves than a call to sort). */
+const INSERTION_SORT_MAX = 64;
+
+function insertionSort(keys: Float64Array, n: number): void {
+  for (let i = 1; i < n; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > key) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = key;
+  }
 }
 
 /** Rearranges `keys[0..n)` (distinct) so that its `m` smallest come first, in any order (Hoare's select). */
