@@ -8,7 +8,7 @@
 import type { CompiledFilter } from '../attributes/index.ts';
 import { binaryCode, kltTransform } from '../quantize/index.ts';
 import { accumulateLowerBounds } from './adc.ts';
-import { squaredL2Bounded, squaredL2BoundedPair } from './distance.ts';
+import { squaredL2Bounded, squaredL2BoundedQuad } from './distance.ts';
 import { hammingPrune } from './hamming-prune.ts';
 import { type PartitionData, pruningDims } from './partition-data.ts';
 import { workspaceOf } from './partition-workspace.ts';
@@ -129,46 +129,48 @@ export function searchPartition(
   const top = workspace.top.reset(query.k);
   const order = workspace.shortlistIndices;
   const lowerBounds = workspace.shortlistBounds;
-  const pair = workspace.pairDistances;
+  const batch = workspace.rerankRows;
+  const positions = workspace.rerankPositions;
+  const distances = workspace.rerankDistances;
   const matchesAll = query.filter.matchesAll;
   let passed = 0;
   let reranked = 0;
   let s = 0;
-  while (s < shortlisted) {
+  let stopped = false;
+  while (s < shortlisted && !stopped) {
     // Rows come in ascending lower-bound order: once a bound exceeds the k-th best exact distance, no
     // later row can enter the top k (the slack absorbs float rounding between the two computations).
-    if (lowerBounds[s]! > top.worst * (1 + LOWER_BOUND_SLACK)) break;
-    const row = survivors[order[s++]!]!;
-    if (!matchesAll && !query.filter.matches(data.attributes, row)) continue;
-    // The next row that would be re-ranked after this one, if the bound test still lets it in now (the
-    // k-th best only shrinks, so a row it stops now it would stop after this row's push as well).
-    let next = s;
-    while (
-      next < shortlisted &&
-      !matchesAll &&
-      !query.filter.matches(data.attributes, survivors[order[next]!]!)
-    ) {
-      next++;
+    // Up to four rows that pass the filter and the bound test now are re-ranked side by side; the k-th
+    // best only shrinks, so a row the test stops now it would stop after the earlier rows' pushes too.
+    const limit = top.worst * (1 + LOWER_BOUND_SLACK);
+    let size = 0;
+    while (s < shortlisted && size < 4 && lowerBounds[s]! <= limit) {
+      const row = survivors[order[s]!]!;
+      if (matchesAll || query.filter.matches(data.attributes, row)) {
+        batch[size] = row;
+        positions[size++] = s;
+      }
+      s++;
     }
-    if (next === shortlisted || lowerBounds[next]! > top.worst * (1 + LOWER_BOUND_SLACK)) {
+    if (size === 0) break;
+    if (size === 1) {
+      distances[0] = squaredL2Bounded(ordered, data.vectors, batch[0]!, data.dim, top.worst);
+    } else {
+      // Padding repeats the first row; its extra distances are not used.
+      for (let t = size; t < 4; t++) batch[t] = batch[0]!;
+      squaredL2BoundedQuad(ordered, data.vectors, batch, data.dim, top.worst, distances);
+    }
+    // Each distance is the one `squaredL2Bounded` gives, or (only when the row could not enter the top
+    // k) a partial sum above the k-th best, which the push rejects as before.
+    for (let t = 0; t < size; t++) {
+      if (t > 0 && lowerBounds[positions[t]!]! > top.worst * (1 + LOWER_BOUND_SLACK)) {
+        stopped = true;
+        break;
+      }
       passed++;
       reranked++;
-      top.push(squaredL2Bounded(ordered, data.vectors, row, data.dim, top.worst), data.ids[row]!);
-      s = next;
-      continue;
+      top.push(distances[t]!, data.ids[batch[t]!]!);
     }
-    // Two rows side by side: each distance is the one `squaredL2Bounded` gives, or (only when it could
-    // not enter the top k) a partial sum above the k-th best, which the push rejects as before.
-    const second = survivors[order[next]!]!;
-    squaredL2BoundedPair(ordered, data.vectors, row, second, data.dim, top.worst, pair);
-    passed++;
-    reranked++;
-    top.push(pair[0]!, data.ids[row]!);
-    s = next + 1;
-    if (lowerBounds[next]! > top.worst * (1 + LOWER_BOUND_SLACK)) break;
-    passed++;
-    reranked++;
-    top.push(pair[1]!, data.ids[second]!);
   }
   if (passed >= query.k || shortlisted === count) {
     return {

@@ -22,8 +22,10 @@ export class Workspace {
   readonly top = new TopK(0);
   shortlistIndices = new Float64Array(0);
   shortlistBounds = new Float64Array(0);
-  /** The two distances of a paired re-rank (`squaredL2BoundedPair`). */
-  readonly pairDistances = new Float64Array(2);
+  /** Rows, shortlist positions and distances of the up to four rows re-ranked together. */
+  readonly rerankRows = new Uint32Array(4);
+  readonly rerankPositions = new Uint32Array(4);
+  readonly rerankDistances = new Float64Array(4);
   private z = new Float64Array(0);
   private codes: PruningCodes | undefined;
   private readonly query: Float32Array;
