@@ -131,17 +131,22 @@ export class LocalSearch {
         return requests.map((request) => searchPartitionAt(data, snapshot, request.query, partitionOptions));
       },
     );
-    return outcomes.map((outcome, i) => ({
-      hits: outcome.hits.map((hit) => {
-        const logRow = view?.row(hit.id);
-        const externalId = logRow ? logRow.id : externalIds?.get(hit.id);
-        return {
-          id: hit.id,
-          ...(externalId === undefined ? {} : { externalId }),
-          distance: reportedDistance(this.reader.space, hit.distance, prepared[i]!.vector),
-        };
-      }),
-      stats: outcome.stats,
-    }));
+    const space = this.reader.space;
+    const results: SearchResult[] = new Array(outcomes.length);
+    for (let i = 0; i < outcomes.length; i++) {
+      const outcome = outcomes[i]!;
+      const vector = prepared[i]!.vector;
+      const hits: SearchHit[] = new Array(outcome.hits.length);
+      for (let h = 0; h < hits.length; h++) {
+        const { id, distance } = outcome.hits[h]!;
+        const logRow = view?.row(id);
+        const externalId = logRow ? logRow.id : externalIds?.get(id);
+        const reported = reportedDistance(space, distance, vector);
+        hits[h] =
+          externalId === undefined ? { id, distance: reported } : { id, externalId, distance: reported };
+      }
+      results[i] = { hits, stats: outcome.stats };
+    }
+    return results;
   }
 }

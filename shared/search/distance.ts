@@ -34,3 +34,48 @@ export function squaredL2Bounded(
   }
   return sum;
 }
+
+/**
+ * `squaredL2Bounded` of four rows at once (`rows[0..4)`), for the same `bound`: each row's sum adds its
+ * terms in coordinate order and checks the bound every 32 dimensions as `squaredL2Bounded` does, so a row
+ * that runs to the end gets the bit-identical distance; it stops once all four exceed `bound` (a row past
+ * it gets a partial sum that is still above it). Four independent sums and four streams of rows in
+ * flight. Writes `out[0..4)`.
+ */
+export function squaredL2BoundedQuad(
+  query: Float32Array,
+  data: Float32Array,
+  rows: Uint32Array,
+  dim: number,
+  bound: number,
+  out: Float64Array,
+): void {
+  let a = 0;
+  let b = 0;
+  let c = 0;
+  let d = 0;
+  const baseA = rows[0]! * dim;
+  const baseB = rows[1]! * dim;
+  const baseC = rows[2]! * dim;
+  const baseD = rows[3]! * dim;
+  let j = 0;
+  while (j < dim) {
+    const end = Math.min(dim, j + 32);
+    for (; j < end; j++) {
+      const q = query[j]!;
+      const da = q - data[baseA + j]!;
+      const db = q - data[baseB + j]!;
+      const dc = q - data[baseC + j]!;
+      const dd = q - data[baseD + j]!;
+      a += da * da;
+      b += db * db;
+      c += dc * dc;
+      d += dd * dd;
+    }
+    if (a > bound && b > bound && c > bound && d > bound) break;
+  }
+  out[0] = a;
+  out[1] = b;
+  out[2] = c;
+  out[3] = d;
+}

@@ -12,7 +12,7 @@ import { matchingRows } from '../attributes/filter-rows.ts';
 import type { CompiledFilter } from '../attributes/index.ts';
 import { binaryCode, kltTransform } from '../quantize/index.ts';
 import { accumulateLowerBounds } from './adc.ts';
-import { squaredL2Bounded } from './distance.ts';
+import { squaredL2Bounded, squaredL2BoundedQuad } from './distance.ts';
 import { hammingPrune } from './hamming-prune.ts';
 import { type PartitionData, pruningDims } from './partition-data.ts';
 import { workspaceOf } from './partition-workspace.ts';
@@ -41,12 +41,11 @@ export function partitionSearchOptions(options: {
   readonly hammingKeepPercent: number;
   readonly pruningDims?: number | undefined;
 }): PartitionSearchOptions {
-  return {
-    ...defaultPartitionSearchOptions,
-    rerank: options.rerank,
-    hammingKeepPercent: options.hammingKeepPercent,
-    ...(options.pruningDims === undefined ? {} : { pruningDims: options.pruningDims }),
-  };
+  const { hammingFloor } = defaultPartitionSearchOptions;
+  const { rerank, hammingKeepPercent, pruningDims: cap } = options;
+  return cap === undefined
+    ? { rerank, hammingKeepPercent, hammingFloor }
+    : { rerank, hammingKeepPercent, hammingFloor, pruningDims: cap };
 }
 
 export interface PartitionQuery {
@@ -92,7 +91,7 @@ export function searchPartition(
   const ordered = workspace.orderedQuery(query.vector);
   if (query.mode === 'exact' || count * data.dim <= approximateCost(data, dims, count, shortlist, options)) {
     const scan = exactScan(data, ordered, rows, count, null, workspace.top.reset(query.k));
-    return { ...scan, candidates: count, plan: 'exact' };
+    return { hits: scan.hits, candidates: count, reranked: scan.reranked, exhausted: true, plan: 'exact' };
   }
 
   const z = workspace.transformed(dims);
@@ -126,20 +125,51 @@ export function searchPartition(
     data.osq.boundaryOffsets,
   );
   const bounds = workspace.bounds;
-  accumulateLowerBounds(workspace.pruningCodes(dims), survivors, kept, tables, bounds);
+  // kept === data.count: every row survived, in order, so row i is survivors[i] = i.
+  const whole = kept === data.count;
+  accumulateLowerBounds(workspace.pruningCodes(dims), whole ? null : survivors, kept, tables, bounds);
 
-  const best = workspace.shortlist(Math.min(shortlist, kept));
-  for (let i = 0; i < kept; i++) best.push(bounds[i]!, i);
-  const shortlisted = best.drainAscending(workspace.shortlistIndices, workspace.shortlistBounds);
+  const shortlisted = workspace.shortlist(kept, Math.min(shortlist, kept));
   const top = workspace.top.reset(query.k);
+  const order = workspace.shortlistIndices;
+  const lowerBounds = workspace.shortlistBounds;
+  const batch = workspace.rerankRows;
+  const positions = workspace.rerankPositions;
+  const distances = workspace.rerankDistances;
   let reranked = 0;
-  for (let s = 0; s < shortlisted; s++) {
+  let s = 0;
+  let stopped = false;
+  while (s < shortlisted && !stopped) {
     // Rows come in ascending lower-bound order: once a bound exceeds the k-th best exact distance, no
     // later row can enter the top k (the slack absorbs float rounding between the two computations).
-    if (workspace.shortlistBounds[s]! > top.worst * (1 + LOWER_BOUND_SLACK)) break;
-    const row = survivors[workspace.shortlistIndices[s]!]!;
-    reranked++;
-    top.push(squaredL2Bounded(ordered, data.vectors, row, data.dim, top.worst), data.ids[row]!);
+    // Up to four rows that pass the bound test now are re-ranked side by side (every candidate matches
+    // the filter); the k-th best only shrinks, so a row the test stops now it would stop after the
+    // earlier rows' pushes too.
+    const limit = top.worst * (1 + LOWER_BOUND_SLACK);
+    let size = 0;
+    while (s < shortlisted && size < 4 && lowerBounds[s]! <= limit) {
+      batch[size] = survivors[order[s]!]!;
+      positions[size++] = s;
+      s++;
+    }
+    if (size === 0) break;
+    if (size === 1) {
+      distances[0] = squaredL2Bounded(ordered, data.vectors, batch[0]!, data.dim, top.worst);
+    } else {
+      // Padding repeats the first row; its extra distances are not used.
+      for (let t = size; t < 4; t++) batch[t] = batch[0]!;
+      squaredL2BoundedQuad(ordered, data.vectors, batch, data.dim, top.worst, distances);
+    }
+    // Each distance is the one `squaredL2Bounded` gives, or (only when the row could not enter the top
+    // k) a partial sum above the k-th best, which the push rejects as before.
+    for (let t = 0; t < size; t++) {
+      if (t > 0 && lowerBounds[positions[t]!]! > top.worst * (1 + LOWER_BOUND_SLACK)) {
+        stopped = true;
+        break;
+      }
+      reranked++;
+      top.push(distances[t]!, data.ids[batch[t]!]!);
+    }
   }
   if (reranked >= query.k || shortlisted === count) {
     return {
@@ -154,7 +184,13 @@ export function searchPartition(
   const examined = new Uint8Array(data.count);
   for (let s = 0; s < shortlisted; s++) examined[survivors[workspace.shortlistIndices[s]!]!] = 1;
   const rest = exactScan(data, ordered, rows, count, examined, top);
-  return { ...rest, reranked: rest.reranked + reranked, candidates: count, plan: 'approximate' };
+  return {
+    hits: rest.hits,
+    candidates: count,
+    reranked: rest.reranked + reranked,
+    exhausted: true,
+    plan: 'approximate',
+  };
 }
 
 /** The filter's matching rows into `rows` (every row for no filter); returns how many. */

@@ -6,6 +6,7 @@
 import { AdcTables, type PruningCodes, pruningCodes } from './adc.ts';
 import { permuteInto } from './coordinate-order.ts';
 import type { PartitionData } from './partition-data.ts';
+import { shortlistKeys, shortlistOf } from './shortlist.ts';
 import { TopK } from './top-k.ts';
 
 /** Reusable buffers and derived codes for one partition (one per processor, reused across queries). */
@@ -13,11 +14,18 @@ export class Workspace {
   readonly candidates: Uint32Array;
   readonly survivors: Uint32Array;
   readonly bounds: Float32Array;
+  /** The bounds' bits (same memory), and one shortlist key per row (see shortlist.ts). */
+  readonly boundBits: Uint32Array;
+  readonly shortlistKeys: Float64Array;
   readonly tables = new AdcTables();
   private readonly best = new TopK(0);
   readonly top = new TopK(0);
   shortlistIndices = new Float64Array(0);
   shortlistBounds = new Float64Array(0);
+  /** Rows, shortlist positions and distances of the up to four rows re-ranked together. */
+  readonly rerankRows = new Uint32Array(4);
+  readonly rerankPositions = new Uint32Array(4);
+  readonly rerankDistances = new Float64Array(4);
   private z = new Float64Array(0);
   private codes: PruningCodes | undefined;
   private readonly query: Float32Array;
@@ -26,6 +34,8 @@ export class Workspace {
     this.candidates = new Uint32Array(data.count);
     this.survivors = new Uint32Array(data.count);
     this.bounds = new Float32Array(data.count);
+    this.boundBits = new Uint32Array(this.bounds.buffer, 0, data.count);
+    this.shortlistKeys = shortlistKeys(data.count);
     this.query = new Float32Array(data.dim);
   }
 
@@ -41,13 +51,25 @@ export class Workspace {
     return this.z;
   }
 
-  /** The emptied shortlist heap, keeping `size` rows, with room to drain them into the shortlist arrays. */
-  shortlist(size: number): TopK {
+  /**
+   * The shortlist of `size` rows by lower bound (see shortlist.ts) into `shortlistIndices` and
+   * `shortlistBounds`, ascending; returns how many.
+   */
+  shortlist(count: number, size: number): number {
     if (this.shortlistIndices.length < size) {
       this.shortlistIndices = new Float64Array(size);
       this.shortlistBounds = new Float64Array(size);
     }
-    return this.best.reset(size);
+    return shortlistOf(
+      this.bounds,
+      this.boundBits,
+      count,
+      size,
+      this.shortlistKeys,
+      this.best,
+      this.shortlistIndices,
+      this.shortlistBounds,
+    );
   }
 
   /** Row-major codes of at least the leading `dims` dimensions, extracted on first use. */

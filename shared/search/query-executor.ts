@@ -312,38 +312,57 @@ async function runRound(
   options: QueryOptions,
   search: PartitionSearcher,
 ): Promise<void> {
-  const byPartition = new Map<number, PartitionRequest[]>();
-  pending.forEach((partitions, index) => {
+  // Requests grouped by partition, in partition order of first request (as a Map would iterate).
+  const byPartition: (PartitionRequest[] | undefined)[] = [];
+  const partitions: number[] = [];
+  for (let index = 0; index < pending.length; index++) {
+    const selected = pending[index]!;
+    if (selected.length === 0) continue;
     const state = states[index]!;
-    if (partitions.length === 0) return;
     state.stats.rounds++;
-    for (const partition of partitions) {
+    // One request per query and round, shared by the partitions it goes to.
+    const request: PartitionRequest = {
+      index,
+      query: { vector: state.query.vector, filter: state.query.filter, k: options.k, mode: state.mode },
+    };
+    for (const partition of selected) {
       state.visited.add(partition);
-      const requests = byPartition.get(partition) ?? [];
-      requests.push({
-        index,
-        query: { vector: state.query.vector, filter: state.query.filter, k: options.k, mode: state.mode },
-      });
-      byPartition.set(partition, requests);
-    }
-  });
-  await Promise.all(
-    [...byPartition].map(async ([partition, requests]) => {
-      try {
-        const results = await search(partition, requests);
-        requests.forEach((request, i) => {
-          const state = states[request.index]!;
-          const result = results[i]!;
-          state.partial.push(result.hits);
-          state.stats.partitionsVisited++;
-          state.stats.vectorsScanned += result.reranked;
-        });
-      } catch (error) {
-        if (!(error instanceof UpstreamError || error instanceof UpstreamTimeoutError)) throw error;
-        for (const request of requests) states[request.index]!.stats.missingPartitions.push(partition);
+      let requests = byPartition[partition];
+      if (!requests) {
+        requests = [];
+        byPartition[partition] = requests;
+        partitions.push(partition);
       }
-    }),
-  );
+      requests.push(request);
+    }
+  }
+  const searches: Promise<void>[] = [];
+  for (const partition of partitions) {
+    searches.push(searchOne(states, partition, byPartition[partition]!, search));
+  }
+  await Promise.all(searches);
+}
+
+/** One partition's searches: each result goes to its query; a searcher failure marks the partition missing. */
+async function searchOne(
+  states: readonly QueryState[],
+  partition: number,
+  requests: readonly PartitionRequest[],
+  search: PartitionSearcher,
+): Promise<void> {
+  try {
+    const results = await search(partition, requests);
+    for (let i = 0; i < requests.length; i++) {
+      const state = states[requests[i]!.index]!;
+      const result = results[i]!;
+      state.partial.push(result.hits);
+      state.stats.partitionsVisited++;
+      state.stats.vectorsScanned += result.reranked;
+    }
+  } catch (error) {
+    if (!(error instanceof UpstreamError || error instanceof UpstreamTimeoutError)) throw error;
+    for (const request of requests) states[request.index]!.stats.missingPartitions.push(partition);
+  }
 }
 
 function allWithMatches(state: QueryState): number[] {

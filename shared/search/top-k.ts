@@ -53,14 +53,24 @@ export class TopK {
       return;
     }
     if (!worse(this.distances[0]!, this.ids[0]!, distance, id)) return;
-    this.siftDown(distance, id);
+    siftDown(this.distances, this.ids, this.size, distance, id);
   }
 
-  /** Entries in ascending (distance, id) order. */
+  /** Entries in ascending (distance, id) order (it keeps them): a heapsort of a copy, no comparator. */
   sorted(): Hit[] {
-    const hits: Hit[] = [];
-    for (let i = 0; i < this.size; i++) hits.push({ id: this.ids[i]!, distance: this.distances[i]! });
-    return hits.sort(compareHits);
+    const n = this.size;
+    if (copyIds.length < n) {
+      copyIds = new Float64Array(n);
+      copyDistances = new Float64Array(n);
+    }
+    for (let i = 0; i < n; i++) {
+      copyIds[i] = this.ids[i]!;
+      copyDistances[i] = this.distances[i]!;
+    }
+    drain(copyDistances, copyIds, n, copyIds, copyDistances);
+    const hits: Hit[] = new Array(n);
+    for (let i = 0; i < n; i++) hits[i] = { id: copyIds[i]!, distance: copyDistances[i]! };
+    return hits;
   }
 
   /**
@@ -69,12 +79,8 @@ export class TopK {
    */
   drainAscending(ids: Float64Array, distances: Float64Array): number {
     const count = this.size;
-    while (this.size > 0) {
-      const last = --this.size;
-      ids[last] = this.ids[0]!;
-      distances[last] = this.distances[0]!;
-      if (last > 0) this.siftDown(this.distances[last]!, this.ids[last]!);
-    }
+    drain(this.distances, this.ids, count, ids, distances);
+    this.size = 0;
     return count;
   }
 
@@ -91,25 +97,52 @@ export class TopK {
     d[index] = distance;
     ids[index] = id;
   }
+}
 
-  private siftDown(distance: number, id: number): void {
-    const d = this.distances;
-    const ids = this.ids;
-    const n = this.size;
-    let index = 0;
-    for (;;) {
-      const left = 2 * index + 1;
-      if (left >= n) break;
-      const right = left + 1;
-      let child = left;
-      if (right < n && worse(d[right]!, ids[right]!, d[left]!, ids[left]!)) child = right;
-      if (!worse(d[child]!, ids[child]!, distance, id)) break;
-      d[index] = d[child]!;
-      ids[index] = ids[child]!;
-      index = child;
-    }
-    d[index] = distance;
-    ids[index] = id;
+/** Scratch for `sorted` (synchronous, so one copy serves every TopK). */
+let copyIds = new Float64Array(0);
+let copyDistances = new Float64Array(0);
+
+/**
+ * Places (distance, id) from the root of the max-heap `d`/`ids[0..n)` down to where it belongs (the
+ * root's old entry is dropped).
+ */
+function siftDown(d: Float64Array, ids: Float64Array, n: number, distance: number, id: number): void {
+  let index = 0;
+  for (;;) {
+    const left = 2 * index + 1;
+    if (left >= n) break;
+    const right = left + 1;
+    let child = left;
+    if (right < n && worse(d[right]!, ids[right]!, d[left]!, ids[left]!)) child = right;
+    if (!worse(d[child]!, ids[child]!, distance, id)) break;
+    d[index] = d[child]!;
+    ids[index] = ids[child]!;
+    index = child;
+  }
+  d[index] = distance;
+  ids[index] = id;
+}
+
+/**
+ * Empties the max-heap `d`/`ids[0..n)` worst first into `outIds`/`outDistances` from the back, so they
+ * end ascending; the outputs may be the heap's own arrays (slot `last` is free once the root moved there).
+ */
+function drain(
+  d: Float64Array,
+  ids: Float64Array,
+  n: number,
+  outIds: Float64Array,
+  outDistances: Float64Array,
+): void {
+  for (let last = n - 1; last >= 0; last--) {
+    const distance = d[last]!;
+    const id = ids[last]!;
+    const rootDistance = d[0]!;
+    const rootId = ids[0]!;
+    if (last > 0) siftDown(d, ids, last, distance, id);
+    outIds[last] = rootId;
+    outDistances[last] = rootDistance;
   }
 }
 
@@ -122,10 +155,13 @@ export function compareHits(a: Hit, b: Hit): number {
   return a.distance - b.distance || a.id - b.id;
 }
 
+/** The heap `mergeHits` reuses (it is synchronous). */
+const mergeTop = new TopK(0);
+
 /** Merges partial result lists into the global top-k; commutative and associative. */
 export function mergeHits(lists: readonly (readonly Hit[])[], k: number): Hit[] {
   if (lists.length === 1 && lists[0]!.length <= k) return [...lists[0]!];
-  const top = new TopK(k);
+  const top = mergeTop.reset(k);
   for (const list of lists) for (const hit of list) top.push(hit.distance, hit.id);
   return top.sorted();
 }

@@ -1,0 +1,142 @@
+/**
+ * The shortlist of a partition search: the `size` rows of smallest lower bound, ties by row index, in
+ * ascending (bound, index) order — what a bounded max-heap on (bound, index) drains to, without a heap
+ * operation per row. A non-negative float32's bits order like its value, so one float64 key per row,
+ * bits · 2^21 + index, is exact (below 2^52) and orders rows by (bound, index). A histogram of the bits'
+ * high part finds the bucket holding the size-th smallest bound; only rows up to that bucket get keys,
+ * a selection moves the `size` smallest keys to the front and a sort orders them. Partitions of 2^21
+ * rows or more take the heap.
+ */
+import type { TopK } from './top-k.ts';
+
+const INDEX_SPAN = 2 ** 21;
+
+/** Room for the keys of a partition of `count` rows (none when it takes the heap). */
+export function shortlistKeys(count: number): Float64Array {
+  return new Float64Array(count < INDEX_SPAN ? count : 0);
+}
+
+/**
+ * Writes the `size` smallest of `bounds[0..count)` (ties by index) in ascending order: their indices to
+ * `indices`, their bounds (widened to float64) to `out`; returns how many (min(size, count)).
+ * `bits` views the same memory as `bounds`, whose values must be non-negative (lower bounds are); `keys`
+ * comes from `shortlistKeys`, `heap` serves partitions too large for keys.
+ */
+export function shortlistOf(
+  bounds: Float32Array,
+  bits: Uint32Array,
+  count: number,
+  size: number,
+  keys: Float64Array,
+  heap: TopK,
+  indices: Float64Array,
+  out: Float64Array,
+): number {
+  const m = Math.min(size, count);
+  if (m === 0) return 0;
+  if (count >= INDEX_SPAN) return heapShortlist(bounds, count, m, heap, indices, out);
+  const candidates = m < count ? belowCut(bits, count, m, keys) : allKeys(bits, count, keys);
+  if (m < candidates) selectSmallest(keys, candidates, m);
+  if (m <= INSERTION_SORT_MAX) insertionSort(keys, m);
+  else keys.subarray(0, m).sort();
+  for (let s = 0; s < m; s++) {
+    const index = keys[s]! % INDEX_SPAN;
+    indices[s] = index;
+    out[s] = bounds[index]!;
+  }
+  return m;
+}
+
+/** Buckets of the histogram: a bound's sign, exponent and 3 leading mantissa bits (12.5 % wide). */
+const BUCKET_SHIFT = 20;
+const histogram = new Uint32Array(2 ** (32 - BUCKET_SHIFT));
+
+/**
+ * Writes to `keys` the keys of every row whose bucket is at most the bucket holding the m-th smallest
+ * bound (so all m smallest and a few more) and returns how many: a histogram pass, then a collecting
+ * pass, both without data-dependent branches in the first.
+ */
+function belowCut(bits: Uint32Array, count: number, m: number, keys: Float64Array): number {
+  let lowest = histogram.length;
+  let highest = 0;
+  for (let i = 0; i < count; i++) {
+    const bucket = bits[i]! >>> BUCKET_SHIFT;
+    histogram[bucket]!++;
+    if (bucket < lowest) lowest = bucket;
+    if (bucket > highest) highest = bucket;
+  }
+  let cut = lowest;
+  let below = histogram[cut]!;
+  while (below < m) below += histogram[++cut]!;
+  histogram.fill(0, lowest, highest + 1);
+  // Branch-free compaction: always write, advance only when the row is at or below the cut.
+  let n = 0;
+  for (let i = 0; i < count; i++) {
+    const b = bits[i]!;
+    keys[n] = b * INDEX_SPAN + i;
+    n += +(b >>> BUCKET_SHIFT <= cut);
+  }
+  return n;
+}
+
+function allKeys(bits: Uint32Array, count: number, keys: Float64Array): number {
+  for (let i = 0; i < count; i++) keys[i] = bits[i]! * INDEX_SPAN + i;
+  return count;
+}
+
+/** Up to this many shortlisted keys are sorted in place by insertion (fewer moves than a call to sort). */
+const INSERTION_SORT_MAX = 64;
+
+function insertionSort(keys: Float64Array, n: number): void {
+  for (let i = 1; i < n; i++) {
+    const key = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > key) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+}
+
+/** Rearranges `keys[0..n)` (distinct) so that its `m` smallest come first, in any order (Hoare's select). */
+function selectSmallest(keys: Float64Array, n: number, m: number): void {
+  const k = m - 1;
+  let lo = 0;
+  let hi = n - 1;
+  while (lo < hi) {
+    // Median of keys[lo], keys[k], keys[hi] as the pivot.
+    const a = keys[lo]!;
+    const b = keys[k]!;
+    const c = keys[hi]!;
+    const pivot = Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+    let i = lo;
+    let j = hi;
+    do {
+      while (keys[i]! < pivot) i++;
+      while (pivot < keys[j]!) j--;
+      if (i <= j) {
+        const t = keys[i]!;
+        keys[i] = keys[j]!;
+        keys[j] = t;
+        i++;
+        j--;
+      }
+    } while (i <= j);
+    if (j < k) lo = i;
+    if (k < i) hi = j;
+  }
+}
+
+function heapShortlist(
+  bounds: Float32Array,
+  count: number,
+  m: number,
+  heap: TopK,
+  indices: Float64Array,
+  out: Float64Array,
+): number {
+  const best = heap.reset(m);
+  for (let i = 0; i < count; i++) best.push(bounds[i]!, i);
+  return best.drainAscending(indices, out);
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { createRng } from '../../../shared/random.ts';
+import { shortlistKeys, shortlistOf } from '../../../shared/search/shortlist.ts';
+import { TopK } from '../../../shared/search/top-k.ts';
+
+/** The heap's answer: the `size` smallest (bound, index), ascending. */
+function byHeap(bounds: Float32Array, count: number, size: number) {
+  const heap = new TopK(Math.min(size, count));
+  for (let i = 0; i < count; i++) heap.push(bounds[i]!, i);
+  const indices = new Float64Array(size);
+  const out = new Float64Array(size);
+  const n = heap.drainAscending(indices, out);
+  return { indices: Array.from(indices.subarray(0, n)), bounds: Array.from(out.subarray(0, n)) };
+}
+
+describe('shortlistOf', () => {
+  it('gives the heap shortlist, ties by index, on random, tied, sorted and reversed bounds', () => {
+    const rng = createRng(21);
+    for (let trial = 0; trial < 300; trial++) {
+      const count = 1 + rng.int(700);
+      const size = rng.int(80);
+      const bounds = new Float32Array(count);
+      const kind = trial % 4;
+      for (let i = 0; i < count; i++) {
+        if (kind === 0) bounds[i] = rng.next() * 1000;
+        else if (kind === 1)
+          bounds[i] = rng.int(5); // many ties, zeros included
+        else if (kind === 2) bounds[i] = i * 0.5;
+        else bounds[i] = (count - i) * 0.25;
+      }
+      const bits = new Uint32Array(bounds.buffer);
+      const indices = new Float64Array(size);
+      const out = new Float64Array(size);
+      const n = shortlistOf(bounds, bits, count, size, shortlistKeys(count), new TopK(0), indices, out);
+      expect({ indices: Array.from(indices.subarray(0, n)), bounds: Array.from(out.subarray(0, n)) }).toEqual(
+        byHeap(bounds, count, size),
+      );
+    }
+  });
+});
