@@ -252,6 +252,13 @@ async function callProcessor(
     partitions.length === 1
       ? `processor \`${functionName}\` (partition ${partitions[0]})`
       : `processor \`${functionName}\` (partitions ${partitions.join(', ')})`;
+  const record = (error: UpstreamError | UpstreamTimeoutError) =>
+    recordFailure(stats, {
+      target: functionName,
+      ...(partitions.length === 1 ? { partition: partitions[0]! } : { partitions }),
+      code: error.code,
+      message: error.message,
+    });
   let reply: unknown;
   try {
     reply = await callFunction(runtime.invoker, functionName, JSON.stringify(payload), {
@@ -264,17 +271,16 @@ async function callProcessor(
       },
     });
   } catch (error) {
-    if (error instanceof UpstreamError || error instanceof UpstreamTimeoutError) {
-      recordFailure(stats, {
-        target: functionName,
-        ...(partitions.length === 1 ? { partition: partitions[0]! } : { partitions }),
-        code: error.code,
-        message: error.message,
-      });
-    }
+    if (error instanceof UpstreamError || error instanceof UpstreamTimeoutError) record(error);
     throw error;
   }
-  const response = checkResponse(what, reply, parts);
+  let response: ProcessorResponse;
+  try {
+    response = checkResponse(what, reply, parts);
+  } catch (error) {
+    if (error instanceof UpstreamError) record(error);
+    throw error;
+  }
   stats.processorMs += response.ms;
   if (response.containerStart) stats.containerStarts++;
   for (const part of response.parts) {

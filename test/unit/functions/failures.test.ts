@@ -165,6 +165,38 @@ describe('failed processor invocations', () => {
     }
   });
 
+  it('fails every partition of a coalesced call whose answer has a malformed part, naming the cause', async () => {
+    const stack = createTestStack(built.store);
+    const invoke = stack.invoker.invoke.bind(stack.invoker);
+    // The failing function answers its last part with one result too few.
+    stack.invoker.invoke = async (functionName, payload, timeoutMs) => {
+      const reply = await invoke(functionName, payload, timeoutMs);
+      if (functionName !== failingFunction) return reply;
+      const answer = JSON.parse(reply) as { parts: { results: unknown[] }[] };
+      answer.parts.at(-1)!.results.pop();
+      return JSON.stringify(answer);
+    };
+    const { status, body } = await stack.search(exactRequest(3, { allowPartial: true }));
+    expect(status).toBe(200);
+    expect(body.complete).toBe(false);
+    expect(body.stats.missingPartitions).toEqual(SAME_FUNCTION);
+    const last = SAME_FUNCTION.at(-1);
+    expect(body.stats.failures).toEqual([
+      {
+        target: failingFunction,
+        partitions: SAME_FUNCTION,
+        code: 'UPSTREAM',
+        message: `processor \`${failingFunction}\` (partitions ${SAME_FUNCTION.join(', ')}) sent a malformed response: its 2 results for partition ${last} do not match the 3 queries sent`,
+      },
+    ]);
+    // Not retried: it would answer the same.
+    expect(body.stats).toMatchObject({ retries: 0, processorInvocations: PROCESSORS.length });
+    for (const result of body.results) {
+      expect(result.stats.missingPartitions).toEqual(SAME_FUNCTION);
+      for (const hit of result.hits) expect(dataset.attributes!.u[hit.id]).toBeLessThan(0.5);
+    }
+  });
+
   it('retries a coalesced call one of whose partition objects is gone, then fails naming all its partitions and the cause', async () => {
     const broken = await buildTestStore();
     await broken.delete(`${INDEX}/v1/partitions/${FAILING}.bin`);
