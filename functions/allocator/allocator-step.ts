@@ -44,10 +44,12 @@ export async function runAllocatorStep(
   if (queries.length === 0) return { results: [], stats };
   const { reader, options } = request;
   const attributes = new Map<number, Record<string, AttributeValue>>();
+  const layout = layoutAt(reader.layout, request.view, request.sequence);
   const searcher = processorSearcher({
     runtime,
     index: request.index,
     reader,
+    layout,
     sequence: request.sequence,
     options,
     queries,
@@ -56,7 +58,7 @@ export async function runAllocatorStep(
     attributes,
   });
   const outcomes = await executeQueries(
-    layoutAt(reader.layout, request.view, request.sequence),
+    layout,
     queries,
     {
       k: request.k,

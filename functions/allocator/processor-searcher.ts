@@ -4,19 +4,30 @@
  * limit on the request or on the bounded response. Failed calls are recorded in the step's stats and
  * rethrown as UpstreamError/UpstreamTimeoutError, which the executor turns into `missingPartitions` (and
  * the coordinator into a 502/504, unless partial answers were allowed).
+ *
+ * Small exact-plan calls are coalesced: a selective filter's exact plan visits every partition with a
+ * match, each for a handful of rows, and the invocations were the cost (32 of them for ~55 rows). A
+ * partition whose requests are all in `exact` mode and at most `COALESCE_MAX_QUERIES` is queued instead;
+ * the executor issues a round's calls synchronously in one loop, so a microtask flush sees the whole
+ * round and sends the queued partitions of each processor function in as few calls as the bounds allow
+ * (bytes, query·partition pairs, rows to scan). A coalesced call that fails fails every one of its
+ * partitions with the same error: complete or fail holds per partition as before.
  */
-import type { AttributeValue } from '../../shared/attributes/index.ts';
+import type { AttributeValue, CompiledFilter } from '../../shared/attributes/index.ts';
 import { UpstreamError, UpstreamTimeoutError } from '../../shared/errors/index.ts';
 import type { IndexReader } from '../../shared/index/index-reader.ts';
 import type { PartitionQueryResult } from '../../shared/search/partition-search.ts';
-import type { PartitionRequest, PartitionSearcher } from '../../shared/search/query-executor.ts';
+import type { IndexLayout, PartitionRequest, PartitionSearcher } from '../../shared/search/query-executor.ts';
 import type { Hit } from '../../shared/search/top-k.ts';
 import { processorFunctionFor } from '../config.ts';
 import { callFunction } from '../invoke/call-function.ts';
 import {
+  type ProcessorPart,
+  type ProcessorPartResult,
   type ProcessorPayload,
   type ProcessorQuery,
   type ProcessorResponse,
+  type ProcessorResult,
   processorResponseSchema,
 } from '../processor/payload.ts';
 import type { FunctionRuntime } from '../runtime.ts';
@@ -28,16 +39,41 @@ import {
   QUERY_RESULT_OVERHEAD_BYTES,
 } from '../wire/payload-limits.ts';
 import type { ResolvedOptions } from '../wire/query-options.ts';
-import { splitBySize } from '../wire/split-by-size.ts';
+import { type ItemSize, splitBySize } from '../wire/split-by-size.ts';
 import type { SliceQuery } from './slice-query.ts';
 
-/** Bytes of a processor request or response outside its `queries`/`results` array, at most. */
+/** Bytes of a processor request or response outside its `parts` array, at most. */
 const ENVELOPE_BYTES = 1024;
+
+/** Bytes of one part's envelope in a request or response (partition, cold, bytes), at most. */
+const PART_ENVELOPE_BYTES = 128;
+
+/**
+ * A partition's call is coalesced when its requests are all exact-plan and at most this many; larger
+ * ones keep a call of their own, so big batches still spread over parallel invocations. @default 16
+ */
+export const COALESCE_MAX_QUERIES = 16;
+
+/**
+ * Query·partition pairs in one coalesced call, at most: the processor works its parts one after the
+ * other, so this bounds what one invocation serialises. @default 128
+ */
+export const COALESCE_MAX_PAIRS = 128;
+
+/**
+ * Rows one coalesced call may have to scan, at most: the quantized matches (an upper bound of the exact
+ * ones) times the queries, summed over its parts. Keeps `exact: true` over unfiltered partitions, whose
+ * scans are whole partitions, from being serialised into one invocation. A part above it alone still
+ * gets a call of its own. @default 65536
+ */
+export const COALESCE_MAX_ROWS = 65_536;
 
 export interface SearcherContext {
   readonly runtime: FunctionRuntime;
   readonly index: string;
   readonly reader: IndexReader;
+  /** The layout the executor plans on (its quantized match counts bound a coalesced call's work). */
+  readonly layout: IndexLayout;
   readonly sequence: number;
   readonly options: ResolvedOptions;
   readonly queries: readonly SliceQuery[];
@@ -48,26 +84,137 @@ export interface SearcherContext {
   readonly attributes: Map<number, Record<string, AttributeValue>>;
 }
 
+/** A partition waiting for the round's flush, with the executor's promise to settle. */
+interface QueuedPart {
+  readonly part: ProcessorPart;
+  readonly size: ItemSize;
+  readonly rows: number;
+  readonly resolve: (results: PartitionQueryResult[]) => void;
+  readonly reject: (error: unknown) => void;
+}
+
 export function processorSearcher(context: SearcherContext): PartitionSearcher {
   const { reader, options } = context;
   const hitBytes =
     HIT_JSON_BYTES + (options.includeAttributes ? attributeJsonBytes(reader.schema, reader.dictionaries) : 0);
+  const sizeOf = (entry: ProcessorQuery): ItemSize => ({
+    request: Buffer.byteLength(JSON.stringify(entry)) + 1,
+    response: QUERY_RESULT_OVERHEAD_BYTES + entry.k * hitBytes,
+  });
+  const rowsOf = matchCounter(context.layout);
+  const queued = new Map<string, QueuedPart[]>();
+  const flush = () => {
+    const byFunction = [...queued.values()];
+    queued.clear();
+    for (const parts of byFunction) {
+      for (const call of packParts(parts)) sendCoalesced(context, call);
+    }
+  };
   return async (partition, requests) => {
     const entries = requests.map((request) => processorQuery(context.queries, request));
+    if (requests.length <= COALESCE_MAX_QUERIES && requests.every((r) => r.query.mode === 'exact')) {
+      let rows = 0;
+      const size = { request: PART_ENVELOPE_BYTES, response: PART_ENVELOPE_BYTES };
+      for (const [i, entry] of entries.entries()) {
+        const entrySize = sizeOf(entry);
+        size.request += entrySize.request;
+        size.response += entrySize.response;
+        rows += rowsOf(requests[i]!.query.filter, partition);
+      }
+      return new Promise<PartitionQueryResult[]>((resolve, reject) => {
+        const name = processorFunctionFor(context.runtime.config, partition);
+        const parts = queued.get(name) ?? [];
+        if (queued.size === 0) queueMicrotask(flush);
+        parts.push({ part: { partition, queries: entries }, size, rows, resolve, reject });
+        queued.set(name, parts);
+      });
+    }
     const chunks = splitBySize(
       entries,
-      (entry) => ({
-        request: Buffer.byteLength(JSON.stringify(entry)) + 1,
-        response: QUERY_RESULT_OVERHEAD_BYTES + entry.k * hitBytes,
-      }),
+      sizeOf,
       LAMBDA_PAYLOAD_LIMIT_BYTES,
-      ENVELOPE_BYTES,
+      ENVELOPE_BYTES + PART_ENVELOPE_BYTES,
     );
-    const answers = await Promise.all(chunks.map((chunk) => callProcessor(context, partition, chunk)));
-    return answers.flatMap((response) =>
-      response.results.map((result) => toPartitionResult(context, result)),
+    const answers = await Promise.all(
+      chunks.map((chunk) => callProcessor(context, [{ partition, queries: chunk }])),
     );
+    return answers.flatMap(([answer]) => answer!.results.map((result) => toPartitionResult(context, result)));
   };
+}
+
+/** Quantized filter matches per (filter, partition), counted once per searcher. */
+function matchCounter(layout: IndexLayout): (filter: CompiledFilter, partition: number) => number {
+  const byFilter = new Map<CompiledFilter, Map<number, number>>();
+  return (filter, partition) => {
+    if (filter.matchesAll) return layout.partitionSizes[partition]!;
+    let counts = byFilter.get(filter);
+    if (!counts) {
+      counts = new Map();
+      byFilter.set(filter, counts);
+    }
+    let count = counts.get(partition);
+    if (count === undefined) {
+      count = layout.countMatches(filter, partition);
+      counts.set(partition, count);
+    }
+    return count;
+  };
+}
+
+/**
+ * Greedy packing of one function's queued parts into calls within Lambda's payload limit (request and
+ * bounded response), `COALESCE_MAX_PAIRS` and `COALESCE_MAX_ROWS`. A part never splits: it alone is
+ * within `COALESCE_MAX_QUERIES` queries, far below the byte limit.
+ */
+function packParts(parts: readonly QueuedPart[]): QueuedPart[][] {
+  const calls: QueuedPart[][] = [];
+  let current: QueuedPart[] = [];
+  let request = ENVELOPE_BYTES;
+  let response = ENVELOPE_BYTES;
+  let pairs = 0;
+  let rows = 0;
+  for (const queuedPart of parts) {
+    const { size } = queuedPart;
+    const queries = queuedPart.part.queries.length;
+    if (
+      current.length > 0 &&
+      (request + size.request > LAMBDA_PAYLOAD_LIMIT_BYTES ||
+        response + size.response > LAMBDA_PAYLOAD_LIMIT_BYTES ||
+        pairs + queries > COALESCE_MAX_PAIRS ||
+        rows + queuedPart.rows > COALESCE_MAX_ROWS)
+    ) {
+      calls.push(current);
+      current = [];
+      request = ENVELOPE_BYTES;
+      response = ENVELOPE_BYTES;
+      pairs = 0;
+      rows = 0;
+    }
+    current.push(queuedPart);
+    request += size.request;
+    response += size.response;
+    pairs += queries;
+    rows += queuedPart.rows;
+  }
+  if (current.length > 0) calls.push(current);
+  return calls;
+}
+
+/** Sends one coalesced call and settles each of its partitions: its results, or the call's error. */
+function sendCoalesced(context: SearcherContext, call: readonly QueuedPart[]): void {
+  callProcessor(
+    context,
+    call.map((queuedPart) => queuedPart.part),
+  ).then(
+    (answers) => {
+      call.forEach((queuedPart, i) => {
+        queuedPart.resolve(answers[i]!.results.map((result) => toPartitionResult(context, result)));
+      });
+    },
+    (error: unknown) => {
+      for (const queuedPart of call) queuedPart.reject(error);
+    },
+  );
 }
 
 function processorQuery(queries: readonly SliceQuery[], request: PartitionRequest): ProcessorQuery {
@@ -81,27 +228,37 @@ function processorQuery(queries: readonly SliceQuery[], request: PartitionReques
   };
 }
 
+/** One processor invocation for `parts` (all served by the same function); its answers, per part. */
 async function callProcessor(
   context: SearcherContext,
-  partition: number,
-  queries: ProcessorQuery[],
-): Promise<ProcessorResponse> {
+  parts: ProcessorPart[],
+): Promise<ProcessorPartResult[]> {
   const { runtime, stats, options } = context;
-  const functionName = processorFunctionFor(runtime.config, partition);
+  const partitions = parts.map((part) => part.partition);
+  const functionName = processorFunctionFor(runtime.config, partitions[0]!);
   const payload: ProcessorPayload = {
     index: context.index,
     version: context.reader.manifest.version,
     sequence: context.sequence,
-    partition,
     options: {
       rerank: options.rerank,
       hammingKeepPercent: options.hammingKeepPercent,
       pruningDims: options.pruningDims,
       includeAttributes: options.includeAttributes,
     },
-    queries,
+    parts,
   };
-  const what = `processor \`${functionName}\` (partition ${partition})`;
+  const what =
+    partitions.length === 1
+      ? `processor \`${functionName}\` (partition ${partitions[0]})`
+      : `processor \`${functionName}\` (partitions ${partitions.join(', ')})`;
+  const record = (error: UpstreamError | UpstreamTimeoutError) =>
+    recordFailure(stats, {
+      target: functionName,
+      ...(partitions.length === 1 ? { partition: partitions[0]! } : { partitions }),
+      code: error.code,
+      message: error.message,
+    });
   let reply: unknown;
   try {
     reply = await callFunction(runtime.invoker, functionName, JSON.stringify(payload), {
@@ -114,52 +271,60 @@ async function callProcessor(
       },
     });
   } catch (error) {
-    if (error instanceof UpstreamError || error instanceof UpstreamTimeoutError) {
-      recordFailure(stats, { target: functionName, partition, code: error.code, message: error.message });
-    }
+    if (error instanceof UpstreamError || error instanceof UpstreamTimeoutError) record(error);
     throw error;
   }
-  const response = checkResponse(what, reply, partition, queries);
-  stats.bytesFetched += response.bytesFetched;
+  let response: ProcessorResponse;
+  try {
+    response = checkResponse(what, reply, parts);
+  } catch (error) {
+    if (error instanceof UpstreamError) record(error);
+    throw error;
+  }
   stats.processorMs += response.ms;
-  if (response.cold) stats.coldStarts++;
-  else stats.warmStarts++;
   if (response.containerStart) stats.containerStarts++;
-  return response;
+  for (const part of response.parts) {
+    stats.bytesFetched += part.bytesFetched;
+    if (part.cold) stats.coldStarts++;
+    else stats.warmStarts++;
+  }
+  return response.parts;
 }
 
-/** A malformed answer is an upstream failure of that partition (no retry: it would answer the same). */
-function checkResponse(
-  what: string,
-  reply: unknown,
-  partition: number,
-  queries: readonly ProcessorQuery[],
-): ProcessorResponse {
+/**
+ * A malformed answer is an upstream failure of every partition of the call (no retry: it would answer
+ * the same).
+ */
+function checkResponse(what: string, reply: unknown, parts: readonly ProcessorPart[]): ProcessorResponse {
   const parsed = processorResponseSchema.safeParse(reply);
   const problem = !parsed.success
     ? parsed.error.issues[0]?.message
-    : parsed.data.partition !== partition
-      ? `it answered for partition ${parsed.data.partition}`
-      : parsed.data.results.length !== queries.length ||
-          parsed.data.results.some((result, i) => result.position !== queries[i]!.position)
-        ? `its ${parsed.data.results.length} results do not match the ${queries.length} queries sent`
-        : parsed.data.results.some(
-              (result) =>
-                result.distances.length !== result.ids.length ||
-                (result.attributes !== undefined && result.attributes.length !== result.ids.length),
-            )
-          ? 'a result has ids, distances and attributes of different lengths'
-          : undefined;
+    : parsed.data.parts.length !== parts.length
+      ? `it answered ${parsed.data.parts.length} parts for the ${parts.length} sent`
+      : parts.map((part, i) => partProblem(part, parsed.data.parts[i]!)).find((found) => found !== undefined);
   if (problem !== undefined || !parsed.success) {
     throw new UpstreamError(`${what} sent a malformed response: ${problem ?? 'unknown problem'}`);
   }
   return parsed.data;
 }
 
-function toPartitionResult(
-  context: SearcherContext,
-  result: ProcessorResponse['results'][number],
-): PartitionQueryResult {
+function partProblem(part: ProcessorPart, answer: ProcessorPartResult): string | undefined {
+  const { queries } = part;
+  return answer.partition !== part.partition
+    ? `it answered for partition ${answer.partition} where partition ${part.partition} was asked`
+    : answer.results.length !== queries.length ||
+        answer.results.some((result, i) => result.position !== queries[i]!.position)
+      ? `its ${answer.results.length} results for partition ${part.partition} do not match the ${queries.length} queries sent`
+      : answer.results.some(
+            (result) =>
+              result.distances.length !== result.ids.length ||
+              (result.attributes !== undefined && result.attributes.length !== result.ids.length),
+          )
+        ? `a result for partition ${part.partition} has ids, distances and attributes of different lengths`
+        : undefined;
+}
+
+function toPartitionResult(context: SearcherContext, result: ProcessorResult): PartitionQueryResult {
   const hits: Hit[] = result.ids.map((id, i) => ({ id, distance: result.distances[i]! }));
   const values = result.attributes;
   if (values) {

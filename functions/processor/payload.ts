@@ -1,9 +1,12 @@
 /**
- * The processor's wire format. Request: one partition of one index version and every query the
- * allocator routes to it (prepared vectors as base64 float32, the filter as the client wrote it, k and
- * the executor's mode). Response: per query, in request order, the partition's hits as parallel arrays
- * of global ordinals and SQUARED distances in the prepared space (the allocator merges by them), plus
- * what the search did; and per call, whether the partition had to be loaded.
+ * The processor's wire format. Request: one index version and a list of parts, each a partition and
+ * every query the allocator routes to it (prepared vectors as base64 float32, the filter as the client
+ * wrote it, k and the executor's mode). Usually one part; the allocator coalesces small exact-plan
+ * calls for several partitions of the same processor function into one (processor-searcher.ts).
+ * Response: per part, in request order, whether its partition had to be loaded and, per query in
+ * request order, the partition's hits as parallel arrays of global ordinals and SQUARED distances in
+ * the prepared space (the allocator merges by them), plus what the search did; per call, whether it
+ * started a container and its wall time.
  */
 import { z } from 'zod';
 import { indexNameSchema, kSchema, positionSchema, sequenceSchema, versionSchema } from '../wire/fields.ts';
@@ -23,14 +26,18 @@ export const processorQuerySchema = z.strictObject({
   mode: z.enum(['approximate', 'exact']),
 });
 
+export const processorPartSchema = z.strictObject({
+  partition: count,
+  queries: z.array(processorQuerySchema).min(1, 'must hold at least one query'),
+});
+
 export const processorPayloadSchema = z.strictObject({
   index: indexNameSchema,
   version: versionSchema,
   /** The snapshot's log sequence (see the allocator payload). */
   sequence: sequenceSchema,
-  partition: count,
   options: partitionOptionsSchema,
-  queries: z.array(processorQuerySchema).min(1, 'must hold at least one query'),
+  parts: z.array(processorPartSchema).min(1, 'must hold at least one part'),
 });
 
 export const processorResultSchema = z.strictObject({
@@ -50,20 +57,28 @@ export const processorResultSchema = z.strictObject({
   plan: z.enum(['exact', 'approximate']),
 });
 
-export const processorResponseSchema = z.strictObject({
+export const processorPartResultSchema = z.strictObject({
   partition: count,
   /** True when the partition had to be loaded from the store (not in this container's cache). */
   cold: z.boolean(),
-  /** True when this was the first invocation of a new execution environment. */
-  containerStart: z.boolean(),
-  /** Bytes this call read from the store. */
+  /** Bytes this part read from the store (the first part also counts opening the index). */
   bytesFetched: count,
-  /** Wall time inside the handler, in ms. */
-  ms: z.number().nonnegative(),
+  /** One per query of the part, in request order. */
   results: z.array(processorResultSchema),
 });
 
+export const processorResponseSchema = z.strictObject({
+  /** True when this was the first invocation of a new execution environment. */
+  containerStart: z.boolean(),
+  /** Wall time inside the handler, in ms. */
+  ms: z.number().nonnegative(),
+  /** One per part of the request, in request order. */
+  parts: z.array(processorPartResultSchema),
+});
+
 export type ProcessorQuery = z.infer<typeof processorQuerySchema>;
+export type ProcessorPart = z.infer<typeof processorPartSchema>;
 export type ProcessorPayload = z.infer<typeof processorPayloadSchema>;
 export type ProcessorResult = z.infer<typeof processorResultSchema>;
+export type ProcessorPartResult = z.infer<typeof processorPartResultSchema>;
 export type ProcessorResponse = z.infer<typeof processorResponseSchema>;

@@ -1,15 +1,19 @@
 /**
- * One partition's work for a batch of queries (DESIGN §5): load the partition (byte-range GETs, kept in
- * the container's LRU), then `searchPartition` per query — quantized filter, Hamming prune, ADC lower
- * bounds, exact re-rank and exact filter check. Filters repeated across the batch are compiled once.
+ * One processor call, part by part; a part is one partition's work for a batch of queries (DESIGN §5):
+ * load the partition (byte-range GETs, kept in the container's LRU), then `searchPartition` per query —
+ * quantized filter, Hamming prune, ADC lower bounds, exact re-rank and exact filter check. Filters
+ * repeated across the call are compiled once. A part that fails fails the whole call.
  *
  * At a snapshot that applies the write log (docs/writes.md), the partition's rows the log hid are left
  * out and its log rows are searched exactly beside it (`searchPartitionAt`); the log's view needs the
  * centroids, so the processor then opens the index with allocator data too.
  */
+import type { CompiledFilter } from '../../shared/attributes/index.ts';
 import { InvalidQueryError } from '../../shared/errors/index.ts';
-import { partitionSearchOptions } from '../../shared/search/partition-search.ts';
+import type { PartitionData } from '../../shared/search/partition-data.ts';
+import { type PartitionSearchOptions, partitionSearchOptions } from '../../shared/search/partition-search.ts';
 import { baseIdKeys } from '../../shared/writes/base-ids.ts';
+import type { LogView } from '../../shared/writes/log-view.ts';
 import {
   type PartitionSnapshot,
   partitionSnapshot,
@@ -21,7 +25,13 @@ import { logViewAt } from '../index-log.ts';
 import { type FunctionRuntime, startInvocation } from '../runtime.ts';
 import { decodeVector } from '../wire/vector-base64.ts';
 import { hitAttributes } from './hit-attributes.ts';
-import type { ProcessorPayload, ProcessorResponse, ProcessorResult } from './payload.ts';
+import type {
+  ProcessorPart,
+  ProcessorPartResult,
+  ProcessorPayload,
+  ProcessorResponse,
+  ProcessorResult,
+} from './payload.ts';
 
 export async function processPartition(
   payload: ProcessorPayload,
@@ -32,37 +42,83 @@ export async function processPartition(
   const opened = await cachedReader(runtime, payload.index, payload.version, 'processor');
   const { reader } = opened;
   const partitions = reader.manifest.partitions;
-  if (payload.partition >= partitions) {
-    throw new InvalidQueryError(
-      `processor payload: partition ${payload.partition} is outside 0..${partitions - 1} of index \`${payload.index}\` version ${payload.version}`,
-    );
-  }
-  const loaded = await cachedPartition(runtime, reader, payload.index, payload.partition);
-  const { data } = loaded;
-  let bytesFetched = opened.bytesFetched + loaded.bytesFetched;
-  let snapshot: PartitionSnapshot = snapshotOf(data, undefined, []);
-  if (payload.sequence > (reader.manifest.logThrough ?? 0)) {
-    const full = await cachedReader(runtime, payload.index, payload.version, 'allocator');
-    bytesFetched += full.bytesFetched;
-    const view = await logViewAt(runtime, payload.index, full.reader, payload.sequence);
-    snapshot = partitionSnapshot(view, data, await baseIdKeys(full.reader), payload.sequence);
-  }
-  const logAttributes = new Map(snapshot.logRows.map((row) => [row.ordinal, row.attributes]));
-  const options = partitionSearchOptions(payload.options);
-  const compile = reader.filterCompiler();
-  const results = payload.queries.map((query, i): ProcessorResult => {
-    const vector = decodeVector(query.vectorBase64, `queries[${i}].vectorBase64`);
-    if (vector.length !== data.dim) {
+  for (const { partition } of payload.parts) {
+    if (partition >= partitions) {
       throw new InvalidQueryError(
-        `processor payload: queries[${i}].vectorBase64 has ${vector.length} dims; the prepared vectors of index \`${payload.index}\` have ${data.dim}`,
+        `processor payload: partition ${partition} is outside 0..${partitions - 1} of index \`${payload.index}\` version ${payload.version}`,
       );
     }
-    const filter = compile(query.filter);
+  }
+  const context: CallContext = {
+    payload,
+    runtime,
+    options: partitionSearchOptions(payload.options),
+    compile: reader.filterCompiler(),
+    logThrough: reader.manifest.logThrough ?? 0,
+    logView: undefined,
+  };
+  const parts: ProcessorPartResult[] = [];
+  let openBytes = opened.bytesFetched;
+  // One part after the other: the partitions' loads share the reader, whose byte count each part reads.
+  for (const [p, part] of payload.parts.entries()) {
+    const loaded = await cachedPartition(runtime, reader, payload.index, part.partition);
+    const { bytesFetched, results } = await searchPart(context, loaded.data, part, `parts[${p}]`);
+    parts.push({
+      partition: part.partition,
+      cold: loaded.cold,
+      bytesFetched: openBytes + loaded.bytesFetched + bytesFetched,
+      results,
+    });
+    openBytes = 0;
+  }
+  return { containerStart, ms: performance.now() - started, parts };
+}
+
+interface CallContext {
+  readonly payload: ProcessorPayload;
+  readonly runtime: FunctionRuntime;
+  readonly options: PartitionSearchOptions;
+  readonly compile: (json: unknown) => CompiledFilter;
+  /** The last log sequence the index version's files already hold. */
+  readonly logThrough: number;
+  /** The write log's view at the payload's sequence, opened by the first part that needs it. */
+  logView: { view: LogView | undefined; keyOf: (ordinal: number) => string } | undefined;
+}
+
+/** One part: exactly what a single-partition call does (the log's view is opened once per call). */
+async function searchPart(
+  context: CallContext,
+  data: PartitionData,
+  part: ProcessorPart,
+  /** Names the part in messages, e.g. `parts[0]`. */
+  where: string,
+): Promise<{ bytesFetched: number; results: ProcessorResult[] }> {
+  const { payload, runtime } = context;
+  let bytesFetched = 0;
+  let snapshot: PartitionSnapshot = snapshotOf(data, undefined, []);
+  if (payload.sequence > context.logThrough) {
+    if (context.logView === undefined) {
+      const full = await cachedReader(runtime, payload.index, payload.version, 'allocator');
+      bytesFetched += full.bytesFetched;
+      const view = await logViewAt(runtime, payload.index, full.reader, payload.sequence);
+      context.logView = { view, keyOf: await baseIdKeys(full.reader) };
+    }
+    snapshot = partitionSnapshot(context.logView.view, data, context.logView.keyOf, payload.sequence);
+  }
+  const logAttributes = new Map(snapshot.logRows.map((row) => [row.ordinal, row.attributes]));
+  const results = part.queries.map((query, i): ProcessorResult => {
+    const vector = decodeVector(query.vectorBase64, `${where}.queries[${i}].vectorBase64`);
+    if (vector.length !== data.dim) {
+      throw new InvalidQueryError(
+        `processor payload: ${where}.queries[${i}].vectorBase64 has ${vector.length} dims; the prepared vectors of index \`${payload.index}\` have ${data.dim}`,
+      );
+    }
+    const filter = context.compile(query.filter);
     const found = searchPartitionAt(
       data,
       snapshot,
       { vector, filter, k: query.k, mode: query.mode },
-      options,
+      context.options,
     );
     return {
       position: query.position,
@@ -77,12 +133,5 @@ export async function processPartition(
       plan: found.plan,
     };
   });
-  return {
-    partition: payload.partition,
-    cold: loaded.cold,
-    containerStart,
-    bytesFetched,
-    ms: performance.now() - started,
-    results,
-  };
+  return { bytesFetched, results };
 }

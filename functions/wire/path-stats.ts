@@ -15,6 +15,8 @@ export const failureSchema = z.strictObject({
   target: z.string(),
   /** The partition it was asked to search (processors). */
   partition: count.optional(),
+  /** The partitions it was asked to search (a processor call coalescing several). */
+  partitions: z.array(count).optional(),
   /** The tree node it was asked to serve (allocators). */
   node: count.optional(),
   /** The error code after the retry (`UPSTREAM`, `UPSTREAM_TIMEOUT`, …). */

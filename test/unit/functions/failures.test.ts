@@ -7,8 +7,9 @@
  * partial answer.
  */
 import { describe, expect, it } from 'vitest';
+import { COALESCE_MAX_QUERIES } from '../../../functions/allocator/processor-searcher.ts';
 import { processorFunctionFor } from '../../../functions/config.ts';
-import { crash, timeout } from './in-process-invoker.ts';
+import { crash, type InvokeCall, timeout } from './in-process-invoker.ts';
 import {
   ALLOCATOR,
   buildTestStore,
@@ -16,6 +17,7 @@ import {
   dataset,
   INDEX,
   PARTITIONS,
+  PROCESSORS,
   queryVector,
   testConfig,
   useTestIndex,
@@ -25,10 +27,29 @@ const built = useTestIndex();
 
 const FAILING = 2;
 const failingFunction = processorFunctionFor(testConfig(), FAILING);
+/** The partitions the failing partition's function serves: a coalesced call to it carries them all. */
+const SAME_FUNCTION = Array.from({ length: PARTITIONS }, (_, p) => p).filter(
+  (p) => processorFunctionFor(testConfig(), p) === failingFunction,
+);
 const filter = { u: { $lt: 0.5 } };
 
-const crashMessage = `processor \`${failingFunction}\` (partition ${FAILING}) failed after a retry: \`${failingFunction}\` failed: Runtime.ExitError: exited with signal SIGKILL`;
+const crashMessage = `processor \`${failingFunction}\` (partitions ${SAME_FUNCTION.join(', ')}) failed after a retry: \`${failingFunction}\` failed: Runtime.ExitError: exited with signal SIGKILL`;
+const crashFailure = {
+  target: failingFunction,
+  partitions: SAME_FUNCTION,
+  code: 'UPSTREAM',
+  message: crashMessage,
+};
 
+/** The partitions a processor call was asked to search. */
+function partitionsOf(call: InvokeCall): number[] {
+  return (call.payload.parts as { partition: number }[]).map((part) => part.partition);
+}
+
+/**
+ * `count` exact-plan queries; up to COALESCE_MAX_QUERIES of them, each function's partitions go in one
+ * coalesced call.
+ */
 function exactRequest(count: number, options: Record<string, unknown> = {}) {
   return {
     index: INDEX,
@@ -38,11 +59,16 @@ function exactRequest(count: number, options: Record<string, unknown> = {}) {
   };
 }
 
+it('the failing partition shares its processor function with others', () => {
+  expect(SAME_FUNCTION.length).toBeGreaterThan(1);
+  expect(SAME_FUNCTION).toContain(FAILING);
+});
+
 describe('failed processor invocations', () => {
   it('retries a timed-out call once and answers completely', async () => {
     const stack = createTestStack(built.store);
     stack.invoker.fault = (call) =>
-      call.functionName === failingFunction && call.payload.partition === FAILING && call.attempt === 0
+      call.functionName === failingFunction && partitionsOf(call).includes(FAILING) && call.attempt === 0
         ? timeout(call.functionName)
         : undefined;
     const { status, headers, body } = await stack.searchWithHeaders(exactRequest(3));
@@ -57,39 +83,65 @@ describe('failed processor invocations', () => {
       truth.map((result) => result.hits),
     );
     expect(body.stats).toMatchObject({ retries: 1, missingPartitions: [], failures: [] });
-    // Every partition with matches was asked once, the failing one twice.
-    expect(body.stats.processorInvocations).toBe(PARTITIONS + 1);
+    // Each function was asked once for all its partitions (coalesced), the failing one twice.
+    expect(body.stats.processorInvocations).toBe(PROCESSORS.length + 1);
+    expect(body.stats).toMatchObject({ coldStarts: PARTITIONS, warmStarts: 0 });
   });
 
-  it('fails by default with 502 naming the partition, the queries and the cause when it fails twice', async () => {
+  it('fails by default with 502 naming every partition of the failed coalesced call, the queries and the cause', async () => {
     const stack = createTestStack(built.store);
     stack.invoker.fault = (call) =>
-      call.payload.partition === FAILING ? crash(call.functionName) : undefined;
+      partitionsOf(call).includes(FAILING) ? crash(call.functionName) : undefined;
     const { status, body } = await stack.search(exactRequest(3));
     expect(status).toBe(502);
     expect(body).toEqual({
       code: 'UPSTREAM',
       message:
-        `partitions ${FAILING} could not be searched for 3 of 3 queries: ${crashMessage}. ` +
+        `partitions ${SAME_FUNCTION.join(', ')} could not be searched for 3 of 3 queries: ${crashMessage}. ` +
         'No partial answer is given unless `options.allowPartial` is true',
-      missingPartitions: [FAILING],
+      missingPartitions: SAME_FUNCTION,
       queriesAffected: 3,
-      failures: [{ target: failingFunction, partition: FAILING, code: 'UPSTREAM', message: crashMessage }],
+      failures: [crashFailure],
       failuresOmitted: 0,
     });
+    // One coalesced call per function, the failing one retried once.
+    const processorCalls = stack.invoker.callsTo('squash-processor');
+    expect(processorCalls.map((call) => [call.functionName, partitionsOf(call)])).toEqual(
+      expect.arrayContaining([
+        [failingFunction, SAME_FUNCTION],
+        [failingFunction, SAME_FUNCTION],
+      ]),
+    );
+    expect(processorCalls).toHaveLength(PROCESSORS.length + 1);
+  });
+
+  it('fails only the one partition of a call that was not coalesced (more than COALESCE_MAX_QUERIES queries)', async () => {
+    const stack = createTestStack(built.store);
+    stack.invoker.fault = (call) =>
+      partitionsOf(call).includes(FAILING) ? crash(call.functionName) : undefined;
+    const count = COALESCE_MAX_QUERIES + 1;
+    const { status, body } = await stack.search(exactRequest(count));
+    expect(status).toBe(502);
+    const message = `processor \`${failingFunction}\` (partition ${FAILING}) failed after a retry: \`${failingFunction}\` failed: Runtime.ExitError: exited with signal SIGKILL`;
+    expect(body).toMatchObject({
+      missingPartitions: [FAILING],
+      queriesAffected: count,
+      failures: [{ target: failingFunction, partition: FAILING, code: 'UPSTREAM', message }],
+    });
+    for (const call of stack.invoker.callsTo('squash-processor')) expect(partitionsOf(call)).toHaveLength(1);
   });
 
   it('fails by default with 504 when the partition timed out', async () => {
     const stack = createTestStack(built.store);
     stack.invoker.fault = (call) =>
-      call.payload.partition === FAILING ? timeout(call.functionName) : undefined;
+      partitionsOf(call).includes(FAILING) ? timeout(call.functionName) : undefined;
     const { status, body } = await stack.search(exactRequest(2));
     expect(status).toBe(504);
     expect(body.code).toBe('UPSTREAM_TIMEOUT');
-    expect(body.missingPartitions).toEqual([FAILING]);
+    expect(body.missingPartitions).toEqual(SAME_FUNCTION);
     expect(body.message).toMatch(
       new RegExp(
-        `^partitions ${FAILING} could not be searched for 2 of 2 queries: processor .*did not answer`,
+        `^partitions ${SAME_FUNCTION.join(', ')} could not be searched for 2 of 2 queries: processor .*did not answer`,
       ),
     );
   });
@@ -97,40 +149,76 @@ describe('failed processor invocations', () => {
   it('with allowPartial: answers complete: false, X-Squash-Partial and the partition named, hits all passing', async () => {
     const stack = createTestStack(built.store);
     stack.invoker.fault = (call) =>
-      call.payload.partition === FAILING ? crash(call.functionName) : undefined;
+      partitionsOf(call).includes(FAILING) ? crash(call.functionName) : undefined;
     const { status, headers, body } = await stack.searchWithHeaders(exactRequest(3, { allowPartial: true }));
     expect(status).toBe(200);
     expect(headers['x-squash-partial']).toBe('true');
     expect(body.complete).toBe(false);
     expect(Object.keys(body)[0]).toBe('complete');
-    expect(body.stats.missingPartitions).toEqual([FAILING]);
+    expect(body.stats.missingPartitions).toEqual(SAME_FUNCTION);
     expect(body.stats.retries).toBe(1);
-    expect(body.stats.failures).toEqual([
-      { target: failingFunction, partition: FAILING, code: 'UPSTREAM', message: crashMessage },
-    ]);
+    expect(body.stats.failures).toEqual([crashFailure]);
     for (const result of body.results) {
-      expect(result.stats.missingPartitions).toEqual([FAILING]);
+      expect(result.stats.missingPartitions).toEqual(SAME_FUNCTION);
       expect(result.hits).toHaveLength(10);
       for (const hit of result.hits) expect(dataset.attributes!.u[hit.id]).toBeLessThan(0.5);
     }
   });
 
-  it('retries a processor whose partition object is gone, then fails naming the partition and the cause', async () => {
+  it('fails every partition of a coalesced call whose answer has a malformed part, naming the cause', async () => {
+    const stack = createTestStack(built.store);
+    const invoke = stack.invoker.invoke.bind(stack.invoker);
+    // The failing function answers its last part with one result too few.
+    stack.invoker.invoke = async (functionName, payload, timeoutMs) => {
+      const reply = await invoke(functionName, payload, timeoutMs);
+      if (functionName !== failingFunction) return reply;
+      const answer = JSON.parse(reply) as { parts: { results: unknown[] }[] };
+      answer.parts.at(-1)!.results.pop();
+      return JSON.stringify(answer);
+    };
+    const { status, body } = await stack.search(exactRequest(3, { allowPartial: true }));
+    expect(status).toBe(200);
+    expect(body.complete).toBe(false);
+    expect(body.stats.missingPartitions).toEqual(SAME_FUNCTION);
+    const last = SAME_FUNCTION.at(-1);
+    expect(body.stats.failures).toEqual([
+      {
+        target: failingFunction,
+        partitions: SAME_FUNCTION,
+        code: 'UPSTREAM',
+        message: `processor \`${failingFunction}\` (partitions ${SAME_FUNCTION.join(', ')}) sent a malformed response: its 2 results for partition ${last} do not match the 3 queries sent`,
+      },
+    ]);
+    // Not retried: it would answer the same.
+    expect(body.stats).toMatchObject({ retries: 0, processorInvocations: PROCESSORS.length });
+    for (const result of body.results) {
+      expect(result.stats.missingPartitions).toEqual(SAME_FUNCTION);
+      for (const hit of result.hits) expect(dataset.attributes!.u[hit.id]).toBeLessThan(0.5);
+    }
+  });
+
+  it('retries a coalesced call one of whose partition objects is gone, then fails naming all its partitions and the cause', async () => {
     const broken = await buildTestStore();
     await broken.delete(`${INDEX}/v1/partitions/${FAILING}.bin`);
     const stack = createTestStack(broken);
     const { status, body } = await stack.search(exactRequest(1));
     expect(status).toBe(502);
-    expect(body.missingPartitions).toEqual([FAILING]);
-    expect(body.failures[0].message).toBe(
-      `processor \`${failingFunction}\` (partition ${FAILING}) failed after a retry: ` +
-        `BLOB_NOT_FOUND: object \`${INDEX}/v1/partitions/${FAILING}.bin\` does not exist`,
-    );
+    expect(body.missingPartitions).toEqual(SAME_FUNCTION);
+    expect(body.failures).toEqual([
+      {
+        target: failingFunction,
+        partitions: SAME_FUNCTION,
+        code: 'UPSTREAM',
+        message:
+          `processor \`${failingFunction}\` (partitions ${SAME_FUNCTION.join(', ')}) failed after a retry: ` +
+          `BLOB_NOT_FOUND: object \`${INDEX}/v1/partitions/${FAILING}.bin\` does not exist`,
+      },
+    ]);
     const partial = await stack.search(exactRequest(1, { allowPartial: true }));
     expect(partial.status).toBe(200);
     expect(partial.body).toMatchObject({
       complete: false,
-      stats: { missingPartitions: [FAILING], retries: 1 },
+      stats: { missingPartitions: SAME_FUNCTION, retries: 1 },
     });
   });
 });

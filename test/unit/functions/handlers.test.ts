@@ -105,13 +105,13 @@ describe('allocator and processor handlers', () => {
           'allocator payload: the payload: Invalid input: expected object, received array (received an array of 2)',
       },
     });
-    expect(await processor({ index: 'x', version: 1, sequence: 0, partition: -1 })).toEqual({
+    expect(await processor({ index: 'x', version: 1, sequence: 0, parts: [{ partition: -1 }] })).toEqual({
       error: {
         code: 'INVALID_QUERY',
         message:
-          'processor payload: `partition`: Too small: expected number to be >=0 (received -1); ' +
-          '`options`: Invalid input: expected object, received undefined (received nothing); ' +
-          '`queries`: Invalid input: expected array, received undefined (received nothing)',
+          'processor payload: `options`: Invalid input: expected object, received undefined (received nothing); ' +
+          '`parts[0].partition`: Too small: expected number to be >=0 (received -1); ' +
+          '`parts[0].queries`: Invalid input: expected array, received undefined (received nothing)',
       },
     });
   });

@@ -33,13 +33,9 @@ const PARTITION = 3;
 const filters = [null, { u: { $lt: 0.3 } }, { category: { $in: ['red', 'blue'] }, tags: { $nin: ['sale'] } }];
 const options = { rerank: 4, hammingKeepPercent: 30, pruningDims: 8, includeAttributes: false };
 
-function payload(overrides: Record<string, unknown> = {}) {
+function part(partition = PARTITION) {
   return {
-    index: INDEX,
-    version: 1,
-    sequence: 0,
-    partition: PARTITION,
-    options,
+    partition,
     queries: filters.map((filter, q) => ({
       position: q,
       vectorBase64: encodeVector(queryVector(q)),
@@ -47,6 +43,17 @@ function payload(overrides: Record<string, unknown> = {}) {
       k: 7,
       mode: q === 2 ? 'exact' : 'approximate',
     })),
+  };
+}
+
+/** A processor payload of one part per partition listed (one part, partition 3, by default). */
+function payload(overrides: Record<string, unknown> = {}, partitions: readonly number[] = [PARTITION]) {
+  return {
+    index: INDEX,
+    version: 1,
+    sequence: 0,
+    options,
+    parts: partitions.map((partition) => part(partition)),
     ...overrides,
   };
 }
@@ -74,7 +81,10 @@ describe('processPartition', () => {
       ),
     );
 
-    const first = (await serveProcessor(payload(), runtime)) as ProcessorResponse;
+    const reply = (await serveProcessor(payload(), runtime)) as ProcessorResponse;
+    expect(reply).toMatchObject({ containerStart: true });
+    expect(reply.parts).toHaveLength(1);
+    const first = reply.parts[0]!;
     expect(first.results).toEqual(
       direct.map((result, q) => ({
         position: q,
@@ -88,7 +98,7 @@ describe('processPartition', () => {
     );
     expect(direct[0]!.hits).toHaveLength(7);
     const ref = reader.manifest.objects.partitions[PARTITION]!;
-    expect(first).toMatchObject({ partition: PARTITION, cold: true, containerStart: true });
+    expect(first).toMatchObject({ partition: PARTITION, cold: true });
     // The reader (nothing beyond the manifest) and the partition object: every section, plus its header and
     // padding, which are read to be checked too (shared/format/fetch-object.ts); nothing else.
     expect(first.bytesFetched).toBe(openBytes + ref.bytes);
@@ -97,10 +107,40 @@ describe('processPartition', () => {
       `partition:${INDEX}@1/${PARTITION}`,
     ]);
 
-    const second = (await serveProcessor(payload(), runtime)) as ProcessorResponse;
-    expect(second).toMatchObject({ cold: false, containerStart: false, bytesFetched: 0 });
+    const again = (await serveProcessor(payload(), runtime)) as ProcessorResponse;
+    expect(again.containerStart).toBe(false);
+    const second = again.parts[0]!;
+    expect(second).toMatchObject({ cold: false, bytesFetched: 0 });
     expect(second.results).toEqual(first.results);
     expect(runtime.cache.usedBytes).toBe(openBytes + retainedBytes(data));
+  });
+
+  it('answers a call of several parts, per part, exactly as one call per partition', async () => {
+    const partitions = [5, 0, 3];
+    const separate = createRuntime(testConfig(), { indexStore: (name) => withPrefix(store, name) });
+    const single: ProcessorResponse['parts'] = [];
+    for (const partition of partitions) {
+      const reply = (await serveProcessor(payload({}, [partition]), separate)) as ProcessorResponse;
+      single.push(reply.parts[0]!);
+    }
+    const together = createRuntime(testConfig(), { indexStore: (name) => withPrefix(store, name) });
+    const cold = (await serveProcessor(payload({}, partitions), together)) as ProcessorResponse;
+    expect(cold.containerStart).toBe(true);
+    expect(cold.parts).toEqual(single);
+    expect(cold.parts.map((answer) => answer.partition)).toEqual(partitions);
+    // The reader is opened once and counted in the first part; each part counts its partition object.
+    const objects = reader.manifest.objects.partitions;
+    expect(cold.parts.map((answer) => answer.bytesFetched)).toEqual(
+      partitions.map((partition, i) => (i === 0 ? openBytes : 0) + objects[partition]!.bytes),
+    );
+    const warm = (await serveProcessor(payload({}, [3, 5]), together)) as ProcessorResponse;
+    expect(
+      warm.parts.map(({ partition, cold, bytesFetched }) => ({ partition, cold, bytesFetched })),
+    ).toEqual([
+      { partition: 3, cold: false, bytesFetched: 0 },
+      { partition: 5, cold: false, bytesFetched: 0 },
+    ]);
+    expect(warm.parts.map((answer) => answer.results)).toEqual([single[2]!.results, single[0]!.results]);
   });
 
   it("returns each hit's attributes when asked", async () => {
@@ -109,7 +149,7 @@ describe('processPartition', () => {
       payload({ options: { ...options, includeAttributes: true } }),
       runtime,
     )) as ProcessorResponse;
-    for (const result of reply.results) {
+    for (const result of reply.parts[0]!.results) {
       expect(result.attributes).toEqual(result.ids.map((id: number) => attributes.rowValues(id)));
     }
   });
@@ -128,8 +168,8 @@ describe('processPartition', () => {
     };
     const cold: boolean[] = [];
     for (const partition of [0, 1, 2, 3, 4, 5, 5, 4, 0]) {
-      const reply = (await serveProcessor(payload({ partition }), runtime)) as ProcessorResponse;
-      cold.push(reply.cold);
+      const reply = (await serveProcessor(payload({}, [partition]), runtime)) as ProcessorResponse;
+      cold.push(reply.parts[0]!.cold);
       expect(runtime.cache.usedBytes).toBeLessThanOrEqual(budget);
     }
     expect(cold).toEqual([true, true, true, true, true, true, false, false, true]);
@@ -142,7 +182,7 @@ describe('processPartition', () => {
 
   it('answers typed errors as { error } and rejects malformed payloads', async () => {
     const runtime = createRuntime(testConfig(), { indexStore: (name) => withPrefix(store, name) });
-    expect(await serveProcessor(payload({ partition: 6 }), runtime)).toEqual({
+    expect(await serveProcessor(payload({}, [0, 6]), runtime)).toEqual({
       error: {
         code: 'INVALID_QUERY',
         message: 'processor payload: partition 6 is outside 0..5 of index `synth` version 1',
@@ -154,19 +194,26 @@ describe('processPartition', () => {
         message: 'memory://synth has no version 2 (`v2/manifest.json` does not exist)',
       },
     });
-    const short = payload();
-    short.queries[1]!.vectorBase64 = encodeVector(queryVector(0).subarray(0, 8));
+    const short = payload({}, [0, 1]);
+    short.parts[1]!.queries[1]!.vectorBase64 = encodeVector(queryVector(0).subarray(0, 8));
     expect(await serveProcessor(short, runtime)).toEqual({
       error: {
         code: 'INVALID_QUERY',
         message:
-          'processor payload: queries[1].vectorBase64 has 8 dims; the prepared vectors of index `synth` have 16',
+          'processor payload: parts[1].queries[1].vectorBase64 has 8 dims; the prepared vectors of index `synth` have 16',
       },
     });
-    expect(await serveProcessor({ ...payload(), queries: [] }, runtime)).toEqual({
+    expect(await serveProcessor(payload({ parts: [] }), runtime)).toEqual({
       error: {
         code: 'INVALID_QUERY',
-        message: 'processor payload: `queries`: must hold at least one query (received an array of 0)',
+        message: 'processor payload: `parts`: must hold at least one part (received an array of 0)',
+      },
+    });
+    expect(await serveProcessor(payload({ parts: [{ partition: 1, queries: [] }] }), runtime)).toEqual({
+      error: {
+        code: 'INVALID_QUERY',
+        message:
+          'processor payload: `parts[0].queries`: must hold at least one query (received an array of 0)',
       },
     });
   });

@@ -1,0 +1,142 @@
+/**
+ * Coalesced processor calls (functions/allocator/processor-searcher.ts): a selective filter's exact plan
+ * visits every partition with a match, each for a handful of rows; those calls go as one invocation per
+ * processor function instead of one per partition, with the same answers.
+ */
+import { describe, expect, it } from 'vitest';
+import { COALESCE_MAX_QUERIES } from '../../../functions/allocator/processor-searcher.ts';
+import { processorFunctionFor } from '../../../functions/config.ts';
+import type { InvokeCall } from './in-process-invoker.ts';
+import {
+  COUNT,
+  createTestStack,
+  DIM,
+  dataset,
+  INDEX,
+  PROCESSORS,
+  queryVector,
+  testConfig,
+  useTestIndex,
+} from './test-stack.ts';
+
+const built = useTestIndex();
+
+/** About 0.3 % of the rows: a handful per partition, the exact plan's case. */
+const SELECTIVE = { u: { $lt: 0.003 } };
+const K = 5;
+
+function request(count: number) {
+  return {
+    index: INDEX,
+    k: K,
+    queries: Array.from({ length: count }, (_, q) => ({
+      vector: Array.from(queryVector(q)),
+      filter: SELECTIVE,
+    })),
+  };
+}
+
+type WireHit = { id: number; distance: number };
+
+/**
+ * Hits equal to the in-process search's: the same ids, distances to float64 rounding (its exact plan
+ * adds a row's squared differences in another order, docs/filtered-search.md).
+ */
+function expectSameHits(hits: readonly WireHit[], expected: readonly WireHit[]): void {
+  expect(hits.map((hit) => hit.id)).toEqual(expected.map((hit) => hit.id));
+  hits.forEach((hit, i) => {
+    expect(hit.distance).toBeCloseTo(expected[i]!.distance, 9);
+  });
+}
+
+function partitionsOf(call: InvokeCall): number[] {
+  return (call.payload.parts as { partition: number }[]).map((part) => part.partition);
+}
+
+/** The exact top k by brute force over the rows the filter matches: ids ascending by (distance, id). */
+function bruteForce(q: number): number[] {
+  const query = queryVector(q);
+  const u = dataset.attributes!.u;
+  const scored: { id: number; distance: number }[] = [];
+  for (let id = 0; id < COUNT; id++) {
+    if (!(u[id]! < 0.003)) continue;
+    let distance = 0;
+    for (let d = 0; d < DIM; d++) {
+      const diff = dataset.vectors[id * DIM + d]! - query[d]!;
+      distance += diff * diff;
+    }
+    scored.push({ id, distance });
+  }
+  scored.sort((a, b) => a.distance - b.distance || a.id - b.id);
+  return scored.slice(0, K).map((hit) => hit.id);
+}
+
+describe('coalesced processor calls', () => {
+  it('answers a selective single query with one invocation per processor function, not one per partition', async () => {
+    const stack = createTestStack(built.store);
+    const { status, body } = await stack.search(request(1));
+    expect(status).toBe(200);
+    const [result] = body.results;
+    expect(result.stats.plan).toBe('exact');
+    const truth = await built.local.search([{ vector: queryVector(0), filter: SELECTIVE }], { k: K });
+    expectSameHits(result.hits, truth[0]!.hits);
+    expect(result.hits.map((hit: WireHit) => hit.id)).toEqual(bruteForce(0));
+
+    const visited: number = result.stats.partitionsVisited;
+    // One call per partition would have taken `visited` invocations, more than there are functions.
+    expect(visited).toBeGreaterThan(PROCESSORS.length);
+    const calls = stack.invoker.callsTo('squash-processor');
+    const functions = new Set(calls.map((call) => call.functionName));
+    expect(calls).toHaveLength(functions.size);
+    expect(calls.length).toBeLessThanOrEqual(PROCESSORS.length);
+    expect(body.stats).toMatchObject({
+      processorInvocations: calls.length,
+      partitionsVisited: visited,
+      coldStarts: visited,
+      warmStarts: 0,
+      retries: 0,
+    });
+    // Each call carries exactly its function's partitions, every visited partition once.
+    const parts = calls.flatMap((call) => partitionsOf(call).map((p) => [call.functionName, p] as const));
+    expect(parts).toHaveLength(visited);
+    for (const [name, partition] of parts) expect(processorFunctionFor(testConfig(), partition)).toBe(name);
+    expect(new Set(parts.map(([, p]) => p)).size).toBe(visited);
+
+    const warm = await stack.search(request(1));
+    expect(warm.body.results[0].hits).toEqual(result.hits);
+    expect(warm.body.stats).toMatchObject({
+      processorInvocations: calls.length,
+      coldStarts: 0,
+      warmStarts: visited,
+    });
+  });
+
+  it(`coalesces a batch of up to ${COALESCE_MAX_QUERIES} exact queries, and answers as the in-process search`, async () => {
+    const stack = createTestStack(built.store);
+    const { status, body } = await stack.search(request(COALESCE_MAX_QUERIES));
+    expect(status).toBe(200);
+    const truth = await built.local.search(
+      Array.from({ length: COALESCE_MAX_QUERIES }, (_, q) => ({ vector: queryVector(q), filter: SELECTIVE })),
+      { k: K },
+    );
+    body.results.forEach((result: { hits: WireHit[] }, q: number) => {
+      expectSameHits(result.hits, truth[q]!.hits);
+      expect(result.hits.map((hit) => hit.id)).toEqual(bruteForce(q));
+    });
+    expect(body.stats.processorInvocations).toBeLessThanOrEqual(PROCESSORS.length);
+  });
+
+  it(`sends one call per partition for more than ${COALESCE_MAX_QUERIES} queries`, async () => {
+    const stack = createTestStack(built.store);
+    const count = COALESCE_MAX_QUERIES + 1;
+    const { status, body } = await stack.search(request(count));
+    expect(status).toBe(200);
+    const calls = stack.invoker.callsTo('squash-processor');
+    for (const call of calls) expect(partitionsOf(call)).toHaveLength(1);
+    expect(body.stats.processorInvocations).toBe(calls.length);
+    expect(calls.length).toBeGreaterThan(PROCESSORS.length);
+    body.results.forEach((result: { hits: { id: number }[] }, q: number) => {
+      expect(result.hits.map((hit) => hit.id)).toEqual(bruteForce(q));
+    });
+  });
+});
