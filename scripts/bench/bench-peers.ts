@@ -28,15 +28,13 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AttributeTable } from '../../shared/attributes/index.ts';
-import { buildIndex } from '../../shared/build/build-index.ts';
-import { readFvecs, readIvecs, writeFvecs } from '../../shared/data/index.ts';
+import { readIvecs, writeFvecs } from '../../shared/data/index.ts';
 import { LocalSearch } from '../../shared/index/local-search.ts';
 import { createRng } from '../../shared/random.ts';
 import { squaredL2 } from '../../shared/search/distance.ts';
 import type { QueryOptions } from '../../shared/search/query-executor.ts';
 import { TopK } from '../../shared/search/top-k.ts';
-import { cachedIndex, cacheRoot } from './cached-index.ts';
+import { cacheRoot } from './cached-index.ts';
 import {
   fashionMnistClasses,
   fashionMnistIndex,
@@ -45,6 +43,7 @@ import {
 } from './fashion-mnist.ts';
 import { type PlotPoint, recallQpsSvg } from './peer-plot.ts';
 import { queryRecall } from './recall.ts';
+import { siftCategories, siftsmallPeers } from './siftsmall-peers.ts';
 
 const { values } = parseArgs({
   options: {
@@ -177,43 +176,13 @@ async function loadFashion(): Promise<Dataset> {
   };
 }
 
-const siftCategories = Array.from({ length: 10 }, (_, c) => `c${c}`);
-
 async function loadSift(): Promise<Dataset> {
-  const folder = join(dataDir, 'siftsmall');
-  const [base, queries] = await Promise.all([
-    readFvecs(join(folder, 'siftsmall_base.fvecs')),
-    readFvecs(join(folder, 'siftsmall_query.fvecs')),
-  ]);
+  const { base, queries, u, cat, store } = await siftsmallPeers(dataDir);
   const count = base.n;
   const dim = base.dim;
-  // Seeded attributes: `u` uniform in [0, 1), `cat` one of ten categories (10 % each).
-  const rng = createRng(4242);
-  const u = Float64Array.from({ length: count }, () => rng.next());
-  const cat = Uint8Array.from({ length: count }, () => rng.int(siftCategories.length));
   const queryRng = createRng(99);
   const queryCount = Math.min(maxQueries, queries.n);
   const queryCat = Int32Array.from({ length: queryCount }, () => queryRng.int(siftCategories.length));
-  const { store } = await cachedIndex('siftsmall-peers-u-cat10-p16-b4-s1', (target) =>
-    buildIndex(
-      {
-        vectors: base.vectors,
-        count,
-        dim,
-        attributes: AttributeTable.fromRows(
-          {
-            attributes: [
-              { name: 'u', kind: 'number' },
-              { name: 'cat', kind: 'category' },
-            ],
-          },
-          Array.from({ length: count }, (_, i) => ({ u: u[i]!, cat: siftCategories[cat[i]!]! })),
-        ),
-      },
-      target,
-      { partitions: 16, bitsPerDim: 4, metric: 'l2', seed: 1, kmeansIterations: 30 },
-    ),
-  );
   const uniform = (filterName: string, below: number): Workload => ({
     dataset: 'siftsmall',
     filterName,

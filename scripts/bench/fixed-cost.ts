@@ -12,17 +12,13 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AttributeTable } from '../../shared/attributes/index.ts';
-import { buildIndex } from '../../shared/build/build-index.ts';
-import { readFvecs } from '../../shared/data/index.ts';
 import { LocalSearch } from '../../shared/index/local-search.ts';
-import { createRng } from '../../shared/random.ts';
 import { squaredL2 } from '../../shared/search/distance.ts';
 import type { ExecutorQuery, QueryOptions } from '../../shared/search/query-executor.ts';
 import { TopK } from '../../shared/search/top-k.ts';
-import { cachedIndex } from './cached-index.ts';
 import { fashionMnistIndex, loadFashionMnist } from './fashion-mnist.ts';
 import { queryRecall } from './recall.ts';
+import { siftsmallPeers } from './siftsmall-peers.ts';
 
 const { values } = parseArgs({
   options: {
@@ -67,34 +63,7 @@ const settings: Record<string, Partial<QueryOptions>[]> = {
 
 /** The index of `bench:peers` (same cache key and build), with its seeded `u` and `cat` attributes. */
 async function loadSift(): Promise<Dataset> {
-  const folder = join(dataDir, 'siftsmall');
-  const [base, queries] = await Promise.all([
-    readFvecs(join(folder, 'siftsmall_base.fvecs')),
-    readFvecs(join(folder, 'siftsmall_query.fvecs')),
-  ]);
-  const rng = createRng(4242);
-  const u = Float64Array.from({ length: base.n }, () => rng.next());
-  const cat = Uint8Array.from({ length: base.n }, () => rng.int(10));
-  const { store } = await cachedIndex('siftsmall-peers-u-cat10-p16-b4-s1', (target) =>
-    buildIndex(
-      {
-        vectors: base.vectors,
-        count: base.n,
-        dim: base.dim,
-        attributes: AttributeTable.fromRows(
-          {
-            attributes: [
-              { name: 'u', kind: 'number' },
-              { name: 'cat', kind: 'category' },
-            ],
-          },
-          Array.from({ length: base.n }, (_, i) => ({ u: u[i]!, cat: `c${cat[i]!}` })),
-        ),
-      },
-      target,
-      { partitions: 16, bitsPerDim: 4, metric: 'l2', seed: 1, kmeansIterations: 30 },
-    ),
-  );
+  const { base, queries, store } = await siftsmallPeers(dataDir);
   const queryCount = Math.min(maxQueries, queries.n);
   return {
     name: 'siftsmall',
