@@ -6,32 +6,52 @@
  *   that dies mid-upload leaves a partial object that GET, LIST and `If-None-Match` then treat as
  *   written (S3 stores nothing). `wholeUploads` makes the store read the body to its end first and
  *   store nothing when the request was cut short or carried fewer bytes than its Content-Length.
+ * - Late uploads: its store answers a PUT as soon as the body is handed to a file stream, before the
+ *   file is even opened, so the next request on the key (the compatibility layer's `If-None-Match`
+ *   check, under the key's lock) could still find no object: two racing creators both won on a busy
+ *   machine. `wholeUploads` also writes the object itself, to a staging file renamed into place,
+ *   before the store writes its metadata and the PUT is answered.
  * - Listing past one page: it builds ListObjectsV2 continuation tokens with DES, which OpenSSL 3 (Node
  *   17+) no longer offers, so any listing of more than 1,000 keys answered 500. `plainContinuationTokens`
  *   gives its token functions an identity cipher for exactly that use (key `S3RVER`, algorithm `des`):
  *   the token stays opaque base64 to clients, as S3's is; nothing secret was ever in it.
  */
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import type { Readable } from 'node:stream';
 import type S3rver from 's3rver';
 
 interface StoredObject {
-  content: Buffer | Readable;
-  metadata: Record<string, string>;
+  readonly bucket: string;
+  readonly key: string;
+  readonly content: Buffer | Readable;
+  readonly metadata: Record<string, string>;
 }
 
-/** Makes `store.putObject` take whole bodies only (see above). */
+interface WritableStore {
+  getResourcePath(bucket: string, key: string, resource: 'object'): string;
+  putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5: string): Promise<void>;
+  putObject(object: StoredObject): Promise<{ size: number; md5: string }>;
+}
+
+/** Makes `store.putObject` take whole bodies only and store them before it answers (see above). */
 export function wholeUploads(s3rver: S3rver): void {
-  const store = s3rver.store as unknown as { putObject(object: StoredObject): Promise<unknown> };
-  const putObject = store.putObject.bind(store);
+  const store = s3rver.store as unknown as WritableStore;
   store.putObject = async (object) => {
-    if (!Buffer.isBuffer(object.content)) {
-      object.content = await readWhole(
-        object.content,
-        Number(object.metadata['content-length'] ?? Number.NaN),
-      );
-    }
-    return putObject(object);
+    const content = Buffer.isBuffer(object.content)
+      ? object.content
+      : await readWhole(object.content, Number(object.metadata['content-length'] ?? Number.NaN));
+    const objectPath = store.getResourcePath(object.bucket, object.key, 'object');
+    await mkdir(dirname(objectPath), { recursive: true });
+    // The staging name does not end in s3rver's object suffix, so listings never show it.
+    const staging = `${objectPath}.${randomUUID()}.staging`;
+    await writeFile(staging, content);
+    await rename(staging, objectPath);
+    const md5 = createHash('md5').update(content).digest('hex');
+    await store.putMetadata(object.bucket, object.key, object.metadata, md5);
+    return { size: content.length, md5 };
   };
 }
 
