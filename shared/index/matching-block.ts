@@ -17,8 +17,8 @@
 import { matchingRows } from '../attributes/filter-rows.ts';
 import type { CompiledFilter } from '../attributes/index.ts';
 import { permuteInto, permuteRows, varianceOrder } from '../search/coordinate-order.ts';
-import { squaredL2Bounded } from '../search/distance.ts';
 import type { PartitionData } from '../search/partition-data.ts';
+import { scanRows } from '../search/row-scan.ts';
 import { type Hit, TopK } from '../search/top-k.ts';
 
 /** Largest share of the index a block may hold; larger filters go through the partitions. */
@@ -27,6 +27,8 @@ const MAX_BLOCK_SHARE = 1 / 16;
 interface Block {
   /** Global ordinals of the rows. */
   readonly ids: Uint32Array;
+  /** 0, 1, …: the block's rows in scan order. */
+  readonly rows: Uint32Array;
   /**
    * Row-major rows × dim, coordinates in `order`: the block's own descending variance
    * (coordinate-order.ts), or the index's order (undefined) for a block too small for a bounded
@@ -71,9 +73,7 @@ export class MatchingBlocks {
       query = this.#query;
       permuteInto(vector, 0, order, query);
     }
-    for (let i = 0; i < ids.length; i++) {
-      top.push(squaredL2Bounded(query, vectors, i, this.dim, top.worst), ids[i]!);
-    }
+    scanRows(query, vectors, this.dim, block.rows, ids.length, ids, top);
     return { hits: top.sorted(), scanned: ids.length };
   }
 
@@ -104,8 +104,9 @@ export class MatchingBlocks {
         next++;
       }
     });
-    if (total <= UNORDERED_ROWS_PER_K * k) return { ids, vectors: gathered, order: undefined };
+    const rows = Uint32Array.from({ length: total }, (_, row) => row);
+    if (total <= UNORDERED_ROWS_PER_K * k) return { ids, rows, vectors: gathered, order: undefined };
     const order = varianceOrder(gathered, total, dim);
-    return { ids, vectors: permuteRows(gathered, total, order), order };
+    return { ids, rows, vectors: permuteRows(gathered, total, order), order };
   }
 }

@@ -16,6 +16,7 @@ import { squaredL2Bounded, squaredL2BoundedQuad } from './distance.ts';
 import { hammingPrune } from './hamming-prune.ts';
 import { type PartitionData, pruningDims } from './partition-data.ts';
 import { workspaceOf } from './partition-workspace.ts';
+import { scanRows } from './row-scan.ts';
 import type { Hit, TopK } from './top-k.ts';
 
 export interface PartitionSearchOptions {
@@ -223,13 +224,7 @@ function exactScan(
   skip: Uint8Array | null,
   top: TopK,
 ): { hits: Hit[]; reranked: number; exhausted: true } {
-  let reranked = 0;
-  for (let i = 0; i < count; i++) {
-    const row = rows[i]!;
-    if (skip?.[row]) continue;
-    reranked++;
-    top.push(squaredL2Bounded(ordered, data.vectors, row, data.dim, top.worst), data.ids[row]!);
-  }
+  const reranked = scanRows(ordered, data.vectors, data.dim, rows, count, data.ids, top, skip);
   return { hits: top.sorted(), reranked, exhausted: true };
 }
 
