@@ -50,11 +50,14 @@ export function prepareBase(
   };
 }
 
-export function prepareQuery(space: MetricSpace, query: ArrayLike<number>): Float32Array {
+export function prepareQuery(
+  space: MetricSpace,
+  query: ArrayLike<number>,
+  out = new Float32Array(space.storedDim),
+): Float32Array {
   if (query.length !== space.inputDim) {
     throw new InvalidQueryError(`vector has ${query.length} dims, the index expects ${space.inputDim}`);
   }
-  const out = new Float32Array(space.storedDim);
   for (let j = 0; j < space.inputDim; j++) {
     const value = query[j]!;
     if (!Number.isFinite(value))

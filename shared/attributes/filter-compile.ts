@@ -124,9 +124,9 @@ class QuantizedFilter implements CompiledFilter {
     private readonly record: RecordNode,
   ) {
     if (plan.type === 'cells') {
-      this.acceptedCodes = Uint8Array.from({ length: CODES }, (_, code) => code).filter(
-        (code) => plan.table[code],
-      );
+      const accepted: number[] = [];
+      for (let code = 0; code < CODES; code++) if (plan.table[code]) accepted.push(code);
+      this.acceptedCodes = Uint8Array.from(accepted);
     }
   }
 

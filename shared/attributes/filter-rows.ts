@@ -45,10 +45,20 @@ export function matchingRows(filter: CompiledFilter, table: AttributeTable): Uin
   }
   let rows = byTable.get(table);
   if (!rows) {
-    rows = ownCopy(rowsOf(resolveExact(ast, table.dictionaries), table));
+    rows = ownCopy(exactRows(filter, table));
     byTable.set(table, rows);
   }
   return rows;
+}
+
+/**
+ * `matchingRows` without its cache, for a caller that keeps only what it derives from the rows: the
+ * array may be a view of the index's own, so read it at once and never write it.
+ */
+export function exactRows(filter: CompiledFilter, table: AttributeTable): Uint32Array {
+  const ast = filter.ast;
+  if (filter.matchesAll || ast === null) return allRows(table);
+  return rowsOf(resolveExact(ast, table.dictionaries), table);
 }
 
 /**
@@ -313,6 +323,7 @@ function byteMapCost(m: number, n: number): number {
 /** Distinct rows in any order (a range's run of the value order), ascending. */
 function ascending(rows: Uint32Array, n: number): Uint32Array {
   const m = rows.length;
+  if (m <= 1) return rows;
   if (sortCost(m) <= byteMapCost(m, n)) return rows.slice().sort();
   return byteMapUnion([rows], n);
 }

@@ -95,8 +95,15 @@ export class LocalSearch {
   /** Validates and prepares queries (InvalidQueryError on bad vectors or filters). */
   prepare(queries: readonly SearchQuery[]): ExecutorQuery[] {
     const compile = this.reader.filterCompiler();
-    return queries.map((query) => ({
-      vector: prepareQuery(this.reader.space, query.vector),
+    const space = this.reader.space;
+    // One buffer for the batch's vectors: one allocation, not one per query.
+    const vectors = new Float32Array(queries.length * space.storedDim);
+    return queries.map((query, i) => ({
+      vector: prepareQuery(
+        space,
+        query.vector,
+        vectors.subarray(i * space.storedDim, (i + 1) * space.storedDim),
+      ),
       filter: compile(query.filter),
     }));
   }

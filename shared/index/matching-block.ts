@@ -1,6 +1,6 @@
 /**
  * The in-process exact plan over a filter's matching rows (issue 11): the rows every partition's
- * attribute index gives (`matchingRows`) with their vectors gathered once per compiled filter into one
+ * attribute index gives (`exactRows`) with their vectors gathered once per compiled filter into one
  * contiguous block in the index's own coordinate order, so each query of a batch that shares the filter
  * is one pass over exactly its matches — no per-partition call, query permutation or candidate pass.
  * Blocks are kept per compiled filter (a batch's filters live as long as the batch) and only for filters
@@ -14,7 +14,7 @@
  * one or two rows each), against 1.35× this way.
  */
 
-import { matchingRows } from '../attributes/filter-rows.ts';
+import { exactRows } from '../attributes/filter-rows.ts';
 import type { CompiledFilter } from '../attributes/index.ts';
 import { permuteInto, permuteRows, varianceOrder } from '../search/coordinate-order.ts';
 import type { PartitionData } from '../search/partition-data.ts';
@@ -87,7 +87,7 @@ export class MatchingBlocks {
   }
 
   private gather(filter: CompiledFilter, k: number): Block | null {
-    const rowsByPartition = this.partitions.map((data) => matchingRows(filter, data.attributes));
+    const rowsByPartition = this.partitions.map((data) => exactRows(filter, data.attributes));
     const total = rowsByPartition.reduce((sum, rows) => sum + rows.length, 0);
     if (total > this.#rows * MAX_BLOCK_SHARE) return null;
     const dim = this.dim;
@@ -104,7 +104,8 @@ export class MatchingBlocks {
         next++;
       }
     });
-    const rows = Uint32Array.from({ length: total }, (_, row) => row);
+    const rows = new Uint32Array(total);
+    for (let row = 0; row < total; row++) rows[row] = row;
     if (total <= UNORDERED_ROWS_PER_K * k) return { ids, rows, vectors: gathered, order: undefined };
     const order = varianceOrder(gathered, total, dim);
     return { ids, rows, vectors: permuteRows(gathered, total, order), order };
