@@ -6,17 +6,19 @@
  * Blocks are kept per compiled filter (a batch's filters live as long as the batch) and only for filters
  * that match a small share of the index, so a block never approaches a copy of the index.
  *
- * A block holds its rows in its own variance order, where a processor's exact scan sums in its
- * partition's: the same squared differences added in another order, so distances agree with the
- * serverless path's to float64 rounding (bit for bit on integer-valued data such as SIFT) and ids agree
- * but for exact ties. Summing in each partition's order instead measured 0.74× the speed of the
- * known-rows scan on Fashion-MNIST at 0.1 % (a permuted query or an indirect read per partition for
- * one or two rows each), against 1.35× this way.
+ * A block holds its rows in one index-wide variance order (computed once, from every partition's
+ * vectors), where a processor's exact scan sums in its partition's: the same squared differences added
+ * in another order, so distances agree with the serverless path's to float64 rounding (bit for bit on
+ * integer-valued data such as SIFT) and ids agree but for exact ties. Summing in each partition's order
+ * instead measured 0.74× the speed of the known-rows scan on Fashion-MNIST at 0.1 % (a permuted query or
+ * an indirect read per partition for one or two rows each), against 1.35× with one order. The order is
+ * the index's, not the block's own: a block is built by the call that asks for it, and ordering 86 rows
+ * by their own variances cost a one-query call on siftsmall ten times its scan.
  */
 
 import { exactRows } from '../attributes/filter-rows.ts';
 import type { CompiledFilter } from '../attributes/index.ts';
-import { permuteInto, permuteRows, varianceOrder } from '../search/coordinate-order.ts';
+import { permuteInto } from '../search/coordinate-order.ts';
 import type { PartitionData } from '../search/partition-data.ts';
 import { scanRows } from '../search/row-scan.ts';
 import { type Hit, TopK } from '../search/top-k.ts';
@@ -29,23 +31,23 @@ interface Block {
   readonly ids: Uint32Array;
   /** 0, 1, …: the block's rows in scan order. */
   readonly rows: Uint32Array;
-  /**
-   * Row-major rows × dim, coordinates in `order`: the block's own descending variance
-   * (coordinate-order.ts), or the index's order (undefined) for a block too small for a bounded
-   * distance to stop early, where permuting the query would cost more than it saves.
-   */
+  /** Row-major rows × dim, coordinates in the index-wide order. */
   readonly vectors: Float32Array;
-  readonly order: Uint32Array | undefined;
 }
 
-/** Blocks of at most this many times k rows keep the index's coordinate order. */
-const UNORDERED_ROWS_PER_K = 2;
+/** The index-wide coordinate order, and where each partition's stored coordinates go in it. */
+interface IndexOrder {
+  readonly order: Uint32Array;
+  /** slots[p][j]: the position, in `order`, of partition p's stored coordinate j. */
+  readonly slots: readonly Uint32Array[];
+}
 
 export class MatchingBlocks {
   readonly #blocks = new WeakMap<CompiledFilter, Block | null>();
   readonly #top = new TopK(0);
   readonly #rows: number;
   readonly #query: Float32Array;
+  #order: IndexOrder | undefined;
 
   constructor(
     private readonly partitions: readonly PartitionData[],
@@ -64,50 +66,77 @@ export class MatchingBlocks {
     vector: Float32Array,
     k: number,
   ): { hits: Hit[]; scanned: number } | undefined {
-    const block = this.blockOf(filter, k);
+    const block = this.blockOf(filter);
     if (!block) return undefined;
     const top = this.#top.reset(k);
-    const { ids, vectors, order } = block;
-    let query = vector;
-    if (order) {
-      query = this.#query;
-      permuteInto(vector, 0, order, query);
-    }
-    scanRows(query, vectors, this.dim, block.rows, ids.length, ids, top);
+    const { ids, vectors } = block;
+    permuteInto(vector, 0, this.indexOrder().order, this.#query);
+    scanRows(this.#query, vectors, this.dim, block.rows, ids.length, ids, top);
     return { hits: top.sorted(), scanned: ids.length };
   }
 
-  private blockOf(filter: CompiledFilter, k: number): Block | null {
+  private blockOf(filter: CompiledFilter): Block | null {
     let block = this.#blocks.get(filter);
     if (block === undefined) {
-      block = filter.matchesAll ? null : this.gather(filter, k);
+      block = filter.matchesAll ? null : this.gather(filter);
       this.#blocks.set(filter, block);
     }
     return block;
   }
 
-  private gather(filter: CompiledFilter, k: number): Block | null {
+  private gather(filter: CompiledFilter): Block | null {
     const rowsByPartition = this.partitions.map((data) => exactRows(filter, data.attributes));
     const total = rowsByPartition.reduce((sum, rows) => sum + rows.length, 0);
     if (total > this.#rows * MAX_BLOCK_SHARE) return null;
     const dim = this.dim;
+    const { slots } = this.indexOrder();
     const ids = new Uint32Array(total);
     const gathered = new Float32Array(total * dim);
     let next = 0;
-    this.partitions.forEach((data, p) => {
-      const order = data.coordinateOrder;
-      for (const row of rowsByPartition[p]!) {
-        ids[next] = data.ids[row]!;
+    for (let p = 0; p < this.partitions.length; p++) {
+      const { ids: partitionIds, vectors } = this.partitions[p]!;
+      const slot = slots[p]!;
+      const rows = rowsByPartition[p]!;
+      for (let r = 0; r < rows.length; r++) {
+        const row = rows[r]!;
+        ids[next] = partitionIds[row]!;
         const from = row * dim;
         const to = next * dim;
-        for (let j = 0; j < dim; j++) gathered[to + order[j]!] = data.vectors[from + j]!;
+        for (let j = 0; j < dim; j++) gathered[to + slot[j]!] = vectors[from + j]!;
         next++;
       }
-    });
+    }
     const rows = new Uint32Array(total);
     for (let row = 0; row < total; row++) rows[row] = row;
-    if (total <= UNORDERED_ROWS_PER_K * k) return { ids, rows, vectors: gathered, order: undefined };
-    const order = varianceOrder(gathered, total, dim);
-    return { ids, rows, vectors: permuteRows(gathered, total, order), order };
+    return { ids, rows, vectors: gathered };
+  }
+
+  /** Computed on first use: descending variance over every partition's rows, in index coordinates. */
+  private indexOrder(): IndexOrder {
+    if (this.#order) return this.#order;
+    const dim = this.dim;
+    const sums = new Float64Array(dim);
+    const squares = new Float64Array(dim);
+    for (const { coordinateOrder, vectors, count } of this.partitions) {
+      for (let row = 0; row < count; row++) {
+        const from = row * dim;
+        for (let j = 0; j < dim; j++) {
+          const value = vectors[from + j]!;
+          sums[coordinateOrder[j]!]! += value;
+          squares[coordinateOrder[j]!]! += value * value;
+        }
+      }
+    }
+    const n = Math.max(1, this.#rows);
+    const variance = (c: number) => squares[c]! / n - (sums[c]! / n) ** 2;
+    const coordinates = Array.from({ length: dim }, (_, c) => c);
+    const order = Uint32Array.from(coordinates.sort((a, b) => variance(b) - variance(a) || a - b));
+    const position = new Uint32Array(dim);
+    for (let j = 0; j < dim; j++) position[order[j]!] = j;
+    const slots = this.partitions.map(({ coordinateOrder }) =>
+      Uint32Array.from(coordinateOrder, (coordinate) => position[coordinate]!),
+    );
+    this.#order = { order, slots };
+    return this.#order;
   }
 }
