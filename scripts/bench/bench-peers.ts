@@ -8,8 +8,12 @@
  *   efSearch swept) and IVF-SQ8 (nlist ≈ 4√N, nprobe swept), filtered through an IDSelector in the
  *   search parameters, and HNSW with a larger k and post-filtering (see scripts/bench/faiss-runner.py);
  * - the exact scan of the matching rows known in advance: the row ids of each filter are computed
- *   outside the timing and the timed part is brute force over those rows only. It is also the ground
- *   truth (recall@10 against the exact filtered top 10, scripts/bench/recall.ts).
+ *   outside the timing and the timed part is brute force over those rows only, with squash's own
+ *   row-scan kernel (so squash cannot win on a kernel the baseline lacks). It is also the ground truth
+ *   (recall@10 against the exact filtered top 10, scripts/bench/recall.ts).
+ *
+ * squash is timed through `LocalSearch.search`, as a user calls it: every timed call validates its
+ * vectors, compiles its filters and finds their rows; nothing derived from a filter outlives the call.
  *
  * Recall of every method is computed here, from the returned ids and exact distances, with the same
  * code; every returned id is checked against its filter. Each sweep point is timed once over all
@@ -33,6 +37,7 @@ import { LocalSearch } from '../../shared/index/local-search.ts';
 import { createRng } from '../../shared/random.ts';
 import { squaredL2 } from '../../shared/search/distance.ts';
 import type { QueryOptions } from '../../shared/search/query-executor.ts';
+import { scanRows } from '../../shared/search/row-scan.ts';
 import { TopK } from '../../shared/search/top-k.ts';
 import { cacheRoot } from './cached-index.ts';
 import {
@@ -225,19 +230,22 @@ async function loadSift(): Promise<Dataset> {
   };
 }
 
-/** Brute force over the given rows only (all rows when `rows` is undefined); ids and distances, ascending. */
+/**
+ * Brute force over the given rows only (all rows when `rows` is undefined), with squash's own row-scan
+ * kernel (four rows side by side, each sum stopped once it passes the k-th best): distances, ascending.
+ */
 function knownRowsScan(data: Dataset, q: number, rows: Uint32Array | undefined, top: TopK): number[] {
   top.reset(k);
-  const vector = query(data, q);
-  if (rows === undefined) {
-    for (let i = 0; i < data.count; i++) top.push(squaredL2(vector, data.base, i, data.dim), i);
-  } else {
-    for (let j = 0; j < rows.length; j++) {
-      const row = rows[j]!;
-      top.push(squaredL2(vector, data.base, row, data.dim), row);
-    }
-  }
+  const all = rows ?? identity(data.count);
+  scanRows(query(data, q), data.base, data.dim, all, all.length, all, top);
   return top.sorted().map((hit) => Math.sqrt(hit.distance));
+}
+
+let identityRows = new Uint32Array(0);
+
+function identity(count: number): Uint32Array {
+  if (identityRows.length !== count) identityRows = Uint32Array.from({ length: count }, (_, i) => i);
+  return identityRows;
 }
 
 /** Recall@10 (exact distances of the returned ids) and filter violations of one method's answers. */
@@ -285,30 +293,27 @@ async function squashPoints(
   masks: readonly Uint8Array[],
   truth: readonly number[][],
 ): Promise<{ points: Point[]; run: (options: Partial<QueryOptions>) => Promise<unknown> }> {
-  const prepared = data.search.prepare(
-    Array.from({ length: data.queryCount }, (_, q) => ({
-      vector: query(data, q),
-      filter: workload.filter(q),
-    })),
-  );
+  // Each timed call validates its vectors and compiles its filters, as a user's call does: nothing a
+  // filter derives (its compiled form, its matching rows) outlives the call that asked for it.
+  const queries = Array.from({ length: data.queryCount }, (_, q) => ({
+    vector: query(data, q),
+    filter: workload.filter(q),
+  }));
   const points: Point[] = [];
   for (const [i, options] of [{}, ...grid].entries()) {
-    await data.search.searchPrepared(prepared.slice(0, 50), { k, ...options }); // warm-up
-    const { qps, first } = await timed(
-      () => data.search.searchPrepared(prepared, { k, ...options }),
-      data.queryCount,
-    );
+    await data.search.search(queries.slice(0, 50), { k, ...options }); // warm-up
+    const { qps, first } = await timed(() => data.search.search(queries, { k, ...options }), data.queryCount);
     const measured = score(data, workload, masks, truth, (q) => first[q]!.hits.map((hit) => hit.id));
     if (i > 0) {
       points.push({ method: 'squash grid', params: options, qps, ...measured });
       continue;
     }
     const single = await timed(async () => {
-      for (const one of prepared) await data.search.searchPrepared([one], { k, ...options });
+      for (const one of queries) await data.search.search([one], { k, ...options });
     }, data.queryCount);
     points.push({ method: 'squash defaults', params: options, qps, singleQps: single.qps, ...measured });
   }
-  return { points, run: (options) => data.search.searchPrepared(prepared, { k, ...options }) };
+  return { points, run: (options) => data.search.search(queries, { k, ...options }) };
 }
 
 /**
