@@ -19,12 +19,19 @@
 import { exactRows } from '../attributes/filter-rows.ts';
 import type { CompiledFilter } from '../attributes/index.ts';
 import { permuteInto } from '../search/coordinate-order.ts';
+import { squaredL2BoundedFrom } from '../search/distance.ts';
 import type { PartitionData } from '../search/partition-data.ts';
 import { scanRows } from '../search/row-scan.ts';
 import { type Hit, TopK } from '../search/top-k.ts';
 
 /** Largest share of the index a block may hold; larger filters go through the partitions. */
 const MAX_BLOCK_SHARE = 1 / 16;
+
+/** A filter's matching rows of every partition, before its block is gathered. */
+interface Matches {
+  readonly rowsByPartition: readonly Uint32Array[];
+  readonly total: number;
+}
 
 interface Block {
   /** Global ordinals of the rows. */
@@ -35,15 +42,18 @@ interface Block {
   readonly vectors: Float32Array;
 }
 
-/** The index-wide coordinate order, and where each partition's stored coordinates go in it. */
+/** The index-wide coordinate order, and how each partition's stored coordinates map to it. */
 interface IndexOrder {
   readonly order: Uint32Array;
   /** slots[p][j]: the position, in `order`, of partition p's stored coordinate j. */
   readonly slots: readonly Uint32Array[];
+  /** sources[p][i]: where partition p stores the coordinate at position i of `order`. */
+  readonly sources: readonly Uint32Array[];
 }
 
 export class MatchingBlocks {
-  readonly #blocks = new WeakMap<CompiledFilter, Block | null>();
+  /** Per compiled filter: its rows after a first query, its block after a second, null if too many. */
+  readonly #byFilter = new WeakMap<CompiledFilter, Matches | Block | null>();
   readonly #top = new TopK(0);
   readonly #rows: number;
   readonly #query: Float32Array;
@@ -66,30 +76,46 @@ export class MatchingBlocks {
     vector: Float32Array,
     k: number,
   ): { hits: Hit[]; scanned: number } | undefined {
-    const block = this.blockOf(filter);
-    if (!block) return undefined;
+    if (filter.matchesAll) return undefined;
+    const known = this.#byFilter.get(filter);
+    if (known === null) return undefined;
     const top = this.#top.reset(k);
-    const { ids, vectors } = block;
-    permuteInto(vector, 0, this.indexOrder().order, this.#query);
-    scanRows(this.#query, vectors, this.dim, block.rows, ids.length, ids, top);
-    return { hits: top.sorted(), scanned: ids.length };
-  }
-
-  private blockOf(filter: CompiledFilter): Block | null {
-    let block = this.#blocks.get(filter);
-    if (block === undefined) {
-      block = filter.matchesAll ? null : this.gather(filter);
-      this.#blocks.set(filter, block);
+    const order = this.indexOrder();
+    permuteInto(vector, 0, order.order, this.#query);
+    if (known === undefined) {
+      const matches = this.matches(filter);
+      this.#byFilter.set(filter, matches);
+      if (!matches) return undefined;
+      this.scanInPlace(matches, order, top);
+      return { hits: top.sorted(), scanned: matches.total };
     }
-    return block;
+    const block = 'vectors' in known ? known : this.gather(known, order);
+    this.#byFilter.set(filter, block);
+    scanRows(this.#query, block.vectors, this.dim, block.rows, block.ids.length, block.ids, top);
+    return { hits: top.sorted(), scanned: block.ids.length };
   }
 
-  private gather(filter: CompiledFilter): Block | null {
+  private matches(filter: CompiledFilter): Matches | null {
     const rowsByPartition = this.partitions.map((data) => exactRows(filter, data.attributes));
     const total = rowsByPartition.reduce((sum, rows) => sum + rows.length, 0);
-    if (total > this.#rows * MAX_BLOCK_SHARE) return null;
+    return total > this.#rows * MAX_BLOCK_SHARE ? null : { rowsByPartition, total };
+  }
+
+  /** The rows in the block's order, read from their partitions: the block's distances, no copy. */
+  private scanInPlace({ rowsByPartition }: Matches, { sources }: IndexOrder, top: TopK): void {
+    for (let p = 0; p < this.partitions.length; p++) {
+      const { ids, vectors } = this.partitions[p]!;
+      const source = sources[p]!;
+      const rows = rowsByPartition[p]!;
+      for (let r = 0; r < rows.length; r++) {
+        const row = rows[r]!;
+        top.push(squaredL2BoundedFrom(this.#query, vectors, row, source, top.worst), ids[row]!);
+      }
+    }
+  }
+
+  private gather({ rowsByPartition, total }: Matches, { slots }: IndexOrder): Block {
     const dim = this.dim;
-    const { slots } = this.indexOrder();
     const ids = new Uint32Array(total);
     const gathered = new Float32Array(total * dim);
     let next = 0;
@@ -110,7 +136,6 @@ export class MatchingBlocks {
     for (let row = 0; row < total; row++) rows[row] = row;
     return { ids, rows, vectors: gathered };
   }
-
   /** Computed on first use: descending variance over every partition's rows, in index coordinates. */
   private indexOrder(): IndexOrder {
     if (this.#order) return this.#order;
@@ -136,7 +161,12 @@ export class MatchingBlocks {
     const slots = this.partitions.map(({ coordinateOrder }) =>
       Uint32Array.from(coordinateOrder, (coordinate) => position[coordinate]!),
     );
-    this.#order = { order, slots };
+    const sources = slots.map((slot) => {
+      const source = new Uint32Array(dim);
+      for (let j = 0; j < dim; j++) source[slot[j]!] = j;
+      return source;
+    });
+    this.#order = { order, slots, sources };
     return this.#order;
   }
 }

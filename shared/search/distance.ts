@@ -36,6 +36,33 @@ export function squaredL2Bounded(
 }
 
 /**
+ * `squaredL2Bounded` of a row whose coordinates are stored in another order: term j is
+ * (query[j] − data[row·dim + source[j]])², so the terms and their order are those of `squaredL2Bounded`
+ * on the row rearranged by `source`, and so is the result, bit for bit.
+ */
+export function squaredL2BoundedFrom(
+  query: Float32Array,
+  data: Float32Array,
+  row: number,
+  source: Uint32Array,
+  bound: number,
+): number {
+  const dim = source.length;
+  let sum = 0;
+  const base = row * dim;
+  let j = 0;
+  while (j < dim) {
+    const end = Math.min(dim, j + 32);
+    for (; j < end; j++) {
+      const diff = query[j]! - data[base + source[j]!]!;
+      sum += diff * diff;
+    }
+    if (sum > bound) return sum;
+  }
+  return sum;
+}
+
+/**
  * `squaredL2Bounded` of four rows at once (`rows[0..4)`), for the same `bound`: each row's sum adds its
  * terms in coordinate order and checks the bound every 32 dimensions as `squaredL2Bounded` does, so a row
  * that runs to the end gets the bit-identical distance; it stops once all four exceed `bound` (a row past
