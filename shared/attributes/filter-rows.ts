@@ -52,8 +52,8 @@ export function matchingRows(filter: CompiledFilter, table: AttributeTable): Uin
 }
 
 /**
- * `matchingRows` without its cache, for a caller that keeps only what it derives from the rows: the
- * array may be a view of the index's own, so read it at once and never write it.
+ * `matchingRows` without its cache (and without its copy), for a caller that caches what it derives:
+ * the array may be a view of the attribute index's own, so never write it.
  */
 export function exactRows(filter: CompiledFilter, table: AttributeTable): Uint32Array {
   const ast = filter.ast;

@@ -1,8 +1,8 @@
 /**
  * The in-process exact plan over a filter's matching rows (issue 11): the rows every partition's
  * attribute index gives (`exactRows`) with their vectors gathered once per compiled filter into one
- * contiguous block in the index's own coordinate order, so each query of a batch that shares the filter
- * is one pass over exactly its matches — no per-partition call, query permutation or candidate pass.
+ * contiguous block, so each query of a batch that shares the filter is one pass over exactly its
+ * matches — no per-partition call, query permutation or candidate pass.
  * Blocks are kept per compiled filter (a batch's filters live as long as the batch) and only for filters
  * that match a small share of the index, so a block never approaches a copy of the index.
  *
@@ -14,6 +14,10 @@
  * an indirect read per partition for one or two rows each), against 1.35× with one order. The order is
  * the index's, not the block's own: a block is built by the call that asks for it, and ordering 86 rows
  * by their own variances cost a one-query call on siftsmall ten times its scan.
+ *
+ * A filter's first query reads its rows where they are (`squaredL2BoundedFrom`: the block's terms in the
+ * block's order, so the same distances bit for bit); only a second query with the same compiled filter,
+ * in the same call, gathers the block. A one-query call never pays for a copy it would scan once.
  */
 
 import { exactRows } from '../attributes/filter-rows.ts';
