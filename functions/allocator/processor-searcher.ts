@@ -5,24 +5,26 @@
  * rethrown as UpstreamError/UpstreamTimeoutError, which the executor turns into `missingPartitions` (and
  * the coordinator into a 502/504, unless partial answers were allowed).
  *
- * Small exact-plan calls are coalesced: a selective filter's exact plan visits every partition with a
- * match, each for a handful of rows, and the invocations were the cost (32 of them for ~55 rows). A
- * partition whose requests are all in `exact` mode and at most `COALESCE_MAX_QUERIES` is queued instead;
- * the executor issues a round's calls synchronously in one loop, so a microtask flush sees the whole
- * round and sends the queued partitions of each processor function in as few calls as the bounds allow
- * (bytes, query·partition pairs, rows to scan). A coalesced call that fails fails every one of its
- * partitions with the same error: complete or fail holds per partition as before.
+ * Exact-plan calls are coalesced: a selective filter's exact plan visits every partition with a match,
+ * each for a handful of rows, and the invocations were the cost (32 of them for ~55 rows) — and, for a
+ * large batch, the payloads: each partition's call carried every query's vector again. A partition whose
+ * requests are all in `exact` mode is queued instead; the executor issues a round's calls synchronously
+ * in one loop, so a microtask flush sees the whole round and sends the queued partitions of each
+ * processor function in as few calls as the bounds allow (bytes, rows to scan), each query's vector and
+ * filter once per call. A coalesced call that fails fails every one of its partitions with the same
+ * error: complete or fail holds per partition as before.
  */
 import type { AttributeValue, CompiledFilter } from '../../shared/attributes/index.ts';
 import { UpstreamError, UpstreamTimeoutError } from '../../shared/errors/index.ts';
 import type { IndexReader } from '../../shared/index/index-reader.ts';
 import type { PartitionQueryResult } from '../../shared/search/partition-search.ts';
-import type { IndexLayout, PartitionRequest, PartitionSearcher } from '../../shared/search/query-executor.ts';
+import type { IndexLayout, PartitionSearcher } from '../../shared/search/query-executor.ts';
 import type { Hit } from '../../shared/search/top-k.ts';
 import { processorFunctionFor } from '../config.ts';
 import { callFunction } from '../invoke/call-function.ts';
 import {
   type ProcessorPart,
+  type ProcessorPartQuery,
   type ProcessorPartResult,
   type ProcessorPayload,
   type ProcessorQuery,
@@ -42,23 +44,14 @@ import type { ResolvedOptions } from '../wire/query-options.ts';
 import { type ItemSize, splitBySize } from '../wire/split-by-size.ts';
 import type { SliceQuery } from './slice-query.ts';
 
-/** Bytes of a processor request or response outside its `parts` array, at most. */
+/** Bytes of a processor request or response outside its `queries` and `parts` arrays, at most. */
 const ENVELOPE_BYTES = 1024;
 
 /** Bytes of one part's envelope in a request or response (partition, cold, bytes), at most. */
 const PART_ENVELOPE_BYTES = 128;
 
-/**
- * A partition's call is coalesced when its requests are all exact-plan and at most this many; larger
- * ones keep a call of their own, so big batches still spread over parallel invocations. @default 16
- */
-export const COALESCE_MAX_QUERIES = 16;
-
-/**
- * Query·partition pairs in one coalesced call, at most: the processor works its parts one after the
- * other, so this bounds what one invocation serialises. @default 128
- */
-export const COALESCE_MAX_PAIRS = 128;
+/** Bytes of one query's entry in a part (`{"position":…,"k":…,"mode":"approximate"}` and a comma). */
+const PART_QUERY_BYTES = 64;
 
 /**
  * Rows one coalesced call may have to scan, at most: the quantized matches (an upper bound of the exact
@@ -84,22 +77,41 @@ export interface SearcherContext {
   readonly attributes: Map<number, Record<string, AttributeValue>>;
 }
 
-/** A partition waiting for the round's flush, with the executor's promise to settle. */
+/** A partition's queries waiting for the round's flush, with the executor's promise to settle. */
 interface QueuedPart {
   readonly part: ProcessorPart;
-  readonly size: ItemSize;
   readonly rows: number;
-  readonly resolve: (results: PartitionQueryResult[]) => void;
+  readonly resolve: (results: ProcessorResult[]) => void;
   readonly reject: (error: unknown) => void;
+}
+
+/** What a call's bytes are made of: each query once, and each part's entries. */
+interface CallSizes {
+  /** Request bytes of a query's vector and filter (once per call that carries it). */
+  readonly query: (position: number) => number;
+  /** Response bytes of one query's answer in one partition, at most. */
+  readonly answer: (k: number) => number;
 }
 
 export function processorSearcher(context: SearcherContext): PartitionSearcher {
   const { reader, options } = context;
   const hitBytes =
     HIT_JSON_BYTES + (options.includeAttributes ? attributeJsonBytes(reader.schema, reader.dictionaries) : 0);
-  const sizeOf = (entry: ProcessorQuery): ItemSize => ({
-    request: Buffer.byteLength(JSON.stringify(entry)) + 1,
-    response: QUERY_RESULT_OVERHEAD_BYTES + entry.k * hitBytes,
+  const queryBytes = new Map<number, number>();
+  const sizes: CallSizes = {
+    query: (position) => {
+      let bytes = queryBytes.get(position);
+      if (bytes === undefined) {
+        bytes = Buffer.byteLength(JSON.stringify(processorQuery(context.queries, position))) + 1;
+        queryBytes.set(position, bytes);
+      }
+      return bytes;
+    },
+    answer: (k) => QUERY_RESULT_OVERHEAD_BYTES + k * hitBytes,
+  };
+  const standalone = (entry: ProcessorPartQuery): ItemSize => ({
+    request: sizes.query(entry.position) + PART_QUERY_BYTES,
+    response: sizes.answer(entry.k),
   });
   const rowsOf = matchCounter(context.layout);
   const queued = new Map<string, QueuedPart[]>();
@@ -107,38 +119,43 @@ export function processorSearcher(context: SearcherContext): PartitionSearcher {
     const byFunction = [...queued.values()];
     queued.clear();
     for (const parts of byFunction) {
-      for (const call of packParts(parts)) sendCoalesced(context, call);
+      for (const call of packParts(parts, sizes)) sendCoalesced(context, call);
     }
   };
+  const queue = (partition: number, entries: ProcessorPartQuery[]) => {
+    let rows = 0;
+    for (const entry of entries) rows += rowsOf(context.queries[entry.position]!.filter, partition);
+    return new Promise<ProcessorResult[]>((resolve, reject) => {
+      const name = processorFunctionFor(context.runtime.config, partition);
+      const parts = queued.get(name) ?? [];
+      if (queued.size === 0) queueMicrotask(flush);
+      parts.push({ part: { partition, queries: entries }, rows, resolve, reject });
+      queued.set(name, parts);
+    });
+  };
   return async (partition, requests) => {
-    const entries = requests.map((request) => processorQuery(context.queries, request));
-    if (requests.length <= COALESCE_MAX_QUERIES && requests.every((r) => r.query.mode === 'exact')) {
-      let rows = 0;
-      const size = { request: PART_ENVELOPE_BYTES, response: PART_ENVELOPE_BYTES };
-      for (const [i, entry] of entries.entries()) {
-        const entrySize = sizeOf(entry);
-        size.request += entrySize.request;
-        size.response += entrySize.response;
-        rows += rowsOf(requests[i]!.query.filter, partition);
-      }
-      return new Promise<PartitionQueryResult[]>((resolve, reject) => {
-        const name = processorFunctionFor(context.runtime.config, partition);
-        const parts = queued.get(name) ?? [];
-        if (queued.size === 0) queueMicrotask(flush);
-        parts.push({ part: { partition, queries: entries }, size, rows, resolve, reject });
-        queued.set(name, parts);
-      });
-    }
+    const entries = requests.map(
+      (request): ProcessorPartQuery => ({
+        position: request.index,
+        k: request.query.k,
+        mode: request.query.mode,
+      }),
+    );
+    const exact = requests.every((request) => request.query.mode === 'exact');
     const chunks = splitBySize(
       entries,
-      sizeOf,
+      standalone,
       LAMBDA_PAYLOAD_LIMIT_BYTES,
       ENVELOPE_BYTES + PART_ENVELOPE_BYTES,
     );
     const answers = await Promise.all(
-      chunks.map((chunk) => callProcessor(context, [{ partition, queries: chunk }])),
+      chunks.map(async (chunk) =>
+        exact
+          ? queue(partition, chunk)
+          : (await callProcessor(context, [{ partition, queries: chunk }]))[0]!.results,
+      ),
     );
-    return answers.flatMap(([answer]) => answer!.results.map((result) => toPartitionResult(context, result)));
+    return answers.flatMap((results) => results.map((result) => toPartitionResult(context, result)));
   };
 }
 
@@ -163,37 +180,45 @@ function matchCounter(layout: IndexLayout): (filter: CompiledFilter, partition: 
 
 /**
  * Greedy packing of one function's queued parts into calls within Lambda's payload limit (request and
- * bounded response), `COALESCE_MAX_PAIRS` and `COALESCE_MAX_ROWS`. A part never splits: it alone is
- * within `COALESCE_MAX_QUERIES` queries, far below the byte limit.
+ * bounded response) and `COALESCE_MAX_ROWS`, counting each query's vector once per call. A part never
+ * splits: it alone is within the byte limit (the searcher chunks a partition's queries first).
  */
-function packParts(parts: readonly QueuedPart[]): QueuedPart[][] {
+function packParts(parts: readonly QueuedPart[], sizes: CallSizes): QueuedPart[][] {
   const calls: QueuedPart[][] = [];
   let current: QueuedPart[] = [];
+  let carried = new Set<number>();
   let request = ENVELOPE_BYTES;
   let response = ENVELOPE_BYTES;
-  let pairs = 0;
   let rows = 0;
+  const bytesOf = ({ part }: QueuedPart) => {
+    let added = PART_ENVELOPE_BYTES;
+    let answered = PART_ENVELOPE_BYTES;
+    for (const entry of part.queries) {
+      added += PART_QUERY_BYTES + (carried.has(entry.position) ? 0 : sizes.query(entry.position));
+      answered += sizes.answer(entry.k);
+    }
+    return { added, answered };
+  };
   for (const queuedPart of parts) {
-    const { size } = queuedPart;
-    const queries = queuedPart.part.queries.length;
+    let { added, answered } = bytesOf(queuedPart);
     if (
       current.length > 0 &&
-      (request + size.request > LAMBDA_PAYLOAD_LIMIT_BYTES ||
-        response + size.response > LAMBDA_PAYLOAD_LIMIT_BYTES ||
-        pairs + queries > COALESCE_MAX_PAIRS ||
+      (request + added > LAMBDA_PAYLOAD_LIMIT_BYTES ||
+        response + answered > LAMBDA_PAYLOAD_LIMIT_BYTES ||
         rows + queuedPart.rows > COALESCE_MAX_ROWS)
     ) {
       calls.push(current);
       current = [];
+      carried = new Set();
       request = ENVELOPE_BYTES;
       response = ENVELOPE_BYTES;
-      pairs = 0;
       rows = 0;
+      ({ added, answered } = bytesOf(queuedPart));
     }
     current.push(queuedPart);
-    request += size.request;
-    response += size.response;
-    pairs += queries;
+    for (const entry of queuedPart.part.queries) carried.add(entry.position);
+    request += added;
+    response += answered;
     rows += queuedPart.rows;
   }
   if (current.length > 0) calls.push(current);
@@ -208,7 +233,7 @@ function sendCoalesced(context: SearcherContext, call: readonly QueuedPart[]): v
   ).then(
     (answers) => {
       call.forEach((queuedPart, i) => {
-        queuedPart.resolve(answers[i]!.results.map((result) => toPartitionResult(context, result)));
+        queuedPart.resolve(answers[i]!.results);
       });
     },
     (error: unknown) => {
@@ -217,15 +242,17 @@ function sendCoalesced(context: SearcherContext, call: readonly QueuedPart[]): v
   );
 }
 
-function processorQuery(queries: readonly SliceQuery[], request: PartitionRequest): ProcessorQuery {
-  const query = queries[request.index]!;
-  return {
-    position: request.index,
-    vectorBase64: query.vectorBase64,
-    filter: query.filterJson,
-    k: request.query.k,
-    mode: request.query.mode,
-  };
+/** The call-level entry of the slice's query at `position`: its vector and filter as the client sent them. */
+function processorQuery(queries: readonly SliceQuery[], position: number): ProcessorQuery {
+  const query = queries[position]!;
+  return { position, vectorBase64: query.vectorBase64, filter: query.filterJson };
+}
+
+/** Each query the parts name, once, in order of first appearance. */
+function callQueries(queries: readonly SliceQuery[], parts: readonly ProcessorPart[]): ProcessorQuery[] {
+  const positions = new Set<number>();
+  for (const part of parts) for (const entry of part.queries) positions.add(entry.position);
+  return [...positions].map((position) => processorQuery(queries, position));
 }
 
 /** One processor invocation for `parts` (all served by the same function); its answers, per part. */
@@ -246,6 +273,7 @@ async function callProcessor(
       pruningDims: options.pruningDims,
       includeAttributes: options.includeAttributes,
     },
+    queries: callQueries(context.queries, parts),
     parts,
   };
   const what =

@@ -1,8 +1,10 @@
 /**
- * The processor's wire format. Request: one index version and a list of parts, each a partition and
- * every query the allocator routes to it (prepared vectors as base64 float32, the filter as the client
- * wrote it, k and the executor's mode). Usually one part; the allocator coalesces small exact-plan
- * calls for several partitions of the same processor function into one (processor-searcher.ts).
+ * The processor's wire format. Request: one index version, each query of the call once (its position in
+ * the allocator's slice, prepared vector as base64 float32 and filter as the client wrote it), and a list
+ * of parts, each a partition and the queries the allocator routes to it by position (with k and the
+ * executor's mode). Usually one part; the allocator coalesces exact-plan calls for several partitions of
+ * the same processor function into one (processor-searcher.ts), and a query visiting several of them
+ * carries its vector once.
  * Response: per part, in request order, whether its partition had to be loaded and, per query in
  * request order, the partition's hits as parallel arrays of global ordinals and SQUARED distances in
  * the prepared space (the allocator merges by them), plus what the search did; per call, whether it
@@ -16,19 +18,25 @@ import { attributeValueSchema } from '../wire/query-result.ts';
 const count = z.number().int().nonnegative();
 
 export const processorQuerySchema = z.strictObject({
-  /** The query's position in the allocator's slice, echoed in the result. */
+  /** The query's position in the allocator's slice: the parts name it by this, results echo it. */
   position: positionSchema,
   /** The metric-prepared query vector (stored dimension), base64 of little-endian float32. */
   vectorBase64: z.string(),
   /** DESIGN §4 filter JSON; null or absent matches everything. */
   filter: z.unknown(),
+});
+
+/** One query's work in one partition. */
+export const processorPartQuerySchema = z.strictObject({
+  /** A position of the call's `queries`. */
+  position: positionSchema,
   k: kSchema,
   mode: z.enum(['approximate', 'exact']),
 });
 
 export const processorPartSchema = z.strictObject({
   partition: count,
-  queries: z.array(processorQuerySchema).min(1, 'must hold at least one query'),
+  queries: z.array(processorPartQuerySchema).min(1, 'must hold at least one query'),
 });
 
 export const processorPayloadSchema = z.strictObject({
@@ -37,6 +45,8 @@ export const processorPayloadSchema = z.strictObject({
   /** The snapshot's log sequence (see the allocator payload). */
   sequence: sequenceSchema,
   options: partitionOptionsSchema,
+  /** Every query the parts name, once each. */
+  queries: z.array(processorQuerySchema).min(1, 'must hold at least one query'),
   parts: z.array(processorPartSchema).min(1, 'must hold at least one part'),
 });
 
@@ -77,6 +87,7 @@ export const processorResponseSchema = z.strictObject({
 });
 
 export type ProcessorQuery = z.infer<typeof processorQuerySchema>;
+export type ProcessorPartQuery = z.infer<typeof processorPartQuerySchema>;
 export type ProcessorPart = z.infer<typeof processorPartSchema>;
 export type ProcessorPayload = z.infer<typeof processorPayloadSchema>;
 export type ProcessorResult = z.infer<typeof processorResultSchema>;

@@ -1,8 +1,9 @@
 /**
  * One processor call, part by part; a part is one partition's work for a batch of queries (DESIGN §5):
  * load the partition (byte-range GETs, kept in the container's LRU), then `searchPartition` per query —
- * quantized filter, Hamming prune, ADC lower bounds, exact re-rank and exact filter check. Filters
- * repeated across the call are compiled once. A part that fails fails the whole call.
+ * quantized filter, Hamming prune, ADC lower bounds, exact re-rank and exact filter check. Each query's
+ * vector is decoded and its filter compiled once per call, whatever the number of parts that name it. A
+ * part that fails fails the whole call.
  *
  * At a snapshot that applies the write log (docs/writes.md), the partition's rows the log hid are left
  * out and its log rows are searched exactly beside it (`searchPartitionAt`); the log's view needs the
@@ -53,16 +54,16 @@ export async function processPartition(
     payload,
     runtime,
     options: partitionSearchOptions(payload.options),
-    compile: reader.filterCompiler(),
+    queries: callQueries(payload, reader.filterCompiler(), reader.space.storedDim),
     logThrough: reader.manifest.logThrough ?? 0,
     logView: undefined,
   };
   const parts: ProcessorPartResult[] = [];
   let openBytes = opened.bytesFetched;
   // One part after the other: the partitions' loads share the reader, whose byte count each part reads.
-  for (const [p, part] of payload.parts.entries()) {
+  for (const part of payload.parts) {
     const loaded = await cachedPartition(runtime, reader, payload.index, part.partition);
-    const { bytesFetched, results } = await searchPart(context, loaded.data, part, `parts[${p}]`);
+    const { bytesFetched, results } = await searchPart(context, loaded.data, part);
     parts.push({
       partition: part.partition,
       cold: loaded.cold,
@@ -78,11 +79,52 @@ interface CallContext {
   readonly payload: ProcessorPayload;
   readonly runtime: FunctionRuntime;
   readonly options: PartitionSearchOptions;
-  readonly compile: (json: unknown) => CompiledFilter;
+  /** The call's queries by position, vectors decoded and filters compiled. */
+  readonly queries: ReadonlyMap<number, CallQuery>;
   /** The last log sequence the index version's files already hold. */
   readonly logThrough: number;
   /** The write log's view at the payload's sequence, opened by the first part that needs it. */
   logView: { view: LogView | undefined; keyOf: (ordinal: number) => string } | undefined;
+}
+
+interface CallQuery {
+  readonly vector: Float32Array;
+  readonly filter: CompiledFilter;
+}
+
+/**
+ * The payload's queries by position; an InvalidQueryError names a repeated position, a vector of the
+ * wrong dimension or a part that names a query the call does not carry.
+ */
+function callQueries(
+  payload: ProcessorPayload,
+  compile: (json: unknown) => CompiledFilter,
+  dim: number,
+): Map<number, CallQuery> {
+  const queries = new Map<number, CallQuery>();
+  for (const [i, query] of payload.queries.entries()) {
+    const where = `queries[${i}]`;
+    if (queries.has(query.position)) {
+      throw new InvalidQueryError(`processor payload: ${where} repeats position ${query.position}`);
+    }
+    const vector = decodeVector(query.vectorBase64, `${where}.vectorBase64`);
+    if (vector.length !== dim) {
+      throw new InvalidQueryError(
+        `processor payload: ${where}.vectorBase64 has ${vector.length} dims; the prepared vectors of index \`${payload.index}\` have ${dim}`,
+      );
+    }
+    queries.set(query.position, { vector, filter: compile(query.filter) });
+  }
+  for (const [p, part] of payload.parts.entries()) {
+    for (const [i, { position }] of part.queries.entries()) {
+      if (!queries.has(position)) {
+        throw new InvalidQueryError(
+          `processor payload: parts[${p}].queries[${i}] names position ${position}, which is not among the call's queries`,
+        );
+      }
+    }
+  }
+  return queries;
 }
 
 /** One part: exactly what a single-partition call does (the log's view is opened once per call). */
@@ -90,8 +132,6 @@ async function searchPart(
   context: CallContext,
   data: PartitionData,
   part: ProcessorPart,
-  /** Names the part in messages, e.g. `parts[0]`. */
-  where: string,
 ): Promise<{ bytesFetched: number; results: ProcessorResult[] }> {
   const { payload, runtime } = context;
   let bytesFetched = 0;
@@ -106,14 +146,8 @@ async function searchPart(
     snapshot = partitionSnapshot(context.logView.view, data, context.logView.keyOf, payload.sequence);
   }
   const logAttributes = new Map(snapshot.logRows.map((row) => [row.ordinal, row.attributes]));
-  const results = part.queries.map((query, i): ProcessorResult => {
-    const vector = decodeVector(query.vectorBase64, `${where}.queries[${i}].vectorBase64`);
-    if (vector.length !== data.dim) {
-      throw new InvalidQueryError(
-        `processor payload: ${where}.queries[${i}].vectorBase64 has ${vector.length} dims; the prepared vectors of index \`${payload.index}\` have ${data.dim}`,
-      );
-    }
-    const filter = context.compile(query.filter);
+  const results = part.queries.map((query): ProcessorResult => {
+    const { vector, filter } = context.queries.get(query.position)!;
     const found = searchPartitionAt(
       data,
       snapshot,

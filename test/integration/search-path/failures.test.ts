@@ -208,7 +208,7 @@ async function expectRefused(
 
 /**
  * The partitions the failures name, ascending: one per failed processor call, several when the call
- * coalesced them (an exact search's calls of at most 16 queries go one per processor function).
+ * coalesced them (an exact search's calls go one per processor function, within the rows bound).
  */
 function failedPartitions(failures: readonly Failure[]): number[] {
   return failures

@@ -7,17 +7,19 @@
  * partial answer.
  */
 import { describe, expect, it } from 'vitest';
-import { COALESCE_MAX_QUERIES } from '../../../functions/allocator/processor-searcher.ts';
+import { COALESCE_MAX_ROWS } from '../../../functions/allocator/processor-searcher.ts';
 import { processorFunctionFor } from '../../../functions/config.ts';
 import { crash, type InvokeCall, timeout } from './in-process-invoker.ts';
 import {
   ALLOCATOR,
   buildTestStore,
+  COUNT,
   createTestStack,
   dataset,
   INDEX,
   PARTITIONS,
   PROCESSORS,
+  queries,
   queryVector,
   testConfig,
   useTestIndex,
@@ -47,14 +49,17 @@ function partitionsOf(call: InvokeCall): number[] {
 }
 
 /**
- * `count` exact-plan queries; up to COALESCE_MAX_QUERIES of them, each function's partitions go in one
- * coalesced call.
+ * `count` exact-plan queries (the test queries, repeated past their number); while their rows to scan
+ * stay within COALESCE_MAX_ROWS per call, each function's partitions go in one coalesced call.
  */
 function exactRequest(count: number, options: Record<string, unknown> = {}) {
   return {
     index: INDEX,
     k: 10,
-    queries: Array.from({ length: count }, (_, q) => ({ vector: Array.from(queryVector(q)), filter })),
+    queries: Array.from({ length: count }, (_, q) => ({
+      vector: Array.from(queryVector(q % queries.count)),
+      filter,
+    })),
     options: { exact: true, ...options },
   };
 }
@@ -115,11 +120,12 @@ describe('failed processor invocations', () => {
     expect(processorCalls).toHaveLength(PROCESSORS.length + 1);
   });
 
-  it('fails only the one partition of a call that was not coalesced (more than COALESCE_MAX_QUERIES queries)', async () => {
+  it('fails only the one partition of a call that was not coalesced (its rows alone above COALESCE_MAX_ROWS)', async () => {
     const stack = createTestStack(built.store);
     stack.invoker.fault = (call) =>
       partitionsOf(call).includes(FAILING) ? crash(call.functionName) : undefined;
-    const count = COALESCE_MAX_QUERIES + 1;
+    // u < 0.5 matches about half of a partition's COUNT / PARTITIONS rows; twice the bound's worth.
+    const count = 2 * Math.ceil(COALESCE_MAX_ROWS / (COUNT / PARTITIONS / 2));
     const { status, body } = await stack.search(exactRequest(count));
     expect(status).toBe(502);
     const message = `processor \`${failingFunction}\` (partition ${FAILING}) failed after a retry: \`${failingFunction}\` failed: Runtime.ExitError: exited with signal SIGKILL`;

@@ -110,6 +110,7 @@ describe('allocator and processor handlers', () => {
         code: 'INVALID_QUERY',
         message:
           'processor payload: `options`: Invalid input: expected object, received undefined (received nothing); ' +
+          '`queries`: Invalid input: expected array, received undefined (received nothing); ' +
           '`parts[0].partition`: Too small: expected number to be >=0 (received -1); ' +
           '`parts[0].queries`: Invalid input: expected array, received undefined (received nothing)',
       },

@@ -36,23 +36,25 @@ const options = { rerank: 4, hammingKeepPercent: 30, pruningDims: 8, includeAttr
 function part(partition = PARTITION) {
   return {
     partition,
-    queries: filters.map((filter, q) => ({
-      position: q,
-      vectorBase64: encodeVector(queryVector(q)),
-      filter,
-      k: 7,
-      mode: q === 2 ? 'exact' : 'approximate',
-    })),
+    queries: filters.map((_, q) => ({ position: q, k: 7, mode: q === 2 ? 'exact' : 'approximate' })),
   };
 }
 
-/** A processor payload of one part per partition listed (one part, partition 3, by default). */
+/**
+ * A processor payload of one part per partition listed (one part, partition 3, by default), every part
+ * naming the same queries, which the call carries once.
+ */
 function payload(overrides: Record<string, unknown> = {}, partitions: readonly number[] = [PARTITION]) {
   return {
     index: INDEX,
     version: 1,
     sequence: 0,
     options,
+    queries: filters.map((filter, q) => ({
+      position: q,
+      vectorBase64: encodeVector(queryVector(q)),
+      filter,
+    })),
     parts: partitions.map((partition) => part(partition)),
     ...overrides,
   };
@@ -195,13 +197,27 @@ describe('processPartition', () => {
       },
     });
     const short = payload({}, [0, 1]);
-    short.parts[1]!.queries[1]!.vectorBase64 = encodeVector(queryVector(0).subarray(0, 8));
+    short.queries[1]!.vectorBase64 = encodeVector(queryVector(0).subarray(0, 8));
     expect(await serveProcessor(short, runtime)).toEqual({
       error: {
         code: 'INVALID_QUERY',
         message:
-          'processor payload: parts[1].queries[1].vectorBase64 has 8 dims; the prepared vectors of index `synth` have 16',
+          'processor payload: queries[1].vectorBase64 has 8 dims; the prepared vectors of index `synth` have 16',
       },
+    });
+    const unnamed = payload({}, [0, 1]);
+    unnamed.parts[1]!.queries[2]!.position = 9;
+    expect(await serveProcessor(unnamed, runtime)).toEqual({
+      error: {
+        code: 'INVALID_QUERY',
+        message:
+          "processor payload: parts[1].queries[2] names position 9, which is not among the call's queries",
+      },
+    });
+    const repeated = payload();
+    repeated.queries[2]!.position = 0;
+    expect(await serveProcessor(repeated, runtime)).toEqual({
+      error: { code: 'INVALID_QUERY', message: 'processor payload: queries[2] repeats position 0' },
     });
     expect(await serveProcessor(payload({ parts: [] }), runtime)).toEqual({
       error: {
