@@ -22,7 +22,7 @@
 
 import { exactRows } from '../attributes/filter-rows.ts';
 import type { CompiledFilter } from '../attributes/index.ts';
-import { permuteInto } from '../search/coordinate-order.ts';
+import { descendingOrder, permuteInto } from '../search/coordinate-order.ts';
 import { squaredL2BoundedFrom } from '../search/distance.ts';
 import type { PartitionData } from '../search/partition-data.ts';
 import { scanRows } from '../search/row-scan.ts';
@@ -46,11 +46,9 @@ interface Block {
   readonly vectors: Float32Array;
 }
 
-/** The index-wide coordinate order, and how each partition's stored coordinates map to it. */
+/** The index-wide coordinate order, and where each partition stores each of its coordinates. */
 interface IndexOrder {
   readonly order: Uint32Array;
-  /** slots[p][j]: the position, in `order`, of partition p's stored coordinate j. */
-  readonly slots: readonly Uint32Array[];
   /** sources[p][i]: where partition p stores the coordinate at position i of `order`. */
   readonly sources: readonly Uint32Array[];
 }
@@ -118,21 +116,21 @@ export class MatchingBlocks {
     }
   }
 
-  private gather({ rowsByPartition, total }: Matches, { slots }: IndexOrder): Block {
+  private gather({ rowsByPartition, total }: Matches, { sources }: IndexOrder): Block {
     const dim = this.dim;
     const ids = new Uint32Array(total);
     const gathered = new Float32Array(total * dim);
     let next = 0;
     for (let p = 0; p < this.partitions.length; p++) {
       const { ids: partitionIds, vectors } = this.partitions[p]!;
-      const slot = slots[p]!;
+      const source = sources[p]!;
       const rows = rowsByPartition[p]!;
       for (let r = 0; r < rows.length; r++) {
         const row = rows[r]!;
         ids[next] = partitionIds[row]!;
         const from = row * dim;
         const to = next * dim;
-        for (let j = 0; j < dim; j++) gathered[to + slot[j]!] = vectors[from + j]!;
+        for (let i = 0; i < dim; i++) gathered[to + i] = vectors[from + source[i]!]!;
         next++;
       }
     }
@@ -157,20 +155,14 @@ export class MatchingBlocks {
       }
     }
     const n = Math.max(1, this.#rows);
-    const variance = (c: number) => squares[c]! / n - (sums[c]! / n) ** 2;
-    const coordinates = Array.from({ length: dim }, (_, c) => c);
-    const order = Uint32Array.from(coordinates.sort((a, b) => variance(b) - variance(a) || a - b));
-    const position = new Uint32Array(dim);
-    for (let j = 0; j < dim; j++) position[order[j]!] = j;
-    const slots = this.partitions.map(({ coordinateOrder }) =>
-      Uint32Array.from(coordinateOrder, (coordinate) => position[coordinate]!),
-    );
-    const sources = slots.map((slot) => {
-      const source = new Uint32Array(dim);
-      for (let j = 0; j < dim; j++) source[slot[j]!] = j;
-      return source;
+    const variances = Array.from({ length: dim }, (_, c) => squares[c]! / n - (sums[c]! / n) ** 2);
+    const order = descendingOrder(variances);
+    const sources = this.partitions.map(({ coordinateOrder }) => {
+      const stored = new Uint32Array(dim);
+      for (let j = 0; j < dim; j++) stored[coordinateOrder[j]!] = j;
+      return order.map((coordinate) => stored[coordinate]!);
     });
-    this.#order = { order, slots, sources };
+    this.#order = { order, sources };
     return this.#order;
   }
 }

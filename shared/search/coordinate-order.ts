@@ -9,8 +9,14 @@ import { coordinateVariances } from '../coordinate-variances.ts';
 
 /** Coordinates of a row-major count × dim matrix by descending variance (ties by coordinate). */
 export function varianceOrder(vectors: Float32Array, count: number, dim: number): Uint32Array {
-  const variance = coordinateVariances(vectors, count, dim);
-  return Uint32Array.from({ length: dim }, (_, j) => j).sort((a, b) => variance[b]! - variance[a]! || a - b);
+  return descendingOrder(coordinateVariances(vectors, count, dim));
+}
+
+/** Coordinates by descending `variance[coordinate]` (ties by coordinate). */
+export function descendingOrder(variance: ArrayLike<number>): Uint32Array {
+  return Uint32Array.from({ length: variance.length }, (_, j) => j).sort(
+    (a, b) => variance[b]! - variance[a]! || a - b,
+  );
 }
 
 /** out[j] = vector[offset + order[j]]: one vector rearranged into `order`. */
