@@ -13,6 +13,7 @@ import type { CompiledFilter } from '../../shared/attributes/index.ts';
 import { InvalidQueryError } from '../../shared/errors/index.ts';
 import type { PartitionData } from '../../shared/search/partition-data.ts';
 import { type PartitionSearchOptions, partitionSearchOptions } from '../../shared/search/partition-search.ts';
+import { TopK } from '../../shared/search/top-k.ts';
 import { baseIdKeys } from '../../shared/writes/base-ids.ts';
 import type { LogView } from '../../shared/writes/log-view.ts';
 import {
@@ -90,6 +91,8 @@ interface CallContext {
 interface CallQuery {
   readonly vector: Float32Array;
   readonly filter: CompiledFilter;
+  /** Its best exact distances over the call's parts searched so far (see PartitionQuery.bound). */
+  bound?: TopK;
 }
 
 /**
@@ -147,11 +150,13 @@ async function searchPart(
   }
   const logAttributes = new Map(snapshot.logRows.map((row) => [row.ordinal, row.attributes]));
   const results = part.queries.map((query): ProcessorResult => {
-    const { vector, filter } = context.queries.get(query.position)!;
+    const call = context.queries.get(query.position)!;
+    if (call.bound?.k !== query.k) call.bound = new TopK(query.k);
+    const { vector, filter, bound } = call;
     const found = searchPartitionAt(
       data,
       snapshot,
-      { vector, filter, k: query.k, mode: query.mode },
+      { vector, filter, k: query.k, mode: query.mode, bound },
       context.options,
     );
     return {

@@ -56,6 +56,13 @@ export interface PartitionQuery {
   readonly k: number;
   /** `exact` scans every candidate; `approximate` lets the cost model choose. */
   readonly mode: 'approximate' | 'exact';
+  /**
+   * The query's k best exact distances over the partitions already searched for it in this process
+   * (the approximate plan reads and extends it): a row whose lower bound exceeds its k-th best cannot
+   * enter the query's answer, so nearer partitions searched first make farther ones cheap. Absent, each
+   * partition is searched on its own; the merged answer is the same either way.
+   */
+  readonly bound?: TopK;
 }
 
 export interface PartitionQueryResult {
@@ -72,6 +79,11 @@ export interface PartitionQueryResult {
 
 /** Relative slack between a float32 lower bound and the float64 exact distance it bounds. */
 const LOWER_BOUND_SLACK = 1e-4;
+
+/** The largest lower bound a row at exact distance `worst` could have. */
+function slackened(worst: number): number {
+  return worst * (1 + LOWER_BOUND_SLACK);
+}
 
 /**
  * @param hidden rows the write log replaced or deleted (1 = hidden, by local row), never candidates
@@ -130,7 +142,10 @@ export function searchPartition(
   const whole = kept === data.count;
   accumulateLowerBounds(workspace.pruningCodes(dims), whole ? null : survivors, kept, tables, bounds);
 
-  const shortlisted = workspace.shortlist(kept, Math.min(shortlist, kept));
+  // Rows whose bound exceeds the query's k-th best so far cannot enter its answer: the shortlist skips them.
+  const bound = query.bound;
+  const wanted = Math.min(shortlist, kept);
+  const shortlisted = workspace.shortlist(kept, wanted, slackened(bound?.worst ?? Number.POSITIVE_INFINITY));
   const top = workspace.top.reset(query.k);
   const order = workspace.shortlistIndices;
   const lowerBounds = workspace.shortlistBounds;
@@ -139,40 +154,50 @@ export function searchPartition(
   const distances = workspace.rerankDistances;
   let reranked = 0;
   let s = 0;
-  let stopped = false;
-  while (s < shortlisted && !stopped) {
-    // Rows come in ascending lower-bound order: once a bound exceeds the k-th best exact distance, no
-    // later row can enter the top k (the slack absorbs float rounding between the two computations).
-    // Up to four rows that pass the bound test now are re-ranked side by side (every candidate matches
-    // the filter); the k-th best only shrinks, so a row the test stops now it would stop after the
-    // earlier rows' pushes too.
-    const limit = top.worst * (1 + LOWER_BOUND_SLACK);
+  // Rows come in ascending lower-bound order: once a bound exceeds the k-th best exact distance (this
+  // partition's or the query's so far), no later row can enter the answer (the slack absorbs float
+  // rounding between the two computations). Up to four rows that pass the bound test now are re-ranked
+  // side by side (every candidate matches the filter); the k-th best only shrinks, so a row the test
+  // stops now it would stop after the earlier rows' pushes too.
+  // A shortlist cut short by the query's bound leaves out only rows that cannot enter the answer.
+  let settled = false;
+  while (s < shortlisted && !settled) {
+    const worst = bound ? Math.min(top.worst, bound.worst) : top.worst;
+    const limit = slackened(worst);
     let size = 0;
     while (s < shortlisted && size < 4 && lowerBounds[s]! <= limit) {
       batch[size] = survivors[order[s]!]!;
       positions[size++] = s;
       s++;
     }
-    if (size === 0) break;
+    if (size === 0) {
+      settled = true;
+      break;
+    }
     if (size === 1) {
-      distances[0] = squaredL2Bounded(ordered, data.vectors, batch[0]!, data.dim, top.worst);
+      distances[0] = squaredL2Bounded(ordered, data.vectors, batch[0]!, data.dim, worst);
     } else {
       // Padding repeats the first row; its extra distances are not used.
       for (let t = size; t < 4; t++) batch[t] = batch[0]!;
-      squaredL2BoundedQuad(ordered, data.vectors, batch, data.dim, top.worst, distances);
+      squaredL2BoundedQuad(ordered, data.vectors, batch, data.dim, worst, distances);
     }
-    // Each distance is the one `squaredL2Bounded` gives, or (only when the row could not enter the top
-    // k) a partial sum above the k-th best, which the push rejects as before.
+    // Each distance is the one `squaredL2Bounded` gives, or (only when the row cannot enter the answer)
+    // a partial sum above the k-th best, which is not kept.
     for (let t = 0; t < size; t++) {
-      if (t > 0 && lowerBounds[positions[t]!]! > top.worst * (1 + LOWER_BOUND_SLACK)) {
-        stopped = true;
+      const current = bound ? Math.min(top.worst, bound.worst) : top.worst;
+      if (t > 0 && lowerBounds[positions[t]!]! > slackened(current)) {
+        settled = true;
         break;
       }
       reranked++;
-      top.push(distances[t]!, data.ids[batch[t]!]!);
+      const distance = distances[t]!;
+      if (distance > current) continue;
+      const id = data.ids[batch[t]!]!;
+      top.push(distance, id);
+      bound?.push(distance, id);
     }
   }
-  if (reranked >= query.k || shortlisted === count) {
+  if (settled || shortlisted < wanted || reranked >= query.k || shortlisted === count) {
     return {
       hits: top.sorted(),
       candidates: count,

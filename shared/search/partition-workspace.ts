@@ -53,9 +53,9 @@ export class Workspace {
 
   /**
    * The shortlist of `size` rows by lower bound (see shortlist.ts) into `shortlistIndices` and
-   * `shortlistBounds`, ascending; returns how many.
+   * `shortlistBounds`, ascending; returns how many (fewer when fewer bounds are at most `cut`).
    */
-  shortlist(count: number, size: number): number {
+  shortlist(count: number, size: number, cut = Number.POSITIVE_INFINITY): number {
     if (this.shortlistIndices.length < size) {
       this.shortlistIndices = new Float64Array(size);
       this.shortlistBounds = new Float64Array(size);
@@ -69,6 +69,7 @@ export class Workspace {
       this.best,
       this.shortlistIndices,
       this.shortlistBounds,
+      cut,
     );
   }
 

@@ -23,7 +23,7 @@ import { orderPartitions, type PartitionOrder } from '../plan/partition-order.ts
 import { selectPartitions } from '../plan/partition-selection.ts';
 import { choosePlan } from '../plan/query-plan.ts';
 import type { PartitionQuery, PartitionQueryResult } from './partition-search.ts';
-import { type Hit, mergeHits } from './top-k.ts';
+import { type Hit, mergeHits, TopK } from './top-k.ts';
 
 export interface QueryOptions {
   readonly k: number;
@@ -136,6 +136,8 @@ interface QueryState {
   /** Answered in full (the exact plan over the filter's matches): no round to run. */
   answered: boolean;
   readonly partial: Hit[][];
+  /** The best exact distances found for it so far by searches in this process (see PartitionQuery). */
+  readonly bound: TopK;
   readonly stats: QueryStats;
   mode: 'exact' | 'approximate';
 }
@@ -221,6 +223,7 @@ function planQuery(
     visited: new Set(),
     answered: false,
     partial: [],
+    bound: new TopK(options.k),
     mode: plan,
     stats: {
       plan,
@@ -323,7 +326,13 @@ async function runRound(
     // One request per query and round, shared by the partitions it goes to.
     const request: PartitionRequest = {
       index,
-      query: { vector: state.query.vector, filter: state.query.filter, k: options.k, mode: state.mode },
+      query: {
+        vector: state.query.vector,
+        filter: state.query.filter,
+        k: options.k,
+        mode: state.mode,
+        bound: state.bound,
+      },
     };
     for (const partition of selected) {
       state.visited.add(partition);

@@ -18,7 +18,8 @@ export function shortlistKeys(count: number): Float64Array {
 
 /**
  * Writes the `size` smallest of `bounds[0..count)` (ties by index) in ascending order: their indices to
- * `indices`, their bounds (widened to float64) to `out`; returns how many (min(size, count)).
+ * `indices`, their bounds (widened to float64) to `out`; returns how many (min(size, count), or fewer
+ * when fewer bounds are at most `cut`: rows above it may be listed, but every row left out is above it).
  * `bits` views the same memory as `bounds`, whose values must be non-negative (lower bounds are); `keys`
  * comes from `shortlistKeys`, `heap` serves partitions too large for keys.
  */
@@ -31,11 +32,15 @@ export function shortlistOf(
   heap: TopK,
   indices: Float64Array,
   out: Float64Array,
+  cut = Number.POSITIVE_INFINITY,
 ): number {
-  const m = Math.min(size, count);
+  let m = Math.min(size, count);
   if (m === 0) return 0;
-  if (count >= INDEX_SPAN) return heapShortlist(bounds, count, m, heap, indices, out);
-  const candidates = m < count ? belowCut(bits, count, m, keys) : allKeys(bits, count, keys);
+  if (count >= INDEX_SPAN) return heapShortlist(bounds, count, m, heap, indices, out, cut);
+  const limit = bucketOf(cut);
+  const candidates =
+    m < count || limit < NO_LIMIT ? belowCut(bits, count, m, keys, limit) : allKeys(bits, count, keys);
+  m = Math.min(m, candidates);
   if (m < candidates) selectSmallest(keys, candidates, m);
   if (m <= INSERTION_SORT_MAX) insertionSort(keys, m);
   else keys.subarray(0, m).sort();
@@ -50,13 +55,27 @@ export function shortlistOf(
 /** Buckets of the histogram: a bound's sign, exponent and 3 leading mantissa bits (12.5 % wide). */
 const BUCKET_SHIFT = 20;
 const histogram = new Uint32Array(2 ** (32 - BUCKET_SHIFT));
+const bitsView = new Uint32Array(1);
+const floatView = new Float32Array(bitsView.buffer);
+/** The bucket of +Infinity, above every finite bound's. */
+const NO_LIMIT = bucketOf(Number.POSITIVE_INFINITY);
+
+/** The bucket of the float32 nearest `bound` (rounding keeps every float32 at most `bound` in or below it). */
+function bucketOf(bound: number): number {
+  return floatBits(bound) >>> BUCKET_SHIFT;
+}
+
+function floatBits(value: number): number {
+  floatView[0] = value;
+  return bitsView[0]!;
+}
 
 /**
  * Writes to `keys` the keys of every row whose bucket is at most the bucket holding the m-th smallest
- * bound (so all m smallest and a few more) and returns how many: a histogram pass, then a collecting
- * pass, both without data-dependent branches in the first.
+ * bound (so all m smallest and a few more) and at most `limit`, and returns how many: a histogram pass,
+ * then a collecting pass, both without data-dependent branches in the first.
  */
-function belowCut(bits: Uint32Array, count: number, m: number, keys: Float64Array): number {
+function belowCut(bits: Uint32Array, count: number, m: number, keys: Float64Array, limit: number): number {
   let lowest = histogram.length;
   let highest = 0;
   for (let i = 0; i < count; i++) {
@@ -67,8 +86,9 @@ function belowCut(bits: Uint32Array, count: number, m: number, keys: Float64Arra
   }
   let cut = lowest;
   let below = histogram[cut]!;
-  while (below < m) below += histogram[++cut]!;
+  while (below < m && cut < highest) below += histogram[++cut]!;
   histogram.fill(0, lowest, highest + 1);
+  cut = Math.min(cut, limit);
   // Branch-free compaction: always write, advance only when the row is at or below the cut.
   let n = 0;
   for (let i = 0; i < count; i++) {
@@ -135,8 +155,9 @@ function heapShortlist(
   heap: TopK,
   indices: Float64Array,
   out: Float64Array,
+  cut: number,
 ): number {
   const best = heap.reset(m);
-  for (let i = 0; i < count; i++) best.push(bounds[i]!, i);
+  for (let i = 0; i < count; i++) if (bounds[i]! <= cut) best.push(bounds[i]!, i);
   return best.drainAscending(indices, out);
 }

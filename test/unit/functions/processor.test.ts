@@ -11,6 +11,7 @@ import { encodeVector } from '../../../functions/wire/vector-base64.ts';
 import { LruCache, retainedBytes } from '../../../shared/cache/index.ts';
 import { IndexReader } from '../../../shared/index/index-reader.ts';
 import { defaultPartitionSearchOptions, searchPartition } from '../../../shared/search/partition-search.ts';
+import { type Hit, mergeHits } from '../../../shared/search/top-k.ts';
 import { type MemoryBlobStore, withPrefix } from '../../../shared/store/index.ts';
 import { attributes, buildTestStore, INDEX, queryVector, testConfig } from './test-stack.ts';
 
@@ -30,13 +31,14 @@ it('a processor opens an index without reading centroids or allocator attribute 
 });
 
 const PARTITION = 3;
+const K = 7;
 const filters = [null, { u: { $lt: 0.3 } }, { category: { $in: ['red', 'blue'] }, tags: { $nin: ['sale'] } }];
 const options = { rerank: 4, hammingKeepPercent: 30, pruningDims: 8, includeAttributes: false };
 
 function part(partition = PARTITION) {
   return {
     partition,
-    queries: filters.map((_, q) => ({ position: q, k: 7, mode: q === 2 ? 'exact' : 'approximate' })),
+    queries: filters.map((_, q) => ({ position: q, k: K, mode: q === 2 ? 'exact' : 'approximate' })),
   };
 }
 
@@ -117,7 +119,7 @@ describe('processPartition', () => {
     expect(runtime.cache.usedBytes).toBe(openBytes + retainedBytes(data));
   });
 
-  it('answers a call of several parts, per part, exactly as one call per partition', async () => {
+  it('answers a call of several parts as one call per partition does, query by query', async () => {
     const partitions = [5, 0, 3];
     const separate = createRuntime(testConfig(), { indexStore: (name) => withPrefix(store, name) });
     const single: ProcessorResponse['parts'] = [];
@@ -128,7 +130,10 @@ describe('processPartition', () => {
     const together = createRuntime(testConfig(), { indexStore: (name) => withPrefix(store, name) });
     const cold = (await serveProcessor(payload({}, partitions), together)) as ProcessorResponse;
     expect(cold.containerStart).toBe(true);
-    expect(cold.parts).toEqual(single);
+    // The first part is searched alone; later parts skip rows that cannot beat the query's k-th best
+    // from earlier parts, so their own lists may be shorter, but each query's merged answer is the same.
+    expect(cold.parts[0]!.results).toEqual(single[0]!.results);
+    expect(mergedByPosition(cold.parts)).toEqual(mergedByPosition(single));
     expect(cold.parts.map((answer) => answer.partition)).toEqual(partitions);
     // The reader is opened once and counted in the first part; each part counts its partition object.
     const objects = reader.manifest.objects.partitions;
@@ -142,7 +147,8 @@ describe('processPartition', () => {
       { partition: 3, cold: false, bytesFetched: 0 },
       { partition: 5, cold: false, bytesFetched: 0 },
     ]);
-    expect(warm.parts.map((answer) => answer.results)).toEqual([single[2]!.results, single[0]!.results]);
+    expect(warm.parts[0]!.results).toEqual(single[2]!.results);
+    expect(mergedByPosition(warm.parts)).toEqual(mergedByPosition([single[2]!, single[0]!]));
   });
 
   it("returns each hit's attributes when asked", async () => {
@@ -234,3 +240,15 @@ describe('processPartition', () => {
     });
   });
 });
+
+/** Each query position's hits over all parts, merged into its top k. */
+function mergedByPosition(parts: ProcessorResponse['parts']): Map<number, Hit[]> {
+  const lists = new Map<number, Hit[][]>();
+  for (const part of parts) {
+    for (const result of part.results) {
+      const hits = result.ids.map((id: number, i: number) => ({ id, distance: result.distances[i]! }));
+      lists.set(result.position, [...(lists.get(result.position) ?? []), hits]);
+    }
+  }
+  return new Map([...lists].map(([position, found]) => [position, mergeHits(found, K)]));
+}

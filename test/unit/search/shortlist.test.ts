@@ -37,4 +37,28 @@ describe('shortlistOf', () => {
       );
     }
   });
+
+  it('with a cut, lists the heap shortlist up to the cut and leaves out only rows above it', () => {
+    const rng = createRng(22);
+    for (let trial = 0; trial < 300; trial++) {
+      const count = 1 + rng.int(700);
+      const size = 1 + rng.int(80);
+      const bounds = new Float32Array(count);
+      for (let i = 0; i < count; i++) bounds[i] = trial % 2 ? rng.int(50) : rng.next() * 1000;
+      const cut = trial % 2 ? rng.int(60) : rng.next() * 1100;
+      const bits = new Uint32Array(bounds.buffer);
+      const indices = new Float64Array(size);
+      const out = new Float64Array(size);
+      const n = shortlistOf(bounds, bits, count, size, shortlistKeys(count), new TopK(0), indices, out, cut);
+      const heap = byHeap(bounds, count, size);
+      const atMostCut = heap.bounds.filter((bound) => bound <= cut).length;
+      // The listed rows are the heap's first n; every heap row at or below the cut is among them.
+      expect(n).toBeGreaterThanOrEqual(atMostCut);
+      expect(Array.from(indices.subarray(0, n))).toEqual(heap.indices.slice(0, n));
+      if (n < Math.min(size, count)) {
+        const listed = new Set(Array.from(indices.subarray(0, n)));
+        for (let i = 0; i < count; i++) if (!listed.has(i)) expect(bounds[i]).toBeGreaterThan(cut);
+      }
+    }
+  });
 });
