@@ -1,3 +1,0 @@
-export * from './call-function.ts';
-export * from './invoker.ts';
-export * from './lambda-invoker.ts';
