@@ -44,6 +44,15 @@ export function isRetryable(error: unknown): error is SquashError {
 }
 
 /**
+ * For searches: throttling (429, and 503 from a Function URL out of concurrency) and failures to reach
+ * the URL at all. A 502/504 is an answer (partitions failed; `SearchIncompleteError`), not retried.
+ */
+export function isThrottledOrUnreachable(error: unknown): error is SquashError {
+  if (error instanceof SearchHttpError) return error.status === 429 || error.status === 503;
+  return error instanceof UpstreamError || error instanceof UpstreamTimeoutError;
+}
+
+/**
  * Runs `attempt` until it succeeds, fails with an error that is not retryable, or has run
  * `options.attempts` times; the last error then says how many attempts were made (`what` names the
  * request, e.g. "with token abc-1").
@@ -54,14 +63,17 @@ export async function withRetries<T>(
     readonly signal?: AbortSignal;
     readonly what?: string;
     readonly onRetry?: (notice: RetryNotice) => void;
+    /** Which failures are retried. @default isRetryable */
+    readonly retryable?: (error: unknown) => error is SquashError;
   } = {},
 ): Promise<T> {
+  const retryable = options.retryable ?? isRetryable;
   const { attempts, baseDelayMs, maxDelayMs } = resolveRetryOptions(options);
   for (let made = 1; ; made++) {
     try {
       return await attempt();
     } catch (error) {
-      if (!isRetryable(error) || options.signal?.aborted) throw error;
+      if (!retryable(error) || options.signal?.aborted) throw error;
       if (made >= attempts) {
         throw withMessage(
           error,
