@@ -5,7 +5,8 @@
  * whose event, base64 and headers included, passes Lambda's 6 MB invocation limit). Bodies are read with
  * bounded memory (`http-body.ts`) and any request line builds an event (`function-url-event.ts`), so
  * every request within the limits reaches the function. AWS_IAM auth is not enforced (requests need not
- * be signed).
+ * be signed), but a signed request must carry a right signature for the stack's credentials, or it is
+ * refused with 403 as on AWS (`sigv4-check.ts`).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -13,6 +14,7 @@ import { functionUrlEvent, functionUrlReply, type HttpReply } from './function-u
 import { readBody } from './http-body.ts';
 import { listenOnLoopback } from './http-listen.ts';
 import type { PoolOutcome } from './lambda-function-pool.ts';
+import { type Credentials, signatureProblem } from './sigv4-check.ts';
 
 const PAYLOAD_LIMIT = 6 * 1024 * 1024;
 
@@ -29,6 +31,8 @@ export interface FunctionUrlServerOptions {
   readonly port: number;
   /** Invokes the function synchronously; `undefined` when it does not exist (any more). */
   readonly invoke: (payload: string, requestId: string) => Promise<PoolOutcome | undefined>;
+  /** Signed requests are checked against these (none: signatures are not checked). */
+  readonly credentials?: Credentials;
 }
 
 export async function startFunctionUrlServer(
@@ -43,6 +47,11 @@ export async function startFunctionUrlServer(
     const serve = async (): Promise<void> => {
       const body = await readBody(req, PAYLOAD_LIMIT);
       if (body === undefined) return respond(message(413, 'Request Entity Too Large'));
+      if (options.credentials) {
+        const request = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body };
+        const problem = await signatureProblem(request, options.credentials);
+        if (problem !== undefined) return respond(forbidden(problem));
+      }
       const requestId = randomUUID();
       const event = functionUrlEvent({
         method: req.method ?? 'GET',
@@ -77,6 +86,14 @@ export async function startFunctionUrlServer(
   });
   const port = await listenOnLoopback(server, options.port);
   return { url: `http://127.0.0.1:${port}/`, server };
+}
+
+function forbidden(why: string): HttpReply {
+  return {
+    status: 403,
+    headers: { 'content-type': 'application/json', 'x-amzn-ErrorType': 'AccessDeniedException' },
+    body: Buffer.from(JSON.stringify({ Message: why })),
+  };
 }
 
 function message(status: number, text: string): HttpReply {

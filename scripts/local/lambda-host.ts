@@ -262,6 +262,7 @@ export async function startLambdaHost(options: LambdaHostOptions = {}): Promise<
     async addFunctionUrl(functionName, urlOptions = {}) {
       const url = await startFunctionUrlServer({
         port: urlOptions.port ?? 0,
+        ...signingCredentials(options.environment),
         invoke: (payload, requestId) =>
           pools.has(functionName) ? invoke(functionName, payload, requestId) : Promise.resolve(undefined),
       });
@@ -343,4 +344,11 @@ function validate(fn: LocalFunction): void {
   if (reserved !== undefined && !(Number.isInteger(reserved) && reserved >= 0)) {
     throw problem(`reservedConcurrency is ${reserved}, expected an integer ≥ 0`);
   }
+}
+
+/** The credentials signed requests to the host's Function URLs must be signed with: its functions' own. */
+function signingCredentials(environment: Readonly<Record<string, string>> | undefined) {
+  const accessKeyId = environment?.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = environment?.AWS_SECRET_ACCESS_KEY;
+  return accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {};
 }
