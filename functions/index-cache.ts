@@ -4,11 +4,13 @@
  * need revalidation; the coordinator alone follows `CURRENT` (see `coordinator/index-catalog.ts`).
  *
  * An IndexReader is charged the bytes it read when opened (allocators: centroids and attribute codes); a
- * partition is charged the buffers its typed arrays keep alive.
+ * partition is charged the buffers its typed arrays keep alive plus the most its search workspace can
+ * grow to (`workspaceBytes`: scratch arrays and pruning codes derived on first use).
  */
 import { retainedBytes } from '../shared/cache/index.ts';
 import { IndexReader } from '../shared/index/index-reader.ts';
 import type { PartitionData } from '../shared/search/partition-data.ts';
+import { workspaceBytes } from '../shared/search/partition-workspace.ts';
 import type { FunctionRuntime } from './runtime.ts';
 
 export type CachedValue =
@@ -56,7 +58,7 @@ export async function cachedPartition(
     const before = reader.bytesFetched;
     const data = await reader.loadPartition(partition);
     bytesFetched = reader.bytesFetched - before;
-    return { value: { kind: 'partition', data }, bytes: retainedBytes(data) };
+    return { value: { kind: 'partition', data }, bytes: retainedBytes(data) + workspaceBytes(data) };
   });
   if (value.kind !== 'partition') throw new TypeError(`cache entry ${key} is not a partition`);
   return { data: value.data, cold: loaded, bytesFetched };

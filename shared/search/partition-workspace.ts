@@ -1,11 +1,12 @@
 /**
  * What a processor keeps per loaded partition besides its sections: scratch buffers sized for the
  * partition and the row-major pruning codes, derived on first use (≈ 30 bytes per row, against the 4·D
- * bytes of its vector). Held in a WeakMap, so it goes when the partition leaves the cache.
+ * bytes of its vector). Held in a WeakMap, so it goes when the partition leaves the cache; a cache that
+ * holds the partition charges `workspaceBytes` for it too.
  */
 import { AdcTables, type PruningCodes, pruningCodes } from './adc.ts';
 import { permuteInto } from './coordinate-order.ts';
-import type { PartitionData } from './partition-data.ts';
+import { type PartitionData, pruningDims } from './partition-data.ts';
 import { shortlistKeys, shortlistOf } from './shortlist.ts';
 import { TopK } from './top-k.ts';
 
@@ -92,4 +93,24 @@ export function workspaceOf(data: PartitionData): Workspace {
     workspaces.set(data, workspace);
   }
   return workspace;
+}
+
+/** The largest k a search asks for (the API's bound); each result heap holds 16 bytes per entry. */
+const MAX_K = 1000;
+
+/**
+ * The most a partition's workspace can hold: per row the candidate, survivor and bound arrays, the
+ * shortlist key, the shortlist's indices and bounds (at most one per row) and the pruning codes of every
+ * dimension with bits (two per byte); the pair and single tables of those dimensions; the permuted query
+ * and its transformed coordinates; the result heaps (k ≤ 1000; the shortlist heap only for partitions
+ * too large for keys).
+ */
+export function workspaceBytes(data: PartitionData): number {
+  const rows = data.count;
+  const dims = pruningDims(data);
+  const pairs = Math.ceil(dims / 2);
+  const keys = shortlistKeys(rows).byteLength;
+  const heap = keys === 0 ? 16 * rows : 0;
+  const tables = pairs * 256 * 8 + 2 * pairs * 16 * 8;
+  return rows * (4 + 4 + 4 + 2 * 8 + pairs) + keys + heap + tables + data.dim * (4 + 8) + 16 * MAX_K;
 }

@@ -11,6 +11,7 @@ import { encodeVector } from '../../../functions/wire/vector-base64.ts';
 import { LruCache, retainedBytes } from '../../../shared/cache/index.ts';
 import { IndexReader } from '../../../shared/index/index-reader.ts';
 import { defaultPartitionSearchOptions, searchPartition } from '../../../shared/search/partition-search.ts';
+import { workspaceBytes, workspaceOf } from '../../../shared/search/partition-workspace.ts';
 import { type Hit, mergeHits } from '../../../shared/search/top-k.ts';
 import { type MemoryBlobStore, withPrefix } from '../../../shared/store/index.ts';
 import { attributes, buildTestStore, INDEX, queryVector, testConfig } from './test-stack.ts';
@@ -116,7 +117,11 @@ describe('processPartition', () => {
     const second = again.parts[0]!;
     expect(second).toMatchObject({ cold: false, bytesFetched: 0 });
     expect(second.results).toEqual(first.results);
-    expect(runtime.cache.usedBytes).toBe(openBytes + retainedBytes(data));
+    expect(runtime.cache.usedBytes).toBe(openBytes + retainedBytes(data) + workspaceBytes(data));
+    // The charge covers what the searches made the workspace hold.
+    expect(retainedBytes([data, workspaceOf(data)]) - retainedBytes(data)).toBeLessThanOrEqual(
+      workspaceBytes(data),
+    );
   });
 
   it('answers a call of several parts as one call per partition does, query by query', async () => {
@@ -164,7 +169,10 @@ describe('processPartition', () => {
 
   it('keeps partitions within the cache budget, evicting the least recently used', async () => {
     const sizes = await Promise.all(
-      [0, 1, 2, 3, 4, 5].map(async (p) => retainedBytes(await reader.loadPartition(p))),
+      [0, 1, 2, 3, 4, 5].map(async (p) => {
+        const data = await reader.loadPartition(p);
+        return retainedBytes(data) + workspaceBytes(data);
+      }),
     );
     // Room for the reader and the two largest partitions, not three.
     const largest = [...sizes].sort((a, b) => b - a);
