@@ -11,7 +11,12 @@
  * before they had to check `complete`; ignoring it would change its meaning without a word.
  */
 import { z } from 'zod';
-import { defaultQueryOptions } from '../../shared/search/query-executor.ts';
+import {
+  acceptedValues,
+  maxAllocatorsSchema,
+  queryOptionDefaults,
+  queryOptionsSchema,
+} from '../../shared/api/query-options.ts';
 import { indexNameSchema, kSchema } from '../wire/fields.ts';
 import type { ResolvedOptions } from '../wire/query-options.ts';
 
@@ -34,59 +39,46 @@ export const numberArraySchema = z
       message: `Invalid input: expected number, received ${received}`,
     });
   })
+  .meta({ items: { type: 'number' } })
   .transform((values) => values as number[]);
 
 export const publicQuerySchema = z
   .strictObject({
-    /** The query vector as JSON numbers. */
-    vector: numberArraySchema.optional(),
-    /** The query vector as base64 of little-endian float32 values. */
-    vectorBase64: z.string().min(1, 'must not be empty').optional(),
-    /** DESIGN §4 filter; absent or null matches everything. */
-    filter: z.unknown().optional(),
+    vector: numberArraySchema.optional().describe('The query vector as JSON numbers.'),
+    vectorBase64: z
+      .string()
+      .min(1, 'must not be empty')
+      .optional()
+      .describe('The query vector as standard base64 of little-endian float32 values.'),
+    filter: z
+      .unknown()
+      .optional()
+      .describe(
+        'A Mongo-style filter over the index attributes ($eq $ne $gt $gte $lt $lte $in $nin $exists $and ' +
+          '$or $not; fields at one level are ANDed, a bare value means $eq). Absent or null matches everything.',
+      ),
   })
   .refine((query) => (query.vector === undefined) !== (query.vectorBase64 === undefined), {
     error: 'give exactly one of `vector` (JSON numbers) or `vectorBase64` (little-endian float32)',
-  });
+  })
+  .describe('One query: exactly one of `vector` or `vectorBase64`, and an optional filter.');
 
+const { rerank, ...resolvedWithDefaults } = queryOptionsSchema.shape;
+
+/**
+ * The request's options: the query options of `shared/api/query-options.ts` (bounds, defaults and
+ * documentation live there; an absent option takes its default when parsed), `rerank: true` for the
+ * default depth, the request-only `maxAllocators`, and the removed `strict`.
+ */
 export const publicOptionsSchema = z.strictObject({
-  /**
-   * Exact re-rank depth R (R·k rows per partition are re-ranked exactly); `true` means the default.
-   * @default 4
-   */
+  ...resolvedWithDefaults,
   rerank: z
-    .union([z.number().int().min(1).max(100), z.literal(true)], {
-      error: 'must be an integer in 1..100 (the re-rank depth R) or true for the default',
+    .union([rerank.unwrap(), z.literal(true)], {
+      error: `must be ${acceptedValues(rerank.unwrap())} (the re-rank depth R) or true for the default`,
     })
-    .optional(),
-  /** Visit partitions within this factor of the nearest centroid distance. @default 1.2 */
-  partitionFactor: z.number().min(1, 'must be at least 1').max(1000, 'must be at most 1000').optional(),
-  /**
-   * Partition selection adds partitions (in centroid order) until they hold matchesFactor·k quantized
-   * filter matches; higher finds more filtered neighbours for more partitions visited. @default 10
-   */
-  matchesFactor: z.number().min(1, 'must be at least 1').max(1000, 'must be at most 1000').optional(),
-  /** Share of candidates kept by Hamming pruning, in percent; 100 turns pruning off. @default 100 */
-  hammingKeepPercent: z.number().gt(0, 'must be above 0').max(100, 'must be at most 100').optional(),
-  /** Leading KLT dimensions used for pruning and lower bounds. @default 32 */
-  pruningDims: z.number().int().min(1, 'must be at least 1').max(65_536).optional(),
-  /** Return each hit's attributes. @default false */
-  includeAttributes: z.boolean().optional(),
-  /** Scan every partition with matches and return the true top-k. @default false */
-  exact: z.boolean().optional(),
-  /**
-   * Most allocator invocations for this request (0 runs the allocator step in the coordinator). The
-   * tree is the deployed one (b, l) shrunk to fit. @default sized by the allocator work (see
-   * `ALLOCATOR_WORK_TARGET`), in-process below two allocators' worth
-   */
-  maxAllocators: z.number().int().min(0, 'must be at least 0').max(100_000).optional(),
-  /**
-   * Answer even when partitions could not be searched (after retries): the response then says
-   * `complete: false`, names them in `stats.missingPartitions` (and per query) and carries the header
-   * `X-Squash-Partial: true`. Without it such a search fails with 502, or 504 when a timeout caused it.
-   * @default false
-   */
-  allowPartial: z.boolean().optional(),
+    .describe(`${rerank.unwrap().description} \`true\` means the default.`)
+    .default(queryOptionDefaults.rerank),
+  maxAllocators: maxAllocatorsSchema.optional(),
   /** Removed: searches are complete or fail by default; see `allowPartial`. */
   strict: z
     .never({
@@ -94,7 +86,10 @@ export const publicOptionsSchema = z.strictObject({
         'was removed: a search now fails with 502/504 naming the failed partitions unless partial answers are allowed; ' +
         'send `allowPartial: true` to accept partial answers, or leave both out for complete-or-fail',
     })
-    .optional(),
+    .optional()
+    .describe(
+      'Removed: a search is complete or fails unless `allowPartial` is true; sending `strict` is a 400.',
+    ),
 });
 
 export const searchRequestSchema = z.strictObject({
@@ -105,19 +100,14 @@ export const searchRequestSchema = z.strictObject({
 });
 
 export type PublicQuery = z.infer<typeof publicQuerySchema>;
-export type PublicOptions = z.infer<typeof publicOptionsSchema>;
+/** The options a caller may send (every one optional). */
+export type PublicOptions = z.input<typeof publicOptionsSchema>;
 export type SearchRequest = z.infer<typeof searchRequestSchema>;
 
-export function resolveOptions(options: PublicOptions = {}): ResolvedOptions {
-  return {
-    partitionFactor: options.partitionFactor ?? defaultQueryOptions.partitionFactor,
-    matchesFactor: options.matchesFactor ?? defaultQueryOptions.matchesFactor,
-    rerank:
-      options.rerank === undefined || options.rerank === true ? defaultQueryOptions.rerank : options.rerank,
-    hammingKeepPercent: options.hammingKeepPercent ?? defaultQueryOptions.hammingKeepPercent,
-    pruningDims: options.pruningDims ?? defaultQueryOptions.pruningDims ?? 32,
-    exact: options.exact ?? defaultQueryOptions.exact,
-    includeAttributes: options.includeAttributes ?? false,
-    allowPartial: options.allowPartial ?? false,
-  };
+/** The options every function of the search receives: defaults applied, `rerank: true` resolved. */
+export function resolveOptions(
+  options: z.output<typeof publicOptionsSchema> = publicOptionsSchema.parse({}),
+): ResolvedOptions {
+  const { maxAllocators: _, strict: __, rerank: depth, ...rest } = options;
+  return { ...rest, rerank: depth === true ? queryOptionDefaults.rerank : depth };
 }

@@ -9,18 +9,89 @@
  * carry `"missingPartitions"` — with a warning naming the partitions on stderr, and exits 0. An
  * in-process search reads every partition itself and is complete or throws; it is checked all the same.
  */
+import {
+  acceptedValues,
+  type QueryOptionName,
+  queryOptionDefaults,
+  queryOptionDescription,
+  resolvedQueryOptionsSchema,
+} from '../../shared/api/query-options.ts';
 import { readJsonLinesArray, readVectors } from '../../shared/data/index.ts';
 import { InvalidInputError, SquashError } from '../../shared/errors/index.ts';
 import { LocalSearch, type SearchQuery } from '../../shared/index/local-search.ts';
-import { defaultQueryOptions, type QueryOptions } from '../../shared/search/query-executor.ts';
+import type { QueryOptions } from '../../shared/search/query-executor.ts';
 import { openStore } from '../../shared/store/index.ts';
 import { SearchIncompleteError } from '../client/index.ts';
 import { numberOption, parseCommandArgs, positiveInteger, requiredString, UsageError } from './args.ts';
 import { type BatchAnswer, searchThroughUrl } from './search-url.ts';
 
+/**
+ * The query options `squash search` takes as flags (`--kebab-case` of the option's name). Their bounds,
+ * defaults and help text come from the query options schema (`shared/api/query-options.ts`);
+ * `includeAttributes` and `maxAllocators` shape HTTP answers only, and `--allow-partial` is below.
+ */
+const NUMERIC_FLAGS = [
+  'partitionFactor',
+  'matchesFactor',
+  'rerank',
+  'hammingKeepPercent',
+  'pruningDims',
+] as const;
+const flagOf = (option: QueryOptionName) => option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
 export const searchUsage = `squash search --index DIR|s3://bucket/prefix --queries FILE [--filter JSON | --filters FILE.jsonl]
-              [--k 10] [--exact] [--partition-factor 1.2] [--rerank 4] [--hamming-keep-percent 100] [--pruning-dims 32]
+              [--k 10] [--exact]
+              ${NUMERIC_FLAGS.map((name) => `[--${flagOf(name)} ${queryOptionDefaults[name]}]`)
+                .join(' ')
+                .replace(' [--hamming', '\n              [--hamming')}
 squash search --url SEARCH_URL --index NAME --queries FILE [same options] [--sign] [--allow-partial]`;
+
+/** `  --flag   text`, the text wrapped in a column (on the next line when the flag is too wide). */
+function helpLine(flag: string, text: string): string {
+  const column = 25;
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + word.length + 1 > 110 - column) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  lines.push(line);
+  const head = `  ${flag}`;
+  const indent = ' '.repeat(column);
+  const body = lines.map((text) => indent + text);
+  if (head.length < column - 1) body[0] = head.padEnd(column) + lines[0];
+  else body.unshift(head);
+  return body.join('\n');
+}
+
+function optionHelp(name: QueryOptionName, value: string): string {
+  const schema = resolvedQueryOptionsSchema.shape[name];
+  const accepted = schema.type === 'boolean' ? '' : `${acceptedValues(schema)}; `;
+  const fallback = queryOptionDefaults[name];
+  const shown = typeof fallback === 'boolean' ? (fallback ? 'on' : 'off') : String(fallback);
+  return helpLine(
+    `--${flagOf(name)}${value}`,
+    `${queryOptionDescription(name)} (${accepted}default: ${shown})`,
+  );
+}
+
+export const searchHelp = `usage:
+${searchUsage.replace(/^/gm, '  ')}
+
+Searches an index in process (--index DIR|s3://…) or through a search Function URL (--url, --index NAME),
+printing one JSON line per query in query order.
+
+  --queries FILE         query vectors: .fvecs, .bvecs or .npy; required
+  --filter JSON          one filter for every query
+  --filters FILE.jsonl   one filter per query (JSON Lines)
+  --k K                  hits per query, an integer in 1..1000 (default: 10)
+${optionHelp('exact', '')}
+${NUMERIC_FLAGS.map((name) => optionHelp(name, ' X')).join('\n')}
+  --sign                 sign requests with SigV4 (an AWS_IAM Function URL), with the usual AWS credentials
+${helpLine('--allow-partial', `(--url only) ${queryOptionDescription('allowPartial')}`)}
+  -h, --help             print this help`;
 
 const batchSize = 500;
 
@@ -43,10 +114,7 @@ export async function runSearch(argv: string[]): Promise<void> {
     exact: { type: 'boolean' },
     sign: { type: 'boolean' },
     'allow-partial': { type: 'boolean' },
-    'partition-factor': { type: 'string' },
-    rerank: { type: 'string' },
-    'hamming-keep-percent': { type: 'string' },
-    'pruning-dims': { type: 'string' },
+    ...Object.fromEntries(NUMERIC_FLAGS.map((name) => [flagOf(name), { type: 'string' as const }])),
   });
   const index = requiredString(args.index, '--index');
   const allowPartial = args['allow-partial'] ?? false;
@@ -61,34 +129,15 @@ export async function runSearch(argv: string[]): Promise<void> {
   const filters = await readFilters(args.filter, args.filters, queryFile.n);
   const options: Partial<QueryOptions> & { k: number } = {
     k: numberOption(args.k, '--k', 10, (n) => positiveInteger(n) && n <= 1000, 'an integer in 1..1000'),
-    exact: args.exact ?? false,
-    partitionFactor: numberOption(
-      args['partition-factor'],
-      '--partition-factor',
-      defaultQueryOptions.partitionFactor,
-      (n) => n >= 1,
-      'a number ≥ 1',
-    ),
-    rerank: numberOption(
-      args.rerank,
-      '--rerank',
-      defaultQueryOptions.rerank,
-      positiveInteger,
-      'a positive integer',
-    ),
-    hammingKeepPercent: numberOption(
-      args['hamming-keep-percent'],
-      '--hamming-keep-percent',
-      defaultQueryOptions.hammingKeepPercent,
-      (n) => n > 0 && n <= 100,
-      'a number in (0, 100]',
-    ),
-    pruningDims: numberOption(
-      args['pruning-dims'],
-      '--pruning-dims',
-      defaultQueryOptions.pruningDims ?? 32,
-      positiveInteger,
-      'a positive integer',
+    exact: args.exact ?? queryOptionDefaults.exact,
+    ...Object.fromEntries(
+      NUMERIC_FLAGS.map((name) => {
+        const schema = resolvedQueryOptionsSchema.shape[name];
+        const flag = `--${flagOf(name)}`;
+        const value = (args as Record<string, unknown>)[flagOf(name)];
+        const check = (n: number) => schema.safeParse(n).success;
+        return [name, numberOption(value, flag, queryOptionDefaults[name], check, acceptedValues(schema))];
+      }),
     ),
   };
   const queries: SearchQuery[] = Array.from({ length: queryFile.n }, (_, q) => ({

@@ -8,6 +8,7 @@
  * sets take the exact plan directly when it is cheaper (a cost model in flops).
  */
 
+import { queryOptionDefaults } from '../api/query-options.ts';
 import { matchingRows } from '../attributes/filter-rows.ts';
 import type { CompiledFilter } from '../attributes/index.ts';
 import { binaryCode, kltTransform } from '../quantize/index.ts';
@@ -20,9 +21,9 @@ import { scanRows } from './row-scan.ts';
 import type { Hit, TopK } from './top-k.ts';
 
 export interface PartitionSearchOptions {
-  /** Exact re-rank depth R: the best R·k rows by lower bound are re-ranked exactly. @default 5 */
+  /** Exact re-rank depth R: the best R·k rows by lower bound are re-ranked exactly. */
   readonly rerank: number;
-  /** Share of the candidates kept by Hamming pruning, in percent. @default 10 */
+  /** Share of the candidates kept by Hamming pruning, in percent (100 = off). */
   readonly hammingKeepPercent: number;
   /** Hamming pruning never keeps fewer than hammingFloor·R·k candidates. @default 4 */
   readonly hammingFloor: number;
@@ -30,11 +31,16 @@ export interface PartitionSearchOptions {
   readonly pruningDims?: number;
 }
 
-export const defaultPartitionSearchOptions: PartitionSearchOptions = {
-  rerank: 5,
-  hammingKeepPercent: 10,
+/**
+ * The query options schema's defaults (`shared/api/query-options.ts`) for the partition-level options,
+ * and the Hamming floor, which is not a query option.
+ */
+export const defaultPartitionSearchOptions: PartitionSearchOptions = Object.freeze({
+  rerank: queryOptionDefaults.rerank,
+  hammingKeepPercent: queryOptionDefaults.hammingKeepPercent,
+  pruningDims: queryOptionDefaults.pruningDims,
   hammingFloor: 4,
-};
+});
 
 /** The partition-level options of a request's query options (defaults for the rest). */
 export function partitionSearchOptions(options: {

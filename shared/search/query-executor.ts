@@ -17,6 +17,7 @@
  *   further round runs only when the partitions that did answer under-delivered — the same rule as for
  *   a complete round, not a way to pad a partial answer with farther neighbours.
  */
+import { queryOptionDefaults } from '../api/query-options.ts';
 import type { CompiledFilter } from '../attributes/index.ts';
 import { UpstreamError, UpstreamTimeoutError } from '../errors/index.ts';
 import { orderPartitions, type PartitionOrder } from '../plan/partition-order.ts';
@@ -25,48 +26,42 @@ import { choosePlan } from '../plan/query-plan.ts';
 import type { PartitionQuery, PartitionQueryResult } from './partition-search.ts';
 import { type Hit, mergeHits, TopK } from './top-k.ts';
 
+/**
+ * The options the executor reads. Their bounds, defaults and documentation are the query options
+ * schema's (`shared/api/query-options.ts`); `pruningDims` absent means every dimension with bits.
+ */
 export interface QueryOptions {
   readonly k: number;
-  /** Visit partitions within this factor of the nearest centroid distance. @default 1.2 */
+  /** Visit partitions within this factor of the nearest centroid distance. */
   readonly partitionFactor: number;
-  /** Exact re-rank depth R (R·k rows per partition). @default 5 */
+  /** Exact re-rank depth R (R·k rows per partition). */
   readonly rerank: number;
-  /** Hamming pruning keeps this share of a partition's candidates, in percent (100 = off). @default 100 */
+  /** Hamming pruning keeps this share of a partition's candidates, in percent (100 = off). */
   readonly hammingKeepPercent: number;
   /**
    * Partition selection keeps adding partitions (in centroid order) until they hold matchesFactor·k
    * filter matches: a filter that is independent of the vectors spreads the filtered neighbours over
-   * about 1/selectivity times as many partitions as the unfiltered ones. @default 10
+   * about 1/selectivity times as many partitions as the unfiltered ones.
    */
   readonly matchesFactor: number;
-  /** Scan every partition and return the true top-k. @default false */
+  /** Scan every partition and return the true top-k. */
   readonly exact: boolean;
   /**
    * Leading KLT dimensions used for Hamming pruning and lower bounds (the energy-sorted KLT puts most of
-   * the distance there); fewer is faster and looser, the exact re-rank restores the order. @default 32
+   * the distance there); fewer is faster and looser, the exact re-rank restores the order.
    */
   readonly pruningDims?: number;
   /**
    * Accept answers that miss failed partitions (they are named in `missingPartitions`); otherwise a
-   * query with a missing partition stops at that round (see the design decisions above). @default false
+   * query with a missing partition stops at that round (see the design decisions above).
    */
   readonly allowPartial?: boolean;
 }
 
-/**
- * Defaults measured on Fashion-MNIST and SIFT (docs/performance.md): sign codes prune poorly on real data
- * (keeping 30 % cost 20 recall points on Fashion-MNIST), so Hamming pruning is off unless asked for; 32
- * leading KLT dimensions with R = 5 keep recall@10 near 0.97 (R = 4 is 3 % faster at ≈ 0.96).
- */
-export const defaultQueryOptions: Omit<QueryOptions, 'k'> = {
-  partitionFactor: 1.2,
-  rerank: 5,
-  hammingKeepPercent: 100,
-  matchesFactor: 10,
-  exact: false,
-  pruningDims: 32,
-  allowPartial: false,
-};
+const { includeAttributes: _, ...executorDefaults } = queryOptionDefaults;
+
+/** The executor's defaults: the query options schema's (`shared/api/query-options.ts`). */
+export const defaultQueryOptions: Omit<QueryOptions, 'k'> = Object.freeze(executorDefaults);
 
 export interface ExecutorQuery {
   /** Metric-prepared query vector. */
