@@ -4,7 +4,6 @@
  * processors invoked through `processorSearcher`, then hits shaped in the index's metric. Run by every
  * tree node for its own slice, and by the coordinator in-process for small batches.
  */
-import type { AttributeValue } from '../../shared/attributes/index.ts';
 import type { IndexReader } from '../../shared/index/index-reader.ts';
 import { reportedDistance } from '../../shared/metric.ts';
 import { executeQueries } from '../../shared/search/query-executor.ts';
@@ -43,7 +42,6 @@ export async function runAllocatorStep(
   const stats = emptyPathStats();
   if (queries.length === 0) return { results: [], stats };
   const { reader, options } = request;
-  const attributes = new Map<number, Record<string, AttributeValue>>();
   const layout = layoutAt(reader.layout, request.view, request.sequence);
   const searcher = processorSearcher({
     runtime,
@@ -55,7 +53,6 @@ export async function runAllocatorStep(
     queries,
     deadline: request.deadline,
     stats,
-    attributes,
   });
   const outcomes = await executeQueries(
     layout,
@@ -78,7 +75,7 @@ export async function runAllocatorStep(
       position: query.position,
       hits: outcome.hits.map((hit) => {
         const distance = reportedDistance(reader.space, hit.distance, query.vector);
-        const values = options.includeAttributes ? attributes.get(hit.id) : undefined;
+        const values = options.includeAttributes ? hit.attributes : undefined;
         return values === undefined ? { id: hit.id, distance } : { id: hit.id, distance, attributes: values };
       }),
       stats: {

@@ -14,7 +14,7 @@
  * filter once per call. A coalesced call that fails fails every one of its partitions with the same
  * error: complete or fail holds per partition as before.
  */
-import type { AttributeValue, CompiledFilter } from '../../shared/attributes/index.ts';
+import type { CompiledFilter } from '../../shared/attributes/index.ts';
 import { UpstreamError, UpstreamTimeoutError } from '../../shared/errors/index.ts';
 import type { IndexReader } from '../../shared/index/index-reader.ts';
 import type { PartitionQueryResult } from '../../shared/search/partition-search.ts';
@@ -73,8 +73,6 @@ export interface SearcherContext {
   readonly deadline: number;
   /** Updated with every call's cost and failures. */
   readonly stats: PathStats;
-  /** Filled with each returned hit's attributes when `options.includeAttributes`. */
-  readonly attributes: Map<number, Record<string, AttributeValue>>;
 }
 
 /** A partition's queries waiting for the round's flush, with the executor's promise to settle. */
@@ -155,7 +153,7 @@ export function processorSearcher(context: SearcherContext): PartitionSearcher {
           : (await callProcessor(context, [{ partition, queries: chunk }]))[0]!.results,
       ),
     );
-    return answers.flatMap((results) => results.map((result) => toPartitionResult(context, result)));
+    return answers.flatMap((results) => results.map(toPartitionResult));
   };
 }
 
@@ -352,12 +350,13 @@ function partProblem(part: ProcessorPart, answer: ProcessorPartResult): string |
         : undefined;
 }
 
-function toPartitionResult(context: SearcherContext, result: ProcessorResult): PartitionQueryResult {
-  const hits: Hit[] = result.ids.map((id, i) => ({ id, distance: result.distances[i]! }));
+function toPartitionResult(result: ProcessorResult): PartitionQueryResult {
   const values = result.attributes;
-  if (values) {
-    for (let i = 0; i < result.ids.length; i++) context.attributes.set(result.ids[i]!, values[i]!);
-  }
+  const hits: Hit[] = result.ids.map((id, i) =>
+    values
+      ? { id, distance: result.distances[i]!, attributes: values[i]! }
+      : { id, distance: result.distances[i]! },
+  );
   return {
     hits,
     candidates: result.candidates,

@@ -2,9 +2,13 @@
  * Bounded top-k by ascending distance, ties broken by ascending id (STYLE §10), so that merging partial
  * results in any order gives the same answer. A binary max-heap on (distance, id).
  */
+import type { AttributeValue } from '../attributes/index.ts';
+
 export interface Hit {
   readonly id: number;
   readonly distance: number;
+  /** The row's attributes, when the search was asked to return them. */
+  readonly attributes?: Readonly<Record<string, AttributeValue>>;
 }
 
 export class TopK {
@@ -158,10 +162,20 @@ export function compareHits(a: Hit, b: Hit): number {
 /** The heap `mergeHits` reuses (it is synchronous). */
 const mergeTop = new TopK(0);
 
-/** Merges partial result lists into the global top-k; commutative and associative. */
+/**
+ * Merges partial result lists into the global top-k; commutative and associative. Hits keep what they
+ * carry (their attributes): the winners are the input hits themselves.
+ */
 export function mergeHits(lists: readonly (readonly Hit[])[], k: number): Hit[] {
   if (lists.length === 1 && lists[0]!.length <= k) return [...lists[0]!];
   const top = mergeTop.reset(k);
-  for (const list of lists) for (const hit of list) top.push(hit.distance, hit.id);
-  return top.sorted();
+  const carried = new Map<number, Hit>();
+  for (const list of lists) {
+    for (const hit of list) {
+      top.push(hit.distance, hit.id);
+      if (hit.attributes !== undefined) carried.set(hit.id, hit);
+    }
+  }
+  const merged = top.sorted();
+  return carried.size === 0 ? merged : merged.map((hit) => carried.get(hit.id) ?? hit);
 }
