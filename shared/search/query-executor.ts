@@ -131,8 +131,11 @@ interface QueryState {
   /** Answered in full (the exact plan over the filter's matches): no round to run. */
   answered: boolean;
   readonly partial: Hit[][];
-  /** The best exact distances found for it so far by searches in this process (see PartitionQuery). */
-  readonly bound: TopK;
+  /**
+   * The best exact distances found for it so far by searches in this process (see PartitionQuery),
+   * made for its first approximate round.
+   */
+  bound: TopK | undefined;
   readonly stats: QueryStats;
   mode: 'exact' | 'approximate';
 }
@@ -218,7 +221,7 @@ function planQuery(
     visited: new Set(),
     answered: false,
     partial: [],
-    bound: new TopK(options.k),
+    bound: undefined,
     mode: plan,
     stats: {
       plan,
@@ -318,6 +321,7 @@ async function runRound(
     if (selected.length === 0) continue;
     const state = states[index]!;
     state.stats.rounds++;
+    if (state.mode === 'approximate') state.bound ??= new TopK(options.k);
     // One request per query and round, shared by the partitions it goes to.
     const request: PartitionRequest = {
       index,
@@ -326,7 +330,7 @@ async function runRound(
         filter: state.query.filter,
         k: options.k,
         mode: state.mode,
-        bound: state.bound,
+        ...(state.bound ? { bound: state.bound } : {}),
       },
     };
     for (const partition of selected) {
