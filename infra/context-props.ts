@@ -11,7 +11,13 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import { InvalidInputError } from '../shared/errors/index.ts';
 import type { FunctionRole } from './search-settings.ts';
-import type { CompactorSettings, FunctionSettings, SearchStackProps } from './search-stack-props.ts';
+import type {
+  AlarmSettings,
+  CompactorSettings,
+  FunctionSettings,
+  SearchStackProps,
+} from './search-stack-props.ts';
+import { LOG_LEVELS, type LogLevel } from './telemetry.ts';
 
 export const DEFAULT_STACK_NAME = 'SquashSearch';
 
@@ -26,6 +32,17 @@ const ROLE_KEYS = [
 
 /** The compactor's sizing keys (`compactorMemoryMiB`, …); it has no cache budget or provisioned concurrency. */
 const COMPACTOR_KEYS = ['MemoryMiB', 'TimeoutSeconds', 'ReservedConcurrency'] as const;
+
+/** The alarm keys (`alarmErrors`, …) and the `AlarmSettings` field each sets. */
+const ALARM_KEYS = {
+  alarmErrors: 'errors',
+  alarmThrottles: 'throttles',
+  alarmTimeoutPercent: 'timeoutPercent',
+  alarmSearchLatencyP99Ms: 'searchLatencyP99Ms',
+  alarmMissingPartitions: 'missingPartitions',
+  alarmPeriodSeconds: 'periodSeconds',
+  alarmEvaluationPeriods: 'evaluationPeriods',
+} as const satisfies Record<string, keyof AlarmSettings>;
 
 /** Every context key this app reads. */
 export const CONTEXT_KEYS: readonly string[] = [
@@ -44,6 +61,11 @@ export const CONTEXT_KEYS: readonly string[] = [
   'retentionSeconds',
   ...ROLES.flatMap((role) => ROLE_KEYS.map((key) => `${role}${key}`)),
   ...COMPACTOR_KEYS.map((key) => `compactor${key}`),
+  'logLevel',
+  'metrics',
+  'tracing',
+  ...Object.keys(ALARM_KEYS),
+  'alarmTopicArn',
 ];
 
 export interface ContextSettings {
@@ -83,6 +105,10 @@ export function settingsFromContext(node: Node): ContextSettings {
       'compactorReservedConcurrency',
     ),
   });
+  const alarms: Record<string, number | string | undefined> = {};
+  for (const [key, field] of Object.entries(ALARM_KEYS)) alarms[field] = optionalInteger(read(key), key);
+  alarms.topicArn = optionalString(read('alarmTopicArn'), 'alarmTopicArn');
+  const givenAlarms = withoutUndefined(alarms) as AlarmSettings;
   const props: SearchStackProps = {
     indexPrefix: optionalString(read('indexPrefix'), 'indexPrefix'),
     processorFunctions: optionalInteger(read('processorFunctions'), 'processorFunctions'),
@@ -104,6 +130,14 @@ export function settingsFromContext(node: Node): ContextSettings {
     retentionSeconds: optionalInteger(read('retentionSeconds'), 'retentionSeconds'),
     ...roles,
     compactor: Object.keys(compactor).length > 0 ? compactor : undefined,
+    logLevel: optionalChoice<LogLevel>(
+      read('logLevel'),
+      'logLevel',
+      Object.fromEntries(LOG_LEVELS.map((level) => [level, level])),
+    ),
+    metrics: optionalBoolean(read('metrics'), 'metrics'),
+    tracing: optionalBoolean(read('tracing'), 'tracing'),
+    alarms: Object.keys(givenAlarms).length > 0 ? givenAlarms : undefined,
   };
   return { stackName, props: withoutUndefined(props) };
 }
@@ -137,6 +171,13 @@ function optionalReservedConcurrency(value: unknown, key: string): number | 'non
   const integer = integerOf(value);
   if (integer === undefined) throw invalid(key, value, 'a non-negative integer or `none`');
   return integer;
+}
+
+/** `true`/`false`, as JSON or as the strings `-c tracing=true` passes. */
+function optionalBoolean(value: unknown, key: string): boolean | undefined {
+  if (value === undefined || typeof value === 'boolean') return value;
+  if (value === 'true' || value === 'false') return value === 'true';
+  throw invalid(key, value, '`true` or `false`');
 }
 
 function integerOf(value: unknown): number | undefined {

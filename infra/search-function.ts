@@ -14,6 +14,8 @@
  * - Provisioned concurrency, when asked for, lives on an alias `live` of the current version (Lambda
  *   only provisions versions and aliases, never `$LATEST`); `invokeName` is what callers must invoke to
  *   land on those environments. Without it there is no version or alias and callers use the bare name.
+ * - X-Ray active tracing only when asked (`tracing`); CDK then grants `xray:PutTraceSegments` and
+ *   `xray:PutTelemetryRecords` on `*`, as X-Ray has no resource-level permissions.
  * - No SnapStart: Lambda offers it for Java, Python and .NET runtimes, not for Node.js
  *   (`SEARCH_RUNTIME.supportsSnapStart` is false, and a test keeps it that way).
  */
@@ -48,6 +50,8 @@ export interface SearchFunctionProps {
   readonly provisionedConcurrency: number;
   readonly environment: Readonly<Record<string, string>>;
   readonly logRetention: logs.RetentionDays;
+  /** Lambda active tracing (X-Ray); adds X-Ray's write actions to the role. */
+  readonly tracing: boolean;
 }
 
 export class SearchFunction extends Construct {
@@ -85,6 +89,7 @@ export class SearchFunction extends Construct {
       environment: { ...props.environment },
       logGroup: this.logGroup,
       role: this.role,
+      tracing: props.tracing ? lambda.Tracing.ACTIVE : undefined,
       bundling: {
         format: OutputFormat.ESM,
         mainFields: ['module', 'main'],

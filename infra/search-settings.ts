@@ -7,12 +7,18 @@
  * batch limit, compaction threshold, retention period) come from `functions/config.ts`, so the stack
  * and the handlers cannot disagree.
  */
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { RemovalPolicy, Token } from 'aws-cdk-lib';
 import { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CONFIG_DEFAULTS, CONFIG_LIMITS } from '../functions/config.ts';
 import { InvalidInputError } from '../shared/errors/index.ts';
-import type { CompactorSettings, FunctionSettings, SearchStackProps } from './search-stack-props.ts';
+import type {
+  AlarmSettings,
+  CompactorSettings,
+  FunctionSettings,
+  SearchStackProps,
+} from './search-stack-props.ts';
+import { LOG_LEVELS, type LogLevel } from './telemetry.ts';
 
 /** The roles of the search path (the compactor is sized apart, see `CompactorRoleSettings`). */
 export type FunctionRole = 'coordinator' | 'allocator' | 'processor';
@@ -33,6 +39,18 @@ export interface CompactorRoleSettings {
   readonly reservedConcurrency: number | undefined;
 }
 
+export interface AlarmThresholds {
+  readonly errors: number;
+  readonly throttles: number;
+  readonly timeoutPercent: number;
+  readonly searchLatencyP99Ms: number;
+  readonly missingPartitions: number;
+  readonly periodSeconds: number;
+  readonly evaluationPeriods: number;
+  /** undefined: no alarm action. */
+  readonly topicArn: string | undefined;
+}
+
 export interface SearchSettings {
   readonly indexPrefix: string;
   readonly processorFunctions: number;
@@ -48,6 +66,10 @@ export interface SearchSettings {
   readonly corsAllowedOrigins: readonly string[];
   readonly bucketRemovalPolicy: RemovalPolicy;
   readonly logRetention: RetentionDays;
+  readonly logLevel: LogLevel;
+  readonly metrics: boolean;
+  readonly tracing: boolean;
+  readonly alarms: AlarmThresholds;
 }
 
 export const STACK_DEFAULTS = {
@@ -70,6 +92,18 @@ export const STACK_DEFAULTS = {
   corsAllowedOrigins: [] as readonly string[],
   bucketRemovalPolicy: RemovalPolicy.RETAIN,
   logRetention: RetentionDays.ONE_MONTH,
+  logLevel: 'INFO' as LogLevel,
+  metrics: true,
+  tracing: false,
+  alarms: {
+    errors: 1,
+    throttles: 1,
+    timeoutPercent: 90,
+    searchLatencyP99Ms: 5000,
+    missingPartitions: 1,
+    periodSeconds: 300,
+    evaluationPeriods: 1,
+  },
 } as const;
 
 /**
@@ -89,6 +123,11 @@ export const LIMITS = {
   maxBatch: [1, 100_000],
   compactAfterRows: [1, CONFIG_LIMITS.compactAfterRows],
   retentionSeconds: [1, CONFIG_LIMITS.retentionSeconds],
+  alarmCount: [1, 1_000_000],
+  timeoutPercent: [1, 100],
+  searchLatencyP99Ms: [1, 900_000],
+  /** CloudWatch evaluates an alarm over at most one day. */
+  alarmWindowSeconds: [60, 86_400],
 } as const;
 
 export function resolveSettings(props: SearchStackProps): SearchSettings {
@@ -152,6 +191,73 @@ export function resolveSettings(props: SearchStackProps): SearchSettings {
     corsAllowedOrigins,
     bucketRemovalPolicy: props.bucketRemovalPolicy ?? STACK_DEFAULTS.bucketRemovalPolicy,
     logRetention: props.logRetention ?? STACK_DEFAULTS.logRetention,
+    logLevel: resolveLogLevel(props.logLevel),
+    metrics: props.metrics ?? STACK_DEFAULTS.metrics,
+    tracing: props.tracing ?? STACK_DEFAULTS.tracing,
+    alarms: resolveAlarms(props.alarms, roles.coordinator.timeoutSeconds),
+  };
+}
+
+function resolveLogLevel(logLevel: LogLevel = STACK_DEFAULTS.logLevel): LogLevel {
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new InvalidInputError(`logLevel is \`${logLevel}\`; expected one of ${LOG_LEVELS.join(', ')}`);
+  }
+  return logLevel;
+}
+
+/**
+ * Alarm thresholds. A latency threshold above the coordinator's timeout could never be reached (the
+ * URL answers by then), so it is refused rather than deployed as an alarm that cannot fire.
+ */
+function resolveAlarms(settings: AlarmSettings = {}, coordinatorTimeoutSeconds: number): AlarmThresholds {
+  const defaults = STACK_DEFAULTS.alarms;
+  const count = (key: 'errors' | 'throttles' | 'missingPartitions') =>
+    integer(`alarms.${key}`, settings[key] ?? defaults[key], LIMITS.alarmCount);
+  const searchLatencyP99Ms = integer(
+    'alarms.searchLatencyP99Ms',
+    settings.searchLatencyP99Ms ?? defaults.searchLatencyP99Ms,
+    [LIMITS.searchLatencyP99Ms[0], Math.min(LIMITS.searchLatencyP99Ms[1], coordinatorTimeoutSeconds * 1000)],
+  );
+  const periodSeconds = integer(
+    'alarms.periodSeconds',
+    settings.periodSeconds ?? defaults.periodSeconds,
+    LIMITS.alarmWindowSeconds,
+  );
+  if (periodSeconds % 60 !== 0) {
+    throw new InvalidInputError(
+      `alarms.periodSeconds is ${periodSeconds}; expected a multiple of 60 (Lambda's metrics have one-minute resolution)`,
+    );
+  }
+  const maxPeriods = LIMITS.alarmWindowSeconds[1] / periodSeconds;
+  const evaluationPeriods = integer(
+    'alarms.evaluationPeriods',
+    settings.evaluationPeriods ?? defaults.evaluationPeriods,
+    [1, maxPeriods],
+  );
+  const topicArn = settings.topicArn;
+  // A token (a topic's ARN from the same CDK app) is checked by CloudFormation instead.
+  if (
+    topicArn !== undefined &&
+    !Token.isUnresolved(topicArn) &&
+    !/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(topicArn)
+  ) {
+    throw new InvalidInputError(
+      `alarms.topicArn is \`${topicArn}\`; expected an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic>)`,
+    );
+  }
+  return {
+    errors: count('errors'),
+    throttles: count('throttles'),
+    timeoutPercent: integer(
+      'alarms.timeoutPercent',
+      settings.timeoutPercent ?? defaults.timeoutPercent,
+      LIMITS.timeoutPercent,
+    ),
+    searchLatencyP99Ms,
+    missingPartitions: count('missingPartitions'),
+    periodSeconds,
+    evaluationPeriods,
+    topicArn,
   };
 }
 

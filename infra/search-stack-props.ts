@@ -1,6 +1,7 @@
 import type { RemovalPolicy, StackProps } from 'aws-cdk-lib';
 import type { FunctionUrlAuthType } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { LogLevel } from './telemetry.ts';
 
 /** Sizing of one function role. Every field is optional; the defaults are in `STACK_DEFAULTS`. */
 export interface FunctionSettings {
@@ -68,6 +69,65 @@ export interface CompactorSettings {
   readonly reservedConcurrency?: number | 'none';
 }
 
+/**
+ * Thresholds of the stack's CloudWatch alarms (docs/operate.md "Alarms"). Every field is optional; the
+ * defaults are in `STACK_DEFAULTS`. An alarm fires when its statistic over one period reaches the
+ * threshold in `evaluationPeriods` consecutive periods, and a period without data never fires it.
+ */
+export interface AlarmSettings {
+  /**
+   * Errors (AWS/Lambda `Errors`, Sum per period) of one function that fire its errors alarm: crashes,
+   * timeouts and out-of-memory ends. Typed errors the functions answer (4xx, `{ error }` replies) are
+   * not Lambda errors. Raise it if occasional retried failures are acceptable.
+   * @default 1
+   */
+  readonly errors?: number;
+  /**
+   * Throttled invocations (AWS/Lambda `Throttles`, Sum per period) of one function that fire its
+   * throttles alarm. Throttling means the account's or the function's concurrency ran out.
+   * @default 1
+   */
+  readonly throttles?: number;
+  /**
+   * The timeouts alarm of a function fires when its p99 `Duration` reaches this percentage of its
+   * timeout: at least 1 % of its invocations ran (nearly) until Lambda would stop them.
+   * @default 90
+   */
+  readonly timeoutPercent?: number;
+  /**
+   * p99 latency of the search URL (AWS/Lambda `UrlRequestLatency` of the coordinator) in ms that fires
+   * the latency alarm. At most the coordinator's timeout. Set it to about twice the p99 your workload
+   * shows on the dashboard.
+   * @default 5000
+   */
+  readonly searchLatencyP99Ms?: number;
+  /**
+   * Partitions that failed after their retry (`Squash` `MissingPartitions`, service
+   * `squash-coordinator`, Sum per period) that fire the missing-partitions alarm. Not created when
+   * `metrics` is off.
+   * @default 1
+   */
+  readonly missingPartitions?: number;
+  /**
+   * Length of one alarm period in seconds: a multiple of 60 (Lambda's metrics have one-minute
+   * resolution). Longer periods smooth spikes and report later.
+   * @default 300
+   */
+  readonly periodSeconds?: number;
+  /**
+   * Consecutive periods that must breach before an alarm fires. More: fewer alarms on short spikes,
+   * later alarms on real trouble. `periodSeconds × evaluationPeriods` is at most one day.
+   * @default 1
+   */
+  readonly evaluationPeriods?: number;
+  /**
+   * ARN of an SNS topic notified when an alarm fires and when it recovers (in the stack's region).
+   * Subscribe e-mail, chat or paging to it.
+   * @default none (alarms show in the console and on the dashboard only)
+   */
+  readonly topicArn?: string;
+}
+
 export interface SearchStackProps extends StackProps {
   /**
    * Key prefix under which indexes live in the bucket; functions may read only below it.
@@ -77,6 +137,9 @@ export interface SearchStackProps extends StackProps {
   /**
    * G, the number of processor functions; partition p is served by function p mod G. More functions
    * keep more partitions warm in dedicated containers; fewer share warm containers between partitions.
+   * Each one adds seven resources (function, role, policy, log group and three alarms), and a
+   * CloudFormation stack holds at most 500, so at most 64 fit (fewer with provisioned concurrency, which
+   * adds a version and an alias each); the synth fails above that.
    * @default 8
    */
   readonly processorFunctions?: number;
@@ -146,4 +209,26 @@ export interface SearchStackProps extends StackProps {
    * @default RetentionDays.ONE_MONTH
    */
   readonly logRetention?: RetentionDays;
+  /**
+   * Level of the functions' JSON logs (`POWERTOOLS_LOG_LEVEL`). `DEBUG` logs every request in detail and
+   * costs CloudWatch Logs ingestion; `WARN` and `ERROR` keep only trouble.
+   * @default 'INFO'
+   */
+  readonly logLevel?: LogLevel;
+  /**
+   * Whether the functions emit metrics (EMF lines in namespace `Squash`). false sets
+   * `POWERTOOLS_METRICS_DISABLED=true` and leaves out the missing-partitions alarm and the custom metrics
+   * of the dashboard; AWS/Lambda's own metrics and their alarms stay.
+   * @default true
+   */
+  readonly metrics?: boolean;
+  /**
+   * X-Ray tracing: Lambda active tracing on every function and `POWERTOOLS_TRACE_ENABLED=true`. Traces
+   * cost per segment recorded and the execution roles gain X-Ray's write actions (on `*`: X-Ray has no
+   * resource-level permissions).
+   * @default false
+   */
+  readonly tracing?: boolean;
+  /** @default see `AlarmSettings` */
+  readonly alarms?: AlarmSettings;
 }

@@ -20,6 +20,12 @@
  *   in-process for single-query requests, and the compactor (an asynchronous trigger when a log has
  *   grown by `compactAfterRows` rows, and `POST /compact`);
  * - processors invoke nothing. No other function writes or deletes.
+ *
+ * Observability (docs/operate.md): every function gets Powertools' variables (`telemetry.ts`: service
+ * name per role, namespace `Squash`, log level, metrics on or off, tracing), X-Ray active tracing when
+ * `tracing` is on, and the stack adds the alarms (`search-alarms.ts`) and a dashboard
+ * (`search-dashboard.ts`).
+ *
  * The allocator's grant on itself goes through its fixed name (see `function-names.ts`): a policy that
  * referenced the function's own ARN would form a dependency cycle.
  */
@@ -31,9 +37,13 @@ import { functionNames } from './function-names.ts';
 import { IndexBucket } from './index-bucket.ts';
 import { grantIndexRead } from './index-read-access.ts';
 import { grantIndexWrite, grantLogAppend } from './index-write-access.ts';
+import { SearchAlarms } from './search-alarms.ts';
+import { SearchDashboard } from './search-dashboard.ts';
 import { invokeName, SearchFunction } from './search-function.ts';
 import { type FunctionRole, resolveSettings, type SearchSettings } from './search-settings.ts';
 import type { SearchStackProps } from './search-stack-props.ts';
+import type { MonitoredFunction } from './stack-metrics.ts';
+import { telemetryEnvironment } from './telemetry.ts';
 
 /** The write path's variables, set only on the functions that write. */
 type WriteEnvName = typeof ENV.compactorFunction | typeof ENV.compactAfterRows | typeof ENV.retentionSeconds;
@@ -49,6 +59,8 @@ export class SearchStack extends Stack {
   readonly processors: readonly SearchFunction[];
   readonly compactor: SearchFunction;
   readonly searchUrl: lambda.FunctionUrl;
+  readonly alarms: SearchAlarms;
+  readonly dashboard: SearchDashboard;
 
   constructor(scope: Construct, id: string, props: SearchStackProps = {}) {
     super(scope, id, {
@@ -95,6 +107,7 @@ export class SearchStack extends Stack {
         ...sharedEnvironment,
         [ENV.cacheBudgetMiB]: String(sizing.cacheBudgetMiB),
         ...(writes ? writeEnvironment : {}),
+        ...telemetryEnvironment(role, settings),
       };
       checkEnvironmentSize(functionName, environment);
       return new SearchFunction(this, id, {
@@ -107,6 +120,7 @@ export class SearchStack extends Stack {
         provisionedConcurrency: sizing.provisionedConcurrency,
         environment,
         logRetention: settings.logRetention,
+        tracing: settings.tracing,
       });
     };
 
@@ -132,7 +146,11 @@ export class SearchStack extends Stack {
       true,
     );
     // Its cache budget variable is left unset (the handlers' default): a compaction reads each object once.
-    const compactorEnvironment = { ...sharedEnvironment, ...writeEnvironment };
+    const compactorEnvironment = {
+      ...sharedEnvironment,
+      ...writeEnvironment,
+      ...telemetryEnvironment('compactor', settings),
+    };
     checkEnvironmentSize(names.compactor, compactorEnvironment);
     this.compactor = new SearchFunction(this, 'Compactor', {
       entry: 'functions/compactor/handler.ts',
@@ -144,6 +162,7 @@ export class SearchStack extends Stack {
       provisionedConcurrency: 0,
       environment: compactorEnvironment,
       logRetention: settings.logRetention,
+      tracing: settings.tracing,
     });
 
     for (const reader of [this.coordinator, this.allocator, ...this.processors, this.compactor]) {
@@ -186,6 +205,41 @@ export class SearchStack extends Stack {
             },
     });
 
+    const monitored: MonitoredFunction[] = [
+      {
+        functionName: names.coordinator,
+        role: 'coordinator',
+        timeoutSeconds: settings.roles.coordinator.timeoutSeconds,
+      },
+      {
+        functionName: names.allocator,
+        role: 'allocator',
+        timeoutSeconds: settings.roles.allocator.timeoutSeconds,
+      },
+      ...names.processors.map((functionName) => ({
+        functionName,
+        role: 'processor' as const,
+        timeoutSeconds: settings.roles.processor.timeoutSeconds,
+      })),
+      { functionName: names.compactor, role: 'compactor', timeoutSeconds: settings.compactor.timeoutSeconds },
+    ];
+    this.alarms = new SearchAlarms(this, 'Alarms', {
+      namePrefix: this.stackName,
+      functions: monitored,
+      coordinatorName: names.coordinator,
+      thresholds: settings.alarms,
+      metrics: settings.metrics,
+    });
+    // Dashboard names are per account, not per region: the region keeps two deployments apart.
+    const dashboardName = `${this.stackName}-${this.region}`;
+    this.dashboard = new SearchDashboard(this, 'Dashboard', {
+      dashboardName,
+      functions: monitored,
+      coordinatorName: names.coordinator,
+      alarms: this.alarms.alarms,
+      metrics: settings.metrics,
+    });
+
     new CfnOutput(this, 'BucketName', { value: bucket.bucketName, description: 'Index bucket' });
     new CfnOutput(this, 'SearchUrl', {
       value: this.searchUrl.url,
@@ -198,6 +252,10 @@ export class SearchStack extends Stack {
       description: 'Processor functions; partition p is served by entry p mod G',
     });
     new CfnOutput(this, 'CompactorFunctionName', { value: names.compactor });
+    new CfnOutput(this, 'DashboardName', {
+      value: dashboardName,
+      description: 'CloudWatch dashboard: search URL, every function, custom metrics, alarms',
+    });
   }
 }
 

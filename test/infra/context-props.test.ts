@@ -61,6 +61,39 @@ describe('settings from context', () => {
     });
   });
 
+  it('parses the observability settings: log level, metrics, tracing and the alarm thresholds', () => {
+    expect(
+      fromContext({
+        logLevel: 'DEBUG',
+        metrics: 'false',
+        tracing: true,
+        alarmErrors: '3',
+        alarmThrottles: '2',
+        alarmTimeoutPercent: '80',
+        alarmSearchLatencyP99Ms: '2000',
+        alarmMissingPartitions: '4',
+        alarmPeriodSeconds: '60',
+        alarmEvaluationPeriods: 5,
+        alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:alarms',
+      }).props,
+    ).toEqual({
+      logLevel: 'DEBUG',
+      metrics: false,
+      tracing: true,
+      alarms: {
+        errors: 3,
+        throttles: 2,
+        timeoutPercent: 80,
+        searchLatencyP99Ms: 2000,
+        missingPartitions: 4,
+        periodSeconds: 60,
+        evaluationPeriods: 5,
+        topicArn: 'arn:aws:sns:eu-west-1:123456789012:alarms',
+      },
+    });
+    expect(fromContext({ alarmTimeoutPercent: 75 }).props).toEqual({ alarms: { timeoutPercent: 75 } });
+  });
+
   it('accepts JSON values as written in cdk.json', () => {
     const { props } = fromContext({ processorFunctions: 4, corsAllowedOrigins: ['https://a.example'] });
     expect(props).toEqual({ processorFunctions: 4, corsAllowedOrigins: ['https://a.example'] });

@@ -57,6 +57,17 @@ function expectedDefault(key: string): string {
     compactorMemoryMiB: code(STACK_DEFAULTS.compactor.memoryMiB),
     compactorTimeoutSeconds: code(STACK_DEFAULTS.compactor.timeoutSeconds),
     compactorReservedConcurrency: code(STACK_DEFAULTS.compactor.reservedConcurrency),
+    logLevel: code(STACK_DEFAULTS.logLevel),
+    metrics: code(String(STACK_DEFAULTS.metrics)),
+    tracing: code(String(STACK_DEFAULTS.tracing)),
+    alarmErrors: code(STACK_DEFAULTS.alarms.errors),
+    alarmThrottles: code(STACK_DEFAULTS.alarms.throttles),
+    alarmTimeoutPercent: code(STACK_DEFAULTS.alarms.timeoutPercent),
+    alarmSearchLatencyP99Ms: code(STACK_DEFAULTS.alarms.searchLatencyP99Ms),
+    alarmMissingPartitions: code(STACK_DEFAULTS.alarms.missingPartitions),
+    alarmPeriodSeconds: code(STACK_DEFAULTS.alarms.periodSeconds),
+    alarmEvaluationPeriods: code(STACK_DEFAULTS.alarms.evaluationPeriods),
+    alarmTopicArn: 'none',
   };
   if (key in fixed) return fixed[key]!;
   const [, role, setting] = /^(coordinator|allocator|processor)(\w+)$/.exec(key) ?? [];

@@ -3,14 +3,18 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ENV } from '../../functions/config.ts';
 import { SEARCH_RUNTIME } from '../../infra/search-function.ts';
+import { POWERTOOLS_ENV } from '../../infra/telemetry.ts';
 import { type Json, logicalId, render, synthFromContext, synthStack } from './synth.ts';
 
 const defaults = synthStack();
 
 /** The write path's variables, which only the coordinator and the compactor get. */
 const WRITE_ENV: readonly string[] = [ENV.compactorFunction, ENV.compactAfterRows, ENV.retentionSeconds];
-/** The variables of the search path, which every function gets. */
-const SEARCH_ENV = Object.values(ENV).filter((name) => !WRITE_ENV.includes(name));
+/** The variables of the search path and Powertools' (docs/operate.md), which every function gets. */
+const SEARCH_ENV = [
+  ...Object.values(ENV).filter((name) => !WRITE_ENV.includes(name)),
+  ...Object.values(POWERTOOLS_ENV),
+];
 
 function functionsOf(template: typeof defaults.template): Record<string, Json> {
   return template.findResources('AWS::Lambda::Function');
@@ -154,6 +158,7 @@ describe('search stack with default settings', () => {
         'BucketName',
         'CompactorFunctionName',
         'CoordinatorFunctionName',
+        'DashboardName',
         'ProcessorFunctionNames',
         'SearchUrl',
       ].sort(),
@@ -167,6 +172,7 @@ describe('search stack with default settings', () => {
     expect(outputs.AllocatorFunctionName.Value).toBe('Squash-allocator');
     expect(outputs.CompactorFunctionName.Value).toBe('Squash-compactor');
     expect(outputs.ProcessorFunctionNames.Value.split(',')).toHaveLength(8);
+    expect(render(outputs.DashboardName.Value)).toBe(`Squash-\${AWS::Region}`);
   });
 });
 
