@@ -1,8 +1,9 @@
 /**
  * What one function container holds between invocations (STYLE §4: clients, config and caches at module
- * scope): the configuration, the invoker, the byte-bounded cache, and how to open an index's store.
- * Handlers build one at module scope; unit tests build their own with an in-process invoker and an
- * in-memory store, so no test shares a cache with another by accident.
+ * scope): the configuration, the invoker, the byte-bounded cache, how to open an index's store, and
+ * the telemetry (logs, metrics, traces) code below the handler reports to. Handlers build one at module
+ * scope; unit tests build their own with an in-process invoker and an in-memory store, so no test
+ * shares a cache with another by accident, and with silent telemetry unless they pass one.
  */
 import { LruCache } from '../shared/cache/index.ts';
 import { type BlobStore, S3BlobStore } from '../shared/store/index.ts';
@@ -10,6 +11,7 @@ import type { SquashConfig } from './config.ts';
 import type { CachedValue } from './index-cache.ts';
 import type { Invoker } from './invoke/invoker.ts';
 import { LambdaInvoker } from './invoke/lambda-invoker.ts';
+import { silentTelemetry, type Telemetry } from './observability/telemetry.ts';
 
 export interface FunctionRuntime {
   readonly config: SquashConfig;
@@ -17,13 +19,17 @@ export interface FunctionRuntime {
   readonly cache: LruCache<CachedValue>;
   /** The store of index `name`: `s3://<bucket>/<indexPrefix><name>`. */
   indexStore(name: string): BlobStore;
-  /** Invocations this container has started. */
+  /** Log lines and metrics of the current invocation (`functions/observability`). */
+  readonly telemetry: Telemetry;
+  /** Invocations this container has started (the first one is a container start, not a partition load). */
   invocations: number;
 }
 
 export interface RuntimeOverrides {
   readonly invoker?: Invoker;
   readonly indexStore?: (name: string) => BlobStore;
+  /** @default silent: no log or metric lines */
+  readonly telemetry?: Telemetry;
 }
 
 const MIB = 1024 * 1024;
@@ -36,6 +42,7 @@ export function createRuntime(config: SquashConfig, overrides: RuntimeOverrides 
     indexStore:
       overrides.indexStore ??
       ((name) => new S3BlobStore({ bucket: config.bucket, prefix: `${config.indexPrefix}${name}` })),
+    telemetry: overrides.telemetry ?? silentTelemetry(),
     invocations: 0,
   };
 }

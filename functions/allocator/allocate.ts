@@ -7,6 +7,7 @@ import { InvalidInputError, InvalidQueryError } from '../../shared/errors/index.
 import { InvocationTree } from '../../shared/plan/invocation-tree.ts';
 import { cachedReader } from '../index-cache.ts';
 import { logViewAt } from '../index-log.ts';
+import { recordAllocation } from '../observability/records.ts';
 import { type FunctionRuntime, startInvocation } from '../runtime.ts';
 import { addPathStats } from '../wire/path-stats.ts';
 import { runAllocatorStep } from './allocator-step.ts';
@@ -63,7 +64,13 @@ export async function allocate(
     },
     sliceQueries(reader, queries.slice(own.start - subtree.start, own.end - subtree.start)),
   );
-  const subtrees = settleSubtrees(runtime, await Promise.all(children), reader.manifest.partitions);
+  const outcomes = await Promise.all(children);
+  // What this node sent itself, before its subtrees' costs are added to the step's stats.
+  let retries = step.stats.retries;
+  for (const outcome of outcomes) retries += Math.max(0, outcome.attempts - 1);
+  const sent = { processorInvocations: step.stats.processorInvocations, retries };
+  const ownFailures = [...step.stats.failures];
+  const subtrees = settleSubtrees(runtime, outcomes, reader.manifest.partitions);
 
   const stats = step.stats;
   for (const child of subtrees) addPathStats(stats, child.stats);
@@ -71,7 +78,23 @@ export async function allocate(
   if (containerStart) stats.containerStarts++;
   const results = [...step.results, ...subtrees.flatMap((child) => child.results)];
   results.sort((a, b) => a.position - b.position);
-  stats.allocatorMs += performance.now() - started;
+  const ms = performance.now() - started;
+  stats.allocatorMs += ms;
+  let partitionsVisited = 0;
+  for (const result of step.results) partitionsVisited += result.stats.partitionsVisited;
+  recordAllocation(runtime.telemetry, {
+    index: payload.index,
+    node: node.id,
+    batchSize: payload.batchSize,
+    queries: queries.length,
+    ownQueries: step.results.length,
+    children: outcomes.length,
+    plans: step.results.map((result) => result.stats.plan),
+    partitionsVisited,
+    sent,
+    failures: ownFailures,
+    ms,
+  });
   return { results, stats };
 }
 

@@ -10,7 +10,9 @@ export function serveAllocator(
   runtime: FunctionRuntime,
   deadline: number,
 ): Promise<AllocatorResponse | ErrorReply> {
-  return replyOf(() =>
-    allocate(parsePayload(allocatorPayloadSchema, event, 'allocator payload'), runtime, deadline),
-  );
+  return replyOf(async () => {
+    const payload = parsePayload(allocatorPayloadSchema, event, 'allocator payload');
+    runtime.telemetry.logger.appendKeys({ index: payload.index });
+    return allocate(payload, runtime, deadline);
+  }, runtime.telemetry.logger);
 }

@@ -4,27 +4,15 @@
  * `SQUASH_COMPACT_AFTER_ROWS`, or `POST /compact`), or synchronously by an operator. Answers the
  * summary; progress goes to the log, one line per stage.
  */
-import { z } from 'zod';
-import { compactIndex } from '../../shared/writes/compact-index.ts';
+import type { Context } from 'aws-lambda';
 import { loadConfig } from '../config.ts';
-import { parsePayload } from '../parse-payload.ts';
+import { createTelemetry } from '../observability/telemetry.ts';
 import { createRuntime } from '../runtime.ts';
-import { indexNameSchema } from '../wire/fields.ts';
+import { serveCompactor } from './serve-compactor.ts';
 
-const runtime = createRuntime(loadConfig());
-const eventSchema = z.strictObject({ index: indexNameSchema });
+const telemetry = await createTelemetry('compactor');
+const runtime = createRuntime(loadConfig(), { telemetry });
 
-export async function handler(event: unknown) {
-  const { index } = parsePayload(eventSchema, event, 'compactor event');
-  let stage = '';
-  const summary = await compactIndex(runtime.indexStore(index), {
-    retentionSeconds: runtime.config.retentionSeconds,
-    onProgress: (next) => {
-      if (next === stage) return;
-      stage = next;
-      console.log(`squash compactor: ${index}: ${next}`);
-    },
-  });
-  console.log(`squash compactor: ${index}: ${JSON.stringify(summary)}`);
-  return summary;
+export function handler(event: unknown, context?: Context) {
+  return telemetry.invoke(context, () => serveCompactor(event, runtime));
 }

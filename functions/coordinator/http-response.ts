@@ -1,3 +1,4 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { type ErrorCode, SquashError } from '../../shared/errors/index.ts';
 import { IncompleteSearchError } from './incomplete-search.ts';
@@ -6,7 +7,8 @@ import { shownPath, type UrlRequest } from './url-event.ts';
 /**
  * The coordinator's HTTP edge: the only place typed errors become status codes (STYLE §6). Error bodies
  * are `{ code, message }` (an incomplete search adds which partitions failed and why); unknown errors
- * answer 500 with a generic message and are logged in full.
+ * answer 500 with a generic message and are logged in full. Every error answer is logged with its
+ * type, code and status: at INFO for 4xx (the request's fault), ERROR for 5xx.
  */
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 
@@ -34,13 +36,16 @@ export function jsonResponse(
   };
 }
 
-export function errorResponse(error: unknown): HttpResult {
+export function errorResponse(error: unknown, logger: Logger): HttpResult {
   const status = error instanceof SquashError ? statusByCode[error.code] : undefined;
   if (error instanceof SquashError && status !== undefined) {
+    const fields = { status, error: { name: error.name, code: error.code, message: error.message } };
+    if (status < 500) logger.info('request refused', fields);
+    else logger.error('request failed', fields);
     const details = error instanceof IncompleteSearchError ? error.details : {};
     return jsonResponse(status, { code: error.code, message: error.message, ...details });
   }
-  console.error('unhandled error', error);
+  logger.error('unhandled error', { status: 500, error });
   return jsonResponse(500, { code: 'INTERNAL', message: 'internal error' });
 }
 

@@ -25,6 +25,7 @@ import type { AllocatorResponse } from '../allocator/payload.ts';
 import type { SliceQuery } from '../allocator/slice-query.ts';
 import { launchSubtree, settleSubtrees, type TreeRequest } from '../allocator/subtree.ts';
 import { latestSequence, logViewAt } from '../index-log.ts';
+import { recordSearch } from '../observability/records.ts';
 import { parsePayload } from '../parse-payload.ts';
 import { type FunctionRuntime, startInvocation } from '../runtime.ts';
 import { addPathStats, emptyPathStats } from '../wire/path-stats.ts';
@@ -69,6 +70,7 @@ export async function search(
   const containerStart = startInvocation(runtime);
   checkBatchSize(body, runtime.config.maxBatch);
   const request = parsePayload(searchRequestSchema, body, 'search request');
+  runtime.telemetry.logger.appendKeys({ index: request.index });
   const index = await catalog.resolve(request.index);
   // After CURRENT, so the snapshot holds every write acknowledged before this search started.
   const sequence = await latestSequence(runtime, request.index, index.reader);
@@ -112,6 +114,9 @@ export async function search(
     performance.now() - started,
     hitIds(view, externalIds),
   );
+  // The processor calls the in-process step sent; over a tree, the allocators report theirs.
+  const sent = tree === undefined ? answer.stats : { processorInvocations: 0, retries: 0 };
+  recordSearch(runtime.telemetry, response, { k: request.k, sent });
   if (!options.allowPartial) assertComplete(response);
   return response;
 }
@@ -166,6 +171,9 @@ async function overTree(
       return launchSubtree(runtime, request, child, wire.slice(range.start, range.end));
     }),
   );
+  let retried = 0;
+  for (const outcome of outcomes) retried += Math.max(0, outcome.attempts - 1);
+  runtime.telemetry.add('Retries', retried);
   const subtrees = settleSubtrees(runtime, outcomes, index.reader.manifest.partitions);
   const stats = emptyPathStats();
   for (const subtree of subtrees) addPathStats(stats, subtree.stats);

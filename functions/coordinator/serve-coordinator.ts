@@ -60,7 +60,7 @@ export async function serveCoordinator(
     }
     return routeNotFound(request);
   } catch (error) {
-    return errorResponse(error);
+    return errorResponse(error, coordinator.runtime.telemetry.logger);
   }
 }
 

@@ -10,6 +10,7 @@ import { InvalidQueryError, PayloadTooLargeError } from '../../shared/errors/ind
 import type { WriteResult } from '../../shared/writes/index-writer.ts';
 import { WRITE_LIMITS } from '../../shared/writes/write-limits.ts';
 import { indexWriter } from '../index-log.ts';
+import { recordWrite } from '../observability/records.ts';
 import { parsePayload } from '../parse-payload.ts';
 import { decodeVector } from '../wire/vector-base64.ts';
 import type { Coordinator } from './search.ts';
@@ -35,6 +36,7 @@ export async function upsert(body: unknown, coordinator: Coordinator): Promise<W
   }));
   const writer = indexWriter(coordinator.runtime, request.index, reader);
   const result = await writer.upsert(rows, request.token === undefined ? {} : { token: request.token });
+  recordWrite(coordinator.runtime.telemetry, 'upsert', request.index, result);
   await compactIfDue(coordinator, request.index, result, rows.length);
   return answer(request.index, result);
 }
@@ -49,6 +51,7 @@ export async function deleteRows(body: unknown, coordinator: Coordinator): Promi
     request.ids !== undefined
       ? await writer.delete({ ids: request.ids }, options)
       : await writer.delete({ filter: request.filter }, options);
+  recordWrite(coordinator.runtime.telemetry, 'delete', request.index, result);
   await compactIfDue(coordinator, request.index, result, request.ids?.length ?? 1);
   return answer(request.index, result);
 }
@@ -83,7 +86,7 @@ async function compactIfDue(
   try {
     await startCompaction(coordinator, compactorFunction, index);
   } catch (error) {
-    console.error(`squash: starting a compaction of \`${index}\` failed: ${(error as Error).message}`);
+    coordinator.runtime.telemetry.logger.warn('starting a compaction failed', { index, error });
   }
 }
 

@@ -15,6 +15,9 @@ beforeAll(async () => {
   vi.stubEnv(ENV.allocatorFunction, 'S-allocator');
   vi.stubEnv(ENV.processorFunctions, 'S-processor-0,S-processor-1');
   vi.stubEnv(ENV.treeDepth, '3');
+  // Log and metric lines are tested in test/unit/observability; here they would only be noise.
+  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
   coordinator = (await import('../../../functions/coordinator/handler.ts')).handler;
   allocator = (await import('../../../functions/allocator/handler.ts')).handler;
   processor = (await import('../../../functions/processor/handler.ts')).handler;
