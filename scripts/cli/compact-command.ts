@@ -6,7 +6,7 @@
  */
 import { openStore } from '../../shared/store/index.ts';
 import { compactIndex } from '../../shared/writes/compact-index.ts';
-import { compactUrl, type RetryNotice } from '../client/index.ts';
+import { type RetryNotice, SquashClient } from '../client/index.ts';
 import { parseCommandArgs } from './args.ts';
 import { createProgressReporter } from './progress.ts';
 import { type TargetArgs, targetArgs } from './write-target.ts';
@@ -45,17 +45,15 @@ export function parseCompactArgs(argv: string[]): TargetArgs {
 export async function runCompact(argv: string[]): Promise<void> {
   const target = parseCompactArgs(argv);
   if (target.url !== undefined) {
-    const answer = await compactUrl(
-      target.url,
-      { index: target.index },
-      {
-        sign: target.sign,
-        onRetry: (notice: RetryNotice) =>
-          process.stderr.write(
-            `squash: warning: compact request failed (${notice.error.message}); retrying in ${notice.delayMs} ms\n`,
-          ),
-      },
-    );
+    const client = new SquashClient({
+      url: target.url,
+      sign: target.sign,
+      onRetry: (notice: RetryNotice) =>
+        process.stderr.write(
+          `squash: warning: compact request failed (${notice.error.message}); retrying in ${notice.delayMs} ms\n`,
+        ),
+    });
+    const answer = await client.compact({ index: target.index });
     process.stdout.write(`${JSON.stringify(answer)}\n`);
     return;
   }

@@ -8,7 +8,7 @@
  */
 import type { SearchQuery } from '../../shared/index/local-search.ts';
 import type { QueryOptions } from '../../shared/search/query-executor.ts';
-import { type SearchOutcome, searchUrl, searchUrlAllowingPartial } from '../client/index.ts';
+import { type RetryNotice, type SearchOutcome, SquashClient } from '../client/index.ts';
 
 export interface BatchAnswer {
   readonly results: {
@@ -47,11 +47,12 @@ export async function searchThroughUrl(
   };
   const hitsOf = (result: { hits: readonly { id: number | string; distance: number }[] }) =>
     result.hits.map((hit) => ({ id: hit.id, distance: hit.distance }));
+  const client = new SquashClient({ url, sign: settings.sign, onRetry: warnRetry });
   if (!settings.allowPartial) {
-    const response = await searchUrl(url, request, { sign: settings.sign });
+    const response = await client.search(request);
     return { results: response.results.map((result) => ({ hits: hitsOf(result) })) };
   }
-  const outcome: SearchOutcome = await searchUrlAllowingPartial(url, request, { sign: settings.sign });
+  const outcome: SearchOutcome = await client.searchAllowingPartial(request);
   if (outcome.complete) return { results: outcome.results.map((result) => ({ hits: hitsOf(result) })) };
   const results = outcome.partialResults.map((result) =>
     result.stats.missingPartitions.length === 0
@@ -67,4 +68,10 @@ export async function searchThroughUrl(
       `${affected} of ${results.length} queries may miss rows (their lines carry "missingPartitions")` +
       (causes.length > 0 ? `: ${causes.join('; ')}` : ''),
   };
+}
+
+function warnRetry(notice: RetryNotice): void {
+  process.stderr.write(
+    `squash: warning: search request failed (${notice.error.message}); retrying in ${notice.delayMs} ms\n`,
+  );
 }

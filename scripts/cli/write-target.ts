@@ -7,7 +7,7 @@
 import { SquashError } from '../../shared/errors/index.ts';
 import { openStore } from '../../shared/store/index.ts';
 import { IndexWriter } from '../../shared/writes/index-writer.ts';
-import { deleteUrl, type RetryNotice, upsertUrl, vectorToBase64, type WriteId } from '../client/index.ts';
+import { type RetryNotice, SquashClient, vectorToBase64, type WriteId } from '../client/index.ts';
 import { requiredString, UsageError } from './args.ts';
 
 export interface WriteRow {
@@ -61,8 +61,9 @@ export async function openWriteTarget(target: TargetArgs): Promise<WriteTarget> 
       delete: (selector, token) => writer.delete(selector, { token }).then(outcome),
     };
   }
-  const options = (token: string) => ({
-    sign: target.sign,
+  const client = new SquashClient({ url, sign: target.sign });
+  // Each request's retries are announced with its token (batches may be in flight together).
+  const call = (token: string) => ({
     onRetry: (notice: RetryNotice) =>
       process.stderr.write(
         `squash: warning: request with token ${token} failed (${notice.error.message}); ` +
@@ -71,20 +72,21 @@ export async function openWriteTarget(target: TargetArgs): Promise<WriteTarget> 
   });
   return {
     upsert: (rows, token) =>
-      upsertUrl(
-        url,
-        {
-          index,
-          vectors: rows.map((row) => ({
-            id: row.id,
-            vectorBase64: vectorToBase64(row.vector),
-            ...(row.attributes === undefined ? {} : { attributes: row.attributes }),
-          })),
-          token,
-        },
-        options(token),
-      ).then(outcome),
-    delete: (selector, token) => deleteUrl(url, { index, ...selector, token }, options(token)).then(outcome),
+      client
+        .upsert(
+          {
+            index,
+            vectors: rows.map((row) => ({
+              id: row.id,
+              vectorBase64: vectorToBase64(row.vector),
+              ...(row.attributes === undefined ? {} : { attributes: row.attributes }),
+            })),
+            token,
+          },
+          call(token),
+        )
+        .then(outcome),
+    delete: (selector, token) => client.delete({ index, ...selector, token }, call(token)).then(outcome),
   };
 }
 

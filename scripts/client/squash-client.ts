@@ -48,9 +48,10 @@ export interface SquashClientOptions {
   readonly onRetry?: (notice: RetryNotice) => void;
 }
 
-/** Per call: cancel it. */
+/** Per call: cancel it, or hear of its retries here instead of in the client's `onRetry`. */
 export interface CallOptions {
   readonly signal?: AbortSignal;
+  readonly onRetry?: (notice: RetryNotice) => void;
 }
 
 export class SquashClient {
@@ -95,7 +96,8 @@ export class SquashClient {
   }
 
   private writeOptions(call: CallOptions) {
-    const { retry, onRetry } = this.options;
+    const { retry } = this.options;
+    const onRetry = call.onRetry ?? this.options.onRetry;
     return {
       ...this.reach(call),
       ...(retry ? { retry } : {}),
@@ -104,7 +106,8 @@ export class SquashClient {
   }
 
   private retried<T>(attempt: () => Promise<T>, call: CallOptions, what: string): Promise<T> {
-    const { retry, onRetry } = this.options;
+    const { retry } = this.options;
+    const onRetry = call.onRetry ?? this.options.onRetry;
     return withRetries(attempt, {
       ...retry,
       retryable: isThrottledOrUnreachable,
