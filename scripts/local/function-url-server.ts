@@ -53,6 +53,8 @@ export async function startFunctionUrlServer(
         if (problem !== undefined) return respond(forbidden(problem));
       }
       const requestId = randomUUID();
+      // As on AWS: the invocation's request id, which the function's log lines carry.
+      res.setHeader('x-amzn-RequestId', requestId);
       const event = functionUrlEvent({
         method: req.method ?? 'GET',
         url: req.url ?? '/',
