@@ -4,7 +4,8 @@
  * `SquashClient` from 'squash-vector/client' with plain Node (no TypeScript loader), signs its requests
  * with SigV4 and searches the stack; its answer must equal the in-repo client's. A wrong secret must be
  * refused (the local Function URL checks signatures it is given), and the package's types must accept a
- * well-formed request and reject a malformed one under `tsc`.
+ * well-formed request and reject a malformed one under `tsc`. The README's client example
+ * (examples/search.mjs) runs too, over the index it names, built as the README builds it.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { searchUrl } from '../../../scripts/client/index.ts';
+import { writeSyntheticDataset } from '../../../scripts/generate-dataset.ts';
 import { copyIndex } from '../../../shared/format/index.ts';
 import { wireQuery } from '../search-path/requests.ts';
 import { loadSiftsmall, siftQuery, siftsmallIndex } from '../search-path/siftsmall.ts';
@@ -128,5 +130,40 @@ describe('the client package, imported by an application', () => {
       (error: { stdout: string }) => error,
     );
     expect((refused as { stdout: string }).stdout).toMatch(/typed\.ts\(4,\d+\): error TS2322/);
+  });
+
+  it("runs the README's example: k hits that pass its filter, nearest first", async () => {
+    const data = join(appDir, 'shop');
+    await writeSyntheticDataset(data, { count: 2000, dim: 8, seed: 7, queries: 0 });
+    const env = { ...process.env, ...(target.emulator?.env ?? {}) };
+    await run(
+      process.execPath,
+      [
+        resolve(projectRoot, 'bin/squash.js'),
+        'build',
+        ...['--vectors', join(data, 'base.fvecs'), '--attributes', join(data, 'attributes.jsonl')],
+        ...['--schema', join(data, 'schema.json'), '--partitions', '4'],
+        ...['--out', `s3://${target.bucket}/indexes/shop`],
+      ],
+      { cwd: projectRoot, env },
+    );
+    const { stdout } = await run(process.execPath, ['examples/search.mjs'], {
+      cwd: projectRoot,
+      env: { ...env, SQUASH_URL: target.searchUrl, SQUASH_SIGN: String(target.sign) },
+    });
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(4);
+    const hits = lines.slice(0, 3).map((line) => {
+      const [id, distance, attributes] = line.split(' ');
+      return { id: Number(id), distance: Number(distance), attributes: JSON.parse(attributes!) };
+    });
+    for (const hit of hits) {
+      expect(hit.attributes.category).toBe('red');
+      expect(hit.attributes.u).toBeLessThan(0.5);
+    }
+    expect(hits.map((hit) => hit.distance)).toEqual(
+      [...hits.map((hit) => hit.distance)].sort((a, b) => a - b),
+    );
+    expect(lines[3]).toMatch(/^snapshot \{"version":1,"sequence":0\}, \d+ partitions visited, [\d.]+ ms$/);
   });
 });
