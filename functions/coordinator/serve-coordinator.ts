@@ -1,11 +1,13 @@
 /**
  * The coordinator's routes (Function URL, payload format 2.0): `POST /search`, the writes
- * (`POST /upsert`, `POST /delete`, `POST /compact`, docs/writes.md), `GET /indexes/<name>` and
- * `GET /health`. Typed errors become status codes in `http-response.ts`, the only place that does.
+ * (`POST /upsert`, `POST /delete`, `POST /compact`, docs/writes.md), `GET /indexes/<name>`,
+ * `GET /health` and `GET /openapi.json` (the OpenAPI document of these routes, docs/api.md). Typed
+ * errors become status codes in `http-response.ts`, the only place that does.
  * Paths arrive raw (percent-encoded, as Function URLs deliver them); the index name is decoded once
  * here, and a malformed escape is a 400 naming the path.
  */
 import { InvalidQueryError } from '../../shared/errors/index.ts';
+import { openApiDocument } from '../api/openapi-document.ts';
 import type { SquashConfig } from '../config.ts';
 import { latestSequence } from '../index-log.ts';
 import { indexNameSchema } from '../wire/fields.ts';
@@ -36,6 +38,10 @@ export async function serveCoordinator(
     if (request.path === '/health') {
       if (request.method !== 'GET') return methodNotAllowed(request, 'GET');
       return jsonResponse(200, health(coordinator.runtime.config));
+    }
+    if (request.path === '/openapi.json') {
+      if (request.method !== 'GET') return methodNotAllowed(request, 'GET');
+      return jsonResponse(200, openApiDocument());
     }
     if (request.path === '/search') {
       if (request.method !== 'POST') return methodNotAllowed(request, 'POST');

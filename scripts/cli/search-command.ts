@@ -39,6 +39,11 @@ const NUMERIC_FLAGS = [
 ] as const;
 const flagOf = (option: QueryOptionName) => option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
+/** The query options `squash search` takes, by flag (`--allow-partial` only with `--url`). */
+export const searchOptionFlags: Partial<Record<QueryOptionName, string>> = Object.fromEntries(
+  [...NUMERIC_FLAGS, 'exact', 'allowPartial'].map((name) => [name, `--${flagOf(name as QueryOptionName)}`]),
+);
+
 export const searchUsage = `squash search --index DIR|s3://bucket/prefix --queries FILE [--filter JSON | --filters FILE.jsonl]
               [--k 10] [--exact]
               ${NUMERIC_FLAGS.map((name) => `[--${flagOf(name)} ${queryOptionDefaults[name]}]`)

@@ -134,22 +134,35 @@ export function queryOptionDescription(name: QueryOptionName | 'maxAllocators'):
 }
 
 /**
- * What a numeric option accepts, in words, from its schema's bounds: "an integer in 1..100", "a number
- * in (0, 100]". For messages and documents, so bounds are never restated by hand.
+ * What an option accepts, in words, from its schema's bounds: "an integer in 1..100", "a number in
+ * (0, 100]", "an integer in 1..100 or true". For messages and documents, so bounds are never restated
+ * by hand.
  */
 export function acceptedValues(schema: z.ZodType): string {
-  const json = z.toJSONSchema(schema, { io: 'input' }) as Record<string, unknown>;
+  return inWords(z.toJSONSchema(schema, { io: 'input' }) as JsonSchema);
+}
+
+interface JsonSchema {
+  readonly type?: string;
+  readonly const?: unknown;
+  readonly anyOf?: readonly JsonSchema[];
+  readonly minimum?: number;
+  readonly maximum?: number;
+  readonly exclusiveMinimum?: number;
+  readonly exclusiveMaximum?: number;
+}
+
+function inWords(json: JsonSchema): string {
+  if (json.anyOf) return json.anyOf.map(inWords).join(' or ');
+  if (json.const !== undefined) return JSON.stringify(json.const);
   if (json.type === 'boolean') return 'true or false';
   const integer = json.type === 'integer';
-  const low = (json.exclusiveMinimum ?? json.minimum) as number | undefined;
-  const high = (json.exclusiveMaximum ?? json.maximum) as number | undefined;
+  const low = json.exclusiveMinimum ?? json.minimum;
+  const high = json.exclusiveMaximum ?? json.maximum;
   const lowOpen = json.exclusiveMinimum !== undefined;
   const highOpen = json.exclusiveMaximum !== undefined;
-  const shown = (n: number) => n.toLocaleString('en-US');
-  if (integer && !lowOpen && !highOpen && low !== undefined && high !== undefined) {
-    return `an integer in ${shown(low)}..${shown(high)}`;
-  }
   const noun = integer ? 'an integer' : 'a number';
   if (low === undefined || high === undefined) return noun;
-  return `${noun} in ${lowOpen ? '(' : '['}${shown(low)}, ${shown(high)}${highOpen ? ')' : ']'}`;
+  if (integer && !lowOpen && !highOpen) return `${noun} in ${low}..${high}`;
+  return `${noun} in ${lowOpen ? '(' : '['}${low}, ${high}${highOpen ? ')' : ']'}`;
 }

@@ -119,8 +119,8 @@ describe('the query options schema', () => {
     const shape = resolvedQueryOptionsSchema.shape;
     expect(acceptedValues(shape.rerank)).toBe('an integer in 1..100');
     expect(acceptedValues(shape.hammingKeepPercent)).toBe('a number in (0, 100]');
-    expect(acceptedValues(shape.partitionFactor)).toBe('a number in [1, 1,000]');
-    expect(acceptedValues(shape.pruningDims)).toBe('an integer in 1..65,536');
+    expect(acceptedValues(shape.partitionFactor)).toBe('a number in [1, 1000]');
+    expect(acceptedValues(shape.pruningDims)).toBe('an integer in 1..65536');
   });
 
   it('gives the CLI its flags, defaults and help', () => {
