@@ -11,9 +11,10 @@
  *   optional and shows its `default`), answers as what the code outputs (`io: 'output'`).
  * - Components are named through registries local to this module (not zod's global registry), so
  *   nothing else that registers ids can leak into the document.
- * - The write bodies' per-field documentation is added here, by path, because their schemas
- *   (`write-request.ts`) carry no descriptions yet; a field that no longer exists fails the build of
- *   the document instead of being documented silently.
+ * - The per-field documentation of the write bodies and of the wire's answer parts (query stats, path
+ *   stats, failures) is added here, by path, because their schemas (`write-request.ts`,
+ *   `functions/wire/`) document fields in TSDoc only; a field that no longer exists fails the build
+ *   of the document instead of being documented silently.
  * - Limits enforced before a body is parsed (500 vectors per upsert, 1,000 ids per delete, 6 MiB
  *   bodies, `SQUASH_MAX_BATCH` queries) are stated in the operations' descriptions, since they answer
  *   413 rather than the 400 a schema violation gives.
@@ -109,6 +110,43 @@ const writeFieldDocs: [component: string, path: string[], description: string][]
     'Delete every row this filter matches (the filter language of `POST /search`).',
   ],
   ['CompactRequest', ['index'], 'The index to compact.'],
+];
+/**
+ * Descriptions of the answer fields whose schemas (`functions/wire/query-result.ts`, `path-stats.ts`)
+ * document them in TSDoc only, by component and property.
+ */
+const answerFieldDocs: [component: string, property: string, description: string][] = [
+  ['QueryStats', 'plan', 'The plan the query ran: the exact scan of its matches, or the approximate plan.'],
+  ['QueryStats', 'partitionsVisited', 'Partitions searched for this query.'],
+  ['QueryStats', 'rounds', 'Rounds of partition searches (2+ when quantized counts over-estimated matches).'],
+  [
+    'QueryStats',
+    'matchesEstimated',
+    "The filter's matches over the whole index, as the quantized counts estimate them.",
+  ],
+  ['QueryStats', 'vectorsScanned', 'Rows whose exact distance was computed.'],
+  [
+    'QueryStats',
+    'missingPartitions',
+    'Partitions that failed for this query after retries (only on a partial answer).',
+  ],
+  ['SearchTotals', 'allocatorInvocations', 'Allocator Invoke requests, retries included.'],
+  ['SearchTotals', 'processorInvocations', 'Processor Invoke requests, retries included.'],
+  ['SearchTotals', 'retries', 'Invoke requests that were retries of a failed one.'],
+  ['SearchTotals', 'coldStarts', 'Processor calls that had to load their partition (a cache miss).'],
+  ['SearchTotals', 'warmStarts', "Processor calls served from the warm container's cache."],
+  ['SearchTotals', 'containerStarts', 'Invocations that were the first of a new execution environment.'],
+  ['SearchTotals', 'bytesFetched', 'Bytes read from the store by every function along the way.'],
+  ['SearchTotals', 'allocatorMs', 'Milliseconds spent inside allocator invocations.'],
+  ['SearchTotals', 'processorMs', 'Milliseconds spent inside processor invocations.'],
+  ['SearchTotals', 'failures', 'Invocations that failed after their retry (at most 16 listed).'],
+  ['SearchTotals', 'failuresOmitted', 'Further failures not listed.'],
+  ['Failure', 'target', 'The function that failed.'],
+  ['Failure', 'partition', 'The partition it was asked to search (a processor).'],
+  ['Failure', 'partitions', 'The partitions it was asked to search (a processor call carrying several).'],
+  ['Failure', 'node', 'The tree node it was asked to serve (an allocator).'],
+  ['Failure', 'code', 'The error code after the retry (`UPSTREAM`, `UPSTREAM_TIMEOUT`, …).'],
+  ['Failure', 'message', 'What failed, and why.'],
 ];
 const tokenDoc =
   `A retry token (up to ${WRITE_LIMITS.tokenLength} characters of letters, digits and \`._:-\`): ` +
@@ -298,6 +336,7 @@ function writeOperation(operationId: string, summary: string, request: string): 
 function buildDocument(): JsonObject {
   const schemas = { ...components(requestComponents, 'input'), ...components(responseComponents, 'output') };
   for (const [component, path, text] of writeFieldDocs) describeAt(schemas, component, path, text);
+  for (const [component, property, text] of answerFieldDocs) describeAt(schemas, component, [property], text);
   describeAt(schemas, 'UpsertRequest', ['token'], tokenDoc);
   describeAt(schemas, 'DeleteRequest', ['token'], tokenDoc);
   return {
