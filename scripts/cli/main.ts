@@ -8,7 +8,7 @@ import { UsageError } from './args.ts';
 import { buildHelp, buildUsage, runBuild } from './build-command.ts';
 import { compactHelp, compactUsage, runCompact } from './compact-command.ts';
 import { deleteHelp, deleteUsage, runDelete } from './delete-command.ts';
-import { runSearch, searchUsage } from './search-command.ts';
+import { runSearch, searchHelp, searchUsage } from './search-command.ts';
 import { runUpsert, upsertHelp, upsertUsage } from './upsert-command.ts';
 
 const localUsage = 'squash local [--port P] [options]   (squash local --help lists them)';
@@ -23,7 +23,7 @@ interface Command {
 
 const commands: Record<string, Command> = {
   build: { run: runBuild, help: buildHelp },
-  search: { run: runSearch, help: `usage:\n${indent(searchUsage)}` },
+  search: { run: runSearch, help: searchHelp },
   upsert: { run: runUpsert, help: upsertHelp },
   delete: { run: runDelete, help: deleteHelp },
   compact: { run: runCompact, help: compactHelp },
