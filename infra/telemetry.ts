@@ -4,23 +4,21 @@
  * logs JSON lines to the function's log group and writes metrics in CloudWatch's embedded metric format
  * (EMF) in namespace `Squash`, with the one dimension `service` naming the role.
  *
- * The stack sets these variables on every function, alarms on `MissingPartitions` and draws every
- * metric on its dashboard, so the names are written once here. The handlers fall back to the same
- * service names and namespace when the variables are unset (locally, in tests).
+ * The names, units and defaults are the functions' own (`functions/observability/metric-names.ts`), as
+ * the `SQUASH_*` names come from `functions/config.ts`, so the stack cannot set or watch a name the code
+ * does not write. The stack sets the variables on every function, alarms on `MissingPartitions` and
+ * draws every metric below on its dashboard.
  */
-import type { FunctionRole } from './search-settings.ts';
+import {
+  METRIC_UNITS,
+  METRICS_NAMESPACE,
+  type MetricName,
+  POWERTOOLS_ENV,
+  SERVICE_NAMES,
+  type FunctionRole as TelemetryRole,
+} from '../functions/observability/metric-names.ts';
 
-/** Every role that runs code: the three search roles and the compactor. */
-export type TelemetryRole = FunctionRole | 'compactor';
-
-/** Powertools' environment variables (names fixed by Powertools). */
-export const POWERTOOLS_ENV = {
-  serviceName: 'POWERTOOLS_SERVICE_NAME',
-  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
-  logLevel: 'POWERTOOLS_LOG_LEVEL',
-  metricsDisabled: 'POWERTOOLS_METRICS_DISABLED',
-  traceEnabled: 'POWERTOOLS_TRACE_ENABLED',
-} as const;
+export { METRICS_NAMESPACE, POWERTOOLS_ENV, SERVICE_NAMES, type TelemetryRole };
 
 export type PowertoolsEnvName = (typeof POWERTOOLS_ENV)[keyof typeof POWERTOOLS_ENV];
 
@@ -28,52 +26,49 @@ export type PowertoolsEnvName = (typeof POWERTOOLS_ENV)[keyof typeof POWERTOOLS_
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** The namespace of every custom metric. */
-export const METRICS_NAMESPACE = 'Squash';
-
-/** The value of dimension `service` (and of `POWERTOOLS_SERVICE_NAME`) per role. */
-export const SERVICE_NAMES: Readonly<Record<TelemetryRole, string>> = {
-  coordinator: 'squash-coordinator',
-  allocator: 'squash-allocator',
-  processor: 'squash-processor',
-  compactor: 'squash-compactor',
-};
-
-export type MetricUnit = 'Milliseconds' | 'Count' | 'Bytes';
+export type MetricUnit = (typeof METRIC_UNITS)[MetricName];
 
 export interface CustomMetric {
-  readonly name: string;
+  readonly name: MetricName;
   readonly unit: MetricUnit;
   /** What one data point counts or measures. */
   readonly description: string;
 }
 
+const metric = (name: MetricName, description: string): CustomMetric => ({
+  name,
+  unit: METRIC_UNITS[name],
+  description,
+});
+
 /** The metrics each role emits (namespace `Squash`, dimension `service` = `SERVICE_NAMES[role]`). */
 export const CUSTOM_METRICS: Readonly<Record<TelemetryRole, readonly CustomMetric[]>> = {
   coordinator: [
-    { name: 'SearchLatency', unit: 'Milliseconds', description: 'one search request, end to end' },
-    { name: 'Queries', unit: 'Count', description: 'queries answered' },
-    { name: 'PartitionsVisited', unit: 'Count', description: 'partitions searched over the queries' },
-    { name: 'MissingPartitions', unit: 'Count', description: 'partitions that failed after their retry' },
-    { name: 'SecondRounds', unit: 'Count', description: 'queries that needed a further round' },
-    { name: 'IncompleteAnswers', unit: 'Count', description: 'answers with `complete: false`' },
-    { name: 'Writes', unit: 'Count', description: 'rows upserted plus ids deleted' },
-    { name: 'RequestErrors', unit: 'Count', description: '4xx and 5xx answers' },
+    metric('SearchLatency', 'one search request, end to end'),
+    metric('Queries', 'queries answered'),
+    metric('PartitionsVisited', 'partitions searched over the queries'),
+    metric('MissingPartitions', 'partitions that failed after their retry'),
+    metric('SecondRounds', 'queries that needed a further round'),
+    metric('IncompleteAnswers', 'answers with `complete: false`'),
+    metric('Writes', 'rows upserted plus ids deleted'),
+    metric('RequestErrors', '4xx and 5xx answers'),
+    metric('ProcessorInvocations', 'processor calls of the batches it runs in-process'),
+    metric('Retries', 'its invocations retried'),
   ],
   allocator: [
-    { name: 'AllocatorLatency', unit: 'Milliseconds', description: 'one allocator invocation' },
-    { name: 'ProcessorInvocations', unit: 'Count', description: 'processor calls started' },
-    { name: 'Retries', unit: 'Count', description: 'invocations retried' },
+    metric('AllocatorLatency', 'one allocator invocation'),
+    metric('ProcessorInvocations', 'processor calls started'),
+    metric('Retries', 'invocations retried'),
   ],
   processor: [
-    { name: 'ProcessorLatency', unit: 'Milliseconds', description: 'one processor invocation' },
-    { name: 'PartitionsSearched', unit: 'Count', description: 'partitions searched' },
-    { name: 'ColdLoads', unit: 'Count', description: 'partitions loaded from S3 (not cache hits)' },
-    { name: 'BytesRead', unit: 'Bytes', description: 'bytes read from S3' },
+    metric('ProcessorLatency', 'one processor invocation'),
+    metric('PartitionsSearched', 'partitions searched'),
+    metric('ColdLoads', 'partitions loaded from S3 (not cache hits)'),
+    metric('BytesRead', 'bytes read from S3'),
   ],
   compactor: [
-    { name: 'CompactionLatency', unit: 'Milliseconds', description: 'one compaction' },
-    { name: 'CompactedRows', unit: 'Count', description: 'log rows folded into a new version' },
+    metric('CompactionLatency', 'one compaction'),
+    metric('CompactedRows', 'log rows folded into a new version'),
   ],
 };
 

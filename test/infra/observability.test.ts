@@ -5,6 +5,7 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { METRIC_UNITS } from '../../functions/observability/metric-names.ts';
 import { resolveSettings } from '../../infra/search-settings.ts';
 import { CUSTOM_METRICS, POWERTOOLS_ENV, type SERVICE_NAMES } from '../../infra/telemetry.ts';
 import { InvalidInputError } from '../../shared/errors/index.ts';
@@ -357,6 +358,9 @@ describe('dashboard', () => {
       ),
     );
     expect(custom.sort()).toEqual(expected.sort());
+    // Every metric the functions write is drawn.
+    const drawn = new Set(Object.values(CUSTOM_METRICS).flatMap((list) => list.map((m) => m.name)));
+    expect([...drawn].sort()).toEqual(Object.keys(METRIC_UNITS).sort());
     // The contract's names, written out, so a rename in telemetry.ts shows here.
     expect(
       Object.fromEntries(
@@ -372,6 +376,8 @@ describe('dashboard', () => {
         'IncompleteAnswers',
         'Writes',
         'RequestErrors',
+        'ProcessorInvocations',
+        'Retries',
       ],
       allocator: ['AllocatorLatency', 'ProcessorInvocations', 'Retries'],
       processor: ['ProcessorLatency', 'PartitionsSearched', 'ColdLoads', 'BytesRead'],
