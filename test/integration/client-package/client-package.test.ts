@@ -8,7 +8,7 @@
  * (examples/search.mjs) runs too, over the index it names, built as the README builds it.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -165,5 +165,14 @@ describe('the client package, imported by an application', () => {
       [...hits.map((hit) => hit.distance)].sort((a, b) => a - b),
     );
     expect(lines[3]).toMatch(/^snapshot \{"version":1,"sequence":0\}, \d+ partitions visited, [\d.]+ ms$/);
+  });
+
+  it('serves the checked-in OpenAPI document at GET /openapi.json', async () => {
+    const response = await fetch(new URL('openapi.json', target.searchUrl));
+    expect(response.status).toBe(200);
+    const served = await response.json();
+    const checkedIn = JSON.parse(await readFile(resolve(projectRoot, 'docs/openapi.json'), 'utf8'));
+    expect(served).toEqual(checkedIn);
+    expect(served.openapi).toMatch(/^3\.1\./);
   });
 });
