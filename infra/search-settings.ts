@@ -112,7 +112,8 @@ export const STACK_DEFAULTS = {
  * functions (`functions/wire/payload-limits.ts`), since it depends on k, the dimension and the schema.
  */
 export const LIMITS = {
-  processorFunctions: [1, 128],
+  // Seven resources each (function, role, policy, log group, three alarms): 64 fit in CloudFormation's 500.
+  processorFunctions: [1, 64],
   memoryMiB: [128, 10_240],
   timeoutSeconds: [1, 900],
   reservedConcurrency: [1, 100_000],

@@ -138,8 +138,8 @@ export interface SearchStackProps extends StackProps {
    * G, the number of processor functions; partition p is served by function p mod G. More functions
    * keep more partitions warm in dedicated containers; fewer share warm containers between partitions.
    * Each one adds seven resources (function, role, policy, log group and three alarms), and a
-   * CloudFormation stack holds at most 500, so at most 64 fit (fewer with provisioned concurrency, which
-   * adds a version and an alias each); the synth fails above that.
+   * CloudFormation stack holds at most 500, so at most 64 are accepted (fewer fit with provisioned
+   * concurrency, which adds a version and an alias each; CDK's synth then says so).
    * @default 8
    */
   readonly processorFunctions?: number;

@@ -51,8 +51,8 @@ describe('resolved settings', () => {
 
   it('rejects out-of-range values with the setting, the value and the accepted range', () => {
     const cases: [Parameters<typeof resolveSettings>[0], string][] = [
-      [{ processorFunctions: 0 }, 'processorFunctions is 0; expected an integer from 1 to 128'],
-      [{ processorFunctions: 2.5 }, 'processorFunctions is 2.5; expected an integer from 1 to 128'],
+      [{ processorFunctions: 0 }, 'processorFunctions is 0; expected an integer from 1 to 64'],
+      [{ processorFunctions: 2.5 }, 'processorFunctions is 2.5; expected an integer from 1 to 64'],
       [{ processor: { memoryMiB: 64 } }, 'processor.memoryMiB is 64; expected an integer from 128 to 10240'],
       [
         { processor: { memoryMiB: 10_241 } },
@@ -182,8 +182,8 @@ describe('function names', () => {
   });
 
   it('fails the synth when the environment would pass Lambda’s 4 KB limit', () => {
-    expect(() => synthStack({ processorFunctions: 128 }, 'S'.repeat(40))).toThrow(
-      /^the environment of `S{40}-processor-0` would take \d+ bytes; Lambda allows 4096\./,
+    expect(() => synthStack({ processorFunctions: 64 }, 'S'.repeat(51))).toThrow(
+      /^the environment of `S{51}-processor-0` would take \d+ bytes; Lambda allows 4096\./,
     );
     expect(synthStack({ processorFunctions: 64 }, 'S').stack.processors).toHaveLength(64);
   });
