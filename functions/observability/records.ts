@@ -1,8 +1,15 @@
 /**
- * What each function reports about one invocation, from what its code already knows: one INFO log
- * line (index, batch size, plans, partitions, invocations, retries, failures) and the role's metrics
+ * What each function reports about one invocation, from what its code already knows: one log line
+ * (index, batch size, plans, partitions, invocations, retries, failures) and the role's metrics
  * (`metric-names.ts`). The error lines are written where the errors are answered (`http-response.ts`,
- * `function-reply.ts`), with `logError`.
+ * `function-reply.ts`).
+ *
+ * Levels: at INFO a search is one line (the coordinator's, with the totals of the whole invocation
+ * tree), a write one, a compaction one per stage; the line of every allocator and processor invocation
+ * is DEBUG. A batch fans out to tens of processor invocations, and their lines were most of the log
+ * volume and of its cost (npm run bench:stack: one line per processor call cost 5-7 % of a single
+ * query's latency on the local stack, the EMF lines next to nothing). Their metrics are written at
+ * every level.
  *
  * A container start (a new execution environment) is not a partition load: `ColdLoads` counts
  * partitions a processor read from the store (`cold` parts), never containers.
@@ -86,7 +93,7 @@ export function recordAllocation(
   telemetry.add('AllocatorLatency', node.ms);
   telemetry.add('ProcessorInvocations', node.sent.processorInvocations);
   telemetry.add('Retries', node.sent.retries);
-  telemetry.logger.info('allocate', {
+  telemetry.logger.debug('allocate', {
     index: node.index,
     node: node.node,
     batchSize: node.batchSize,
@@ -120,7 +127,7 @@ export function recordProcessing(
   telemetry.add('PartitionsSearched', response.parts.length);
   telemetry.add('ColdLoads', coldLoads);
   telemetry.add('BytesRead', bytesRead);
-  telemetry.logger.info('process', {
+  telemetry.logger.debug('process', {
     index: payload.index,
     version: payload.version,
     batchSize: payload.queries.length,

@@ -3,7 +3,9 @@
  * host as on AWS, and every line they write reaches `onLog`. A search must leave, per function, JSON
  * log lines carrying the invocation's request id (the coordinator's is the URL answer's
  * `x-amzn-RequestId`), and one CloudWatch EMF document per invocation with the contract's namespace,
- * `service` dimension and metrics, whose values agree with the answer's own stats.
+ * `service` dimension and metrics, whose values agree with the answer's own stats. The allocators and
+ * processors run at POWERTOOLS_LOG_LEVEL=DEBUG here, where they log a line per invocation; the
+ * coordinator at the stack's level (INFO), where a search is one line.
  *
  * Local targets only: on a deployed stack the lines go to CloudWatch Logs, not to this process.
  */
@@ -41,6 +43,10 @@ describe.skipIf(testTarget === 'external')('logs and metrics on the local stack'
       cdkOut: resolve(projectRoot, 'cdk.out'),
       synth: 'if-stale',
       onLog: (functionName, text) => written.push({ functionName, text }),
+      functionOverrides: (fn) =>
+        /allocator|processor/i.test(fn.name)
+          ? { ...fn, environment: { ...fn.environment, POWERTOOLS_LOG_LEVEL: 'DEBUG' } }
+          : fn,
       ...(testTarget === 'localstack-s3' ? { s3Endpoint: process.env.AWS_ENDPOINT_URL_S3 } : {}),
     });
     const dataset = generateDataset({ count: COUNT, dim: DIM, seed: 5, clusters: 8 });
@@ -185,6 +191,7 @@ describe.skipIf(testTarget === 'external')('logs and metrics on the local stack'
     const emfs = processors.filter(isEmf);
     expect(emfs).toHaveLength(stats.processorInvocations);
     expect(logs.filter((line) => line.message === 'process')).toHaveLength(stats.processorInvocations);
+    for (const line of logs) expect(line).toMatchObject({ level: 'DEBUG', index: INDEX });
     const ids = new Set(logs.map((line) => line.function_request_id));
     expect(ids.size).toBe(stats.processorInvocations);
     for (const id of ids) expect(id).toMatch(/^[0-9a-f-]{36}$/);
