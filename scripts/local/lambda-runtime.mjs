@@ -9,6 +9,7 @@
 //   host  → child {type:'invoke', id, payload, requestId, deadlineMs, invokedFunctionArn}
 //   child → host  {type:'result', id, payload} | {type:'error', id, error}
 // where payload is JSON text and error is Lambda's {errorType, errorMessage, trace}.
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -107,9 +108,20 @@ try {
   process.disconnect();
 }
 
+// Lambda's runtime sets the invocation's X-Ray header; here it is never sampled (there is no X-Ray),
+// so a function with tracing on records nothing and complains about no missing trace context.
+function traceHeader() {
+  const epoch = Math.floor(Date.now() / 1000)
+    .toString(16)
+    .padStart(8, '0');
+  const root = `1-${epoch}-${randomBytes(12).toString('hex')}`;
+  return `Root=${root};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
+}
+
 process.on('message', async (message) => {
   if (message.type !== 'invoke' || handler === undefined) return;
   current = message.id;
+  process.env._X_AMZN_TRACE_ID = traceHeader();
   try {
     const result = await callHandler(handler, JSON.parse(message.payload), contextFor(message));
     process.send({ type: 'result', id: message.id, payload: JSON.stringify(result) ?? 'null' });

@@ -5,7 +5,8 @@
  * `x-amzn-RequestId`), and one CloudWatch EMF document per invocation with the contract's namespace,
  * `service` dimension and metrics, whose values agree with the answer's own stats. The allocators and
  * processors run at POWERTOOLS_LOG_LEVEL=DEBUG here, where they log a line per invocation; the
- * coordinator at the stack's level (INFO), where a search is one line.
+ * coordinator at the stack's level (INFO), where a search is one line. They also run with
+ * POWERTOOLS_TRACE_ENABLED=true, so the bundles' tracer must load (it stays off outside Lambda).
  *
  * Local targets only: on a deployed stack the lines go to CloudWatch Logs, not to this process.
  */
@@ -43,9 +44,17 @@ describe.skipIf(testTarget === 'external')('logs and metrics on the local stack'
       cdkOut: resolve(projectRoot, 'cdk.out'),
       synth: 'if-stale',
       onLog: (functionName, text) => written.push({ functionName, text }),
+      // Tracing on loads the bundled tracer and X-Ray SDK (which then stay off outside Lambda).
       functionOverrides: (fn) =>
         /allocator|processor/i.test(fn.name)
-          ? { ...fn, environment: { ...fn.environment, POWERTOOLS_LOG_LEVEL: 'DEBUG' } }
+          ? {
+              ...fn,
+              environment: {
+                ...fn.environment,
+                POWERTOOLS_LOG_LEVEL: 'DEBUG',
+                POWERTOOLS_TRACE_ENABLED: 'true',
+              },
+            }
           : fn,
       ...(testTarget === 'localstack-s3' ? { s3Endpoint: process.env.AWS_ENDPOINT_URL_S3 } : {}),
     });
