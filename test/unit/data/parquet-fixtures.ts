@@ -2,8 +2,10 @@
  * Parquet test files written with hyparquet-writer, with explicit schema elements so that each column's
  * physical layout is the one named (3-level LIST as pyarrow writes `list`/`fixed_size_list`, INT64, …).
  */
-import type { SchemaElement } from 'hyparquet';
 import { type ColumnSource, parquetWriteBuffer } from 'hyparquet-writer';
+
+/** The writer's own schema element type (it depends on its own copy of hyparquet's types). */
+type SchemaElement = NonNullable<Parameters<typeof parquetWriteBuffer>[0]['schema']>[number];
 
 export interface FixtureColumn {
   readonly name: string;
