@@ -109,7 +109,7 @@ try {
 }
 
 // Lambda's runtime sets the invocation's X-Ray header; here it is never sampled (there is no X-Ray),
-// so a function with tracing on records nothing and complains about no missing trace context.
+// so a function with tracing on records nothing, and does not complain of a missing trace context.
 function traceHeader() {
   const epoch = Math.floor(Date.now() / 1000)
     .toString(16)
