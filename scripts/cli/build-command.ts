@@ -1,11 +1,18 @@
 /**
- * `squash build`: vectors (.fvecs/.bvecs/.npy) + optional JSON Lines or CSV attributes → an index in a folder or
- * under s3://bucket/prefix. Progress goes to stderr; the last stdout line is a JSON summary.
+ * `squash build`: vectors (.fvecs/.bvecs/.npy) + optional JSON Lines or CSV attributes, or one Parquet file
+ * (local or s3://bucket/key) holding vectors, attributes and ids → an index in a folder or under
+ * s3://bucket/prefix. Progress goes to stderr; the last stdout line is a JSON summary.
  * Attribute rows are read into memory once (schema inference needs them all before the table is built).
+ *
+ * Parquet (docs/parquet.md, `shared/data/parquet-reader.ts`): the vector column defaults to the file's only
+ * list-of-numbers column, the id column to a column named `id` when there is one, and the attributes to
+ * every other column. `--attributes` does not apply (the file carries its attributes); `--schema` does: it
+ * declares the attributes' kinds and order and, without `--attribute-columns`, which columns are read.
  */
 import { AttributeTable, inferSchema } from '../../shared/attributes/index.ts';
 import { buildIndex, defaultBuildOptions } from '../../shared/build/build-index.ts';
 import { readVectors } from '../../shared/data/index.ts';
+import { readParquet } from '../../shared/data/parquet-reader.ts';
 import { type Metric, metrics } from '../../shared/metric.ts';
 import { openStore } from '../../shared/store/index.ts';
 import { numberOption, parseCommandArgs, positiveInteger, requiredString, UsageError } from './args.ts';
@@ -13,6 +20,7 @@ import { readAttributeRows, readSchemaFile } from './attribute-rows.ts';
 import { createProgressReporter } from './progress.ts';
 
 export const buildUsage = `squash build --vectors FILE [--attributes FILE.jsonl|FILE.csv] [--schema FILE.json] --partitions P
+             [--vector-column NAME] [--id-column NAME] [--attribute-columns a,b,c] (Parquet)
              [--bits-per-dim 4] [--metric l2|cosine|dot] [--seed 1] [--kmeans-iterations 30]
              --out DIR|s3://bucket/prefix`;
 
@@ -24,10 +32,21 @@ Builds an index from vectors and optional attributes into a folder or under an S
 object under a fresh v<version>/ prefix and publishing it last. Progress goes to stderr; the last stdout
 line is a JSON summary.
 
-  --vectors FILE         .fvecs, .bvecs (uint8) or .npy (float32 or uint8, 2-D); required
+  --vectors FILE         .fvecs, .bvecs (uint8), .npy (float32 or uint8, 2-D) or .parquet (a local path
+                         or s3://bucket/key, read by byte range: vectors, attributes and ids in one file);
+                         required
   --attributes FILE      one row per vector: JSON Lines (.jsonl) or CSV with a header (.csv); an \`id\`
-                         field gives the ids answers return (default: the 0-based row number)
-  --schema FILE.json     attribute kinds (number, category, tags); needs --attributes (default: inferred)
+                         field gives the ids answers return (default: the 0-based row number); not with
+                         .parquet, whose columns are the attributes
+  --schema FILE.json     attribute kinds (number, category, tags); needs --attributes or .parquet, where it
+                         also names the attribute columns unless --attribute-columns does (default: inferred)
+  --vector-column NAME   Parquet: the column of vectors, a list of numbers (default: the only such column)
+  --id-column NAME       Parquet: the column of ids, strings or integers (default: \`id\` if the file has
+                         it, else none: answers return 0-based row numbers)
+  --attribute-columns a,b,c
+                         Parquet: the attribute columns, in this order; '' for none (default: every column
+                         but the vector and id columns: numbers → number, strings → category, lists of
+                         strings → tags, null = missing)
   --partitions P         number of partitions (balanced k-means); required
   --bits-per-dim B       quantization bits per dimension, on average (default: ${defaultBuildOptions.bitsPerDim})
   --metric M             l2, cosine or dot (default: ${defaultBuildOptions.metric})
@@ -42,6 +61,9 @@ export const BUILD_FLAGS = {
   vectors: { type: 'string' },
   attributes: { type: 'string' },
   schema: { type: 'string' },
+  'vector-column': { type: 'string' },
+  'id-column': { type: 'string' },
+  'attribute-columns': { type: 'string' },
   partitions: { type: 'string' },
   'bits-per-dim': { type: 'string' },
   metric: { type: 'string' },
@@ -82,10 +104,29 @@ export async function runBuild(argv: string[]): Promise<void> {
     ),
   };
 
+  const parquet = isParquet(vectorsPath);
+  const parquetFlags = (['vector-column', 'id-column', 'attribute-columns'] as const).filter(
+    (flag) => args[flag] !== undefined,
+  );
+  if (!parquet && parquetFlags.length > 0) {
+    throw new UsageError(`--${parquetFlags[0]} needs --vectors FILE.parquet; received ${vectorsPath}`);
+  }
+  if (parquet && args.attributes) {
+    throw new UsageError(
+      '--attributes does not apply to --vectors FILE.parquet: its columns are the attributes (choose them with --attribute-columns)',
+    );
+  }
+  if (args.schema && !args.attributes && !parquet) {
+    throw new UsageError('--schema needs --attributes or --vectors FILE.parquet');
+  }
+
   const progress = createProgressReporter();
-  const vectors = await readVectors(vectorsPath);
-  const { attributes, ids } = args.attributes ? await readAttributes(args.attributes, args.schema) : {};
-  if (args.schema && !args.attributes) throw new UsageError('--schema needs --attributes');
+  const { vectors, attributes, ids } = parquet
+    ? await readParquetInput(vectorsPath, args)
+    : {
+        vectors: await readVectors(vectorsPath),
+        ...(args.attributes ? await readAttributes(args.attributes, args.schema) : {}),
+      };
   const store = openStore(out);
   try {
     const summary = await buildIndex(
@@ -106,6 +147,31 @@ export async function runBuild(argv: string[]): Promise<void> {
   } finally {
     progress.stop();
   }
+}
+
+/** `.parquet`, `s3://bucket/key.parquet` (any case). */
+function isParquet(path: string): boolean {
+  return path.toLowerCase().endsWith('.parquet');
+}
+
+async function readParquetInput(
+  path: string,
+  args: { schema?: string; 'vector-column'?: string; 'id-column'?: string; 'attribute-columns'?: string },
+) {
+  const columns = args['attribute-columns'];
+  return readParquet(path, {
+    ...(args['vector-column'] === undefined ? {} : { vectorColumn: args['vector-column'] }),
+    ...(args['id-column'] === undefined ? {} : { idColumn: args['id-column'] }),
+    ...(columns === undefined
+      ? {}
+      : {
+          attributeColumns: columns
+            .split(',')
+            .map((name) => name.trim())
+            .filter((name) => name !== ''),
+        }),
+    ...(args.schema ? { schema: await readSchemaFile(args.schema) } : {}),
+  });
 }
 
 /**
