@@ -9,11 +9,11 @@ import { cachedReader } from '../index-cache.ts';
 import { logViewAt } from '../index-log.ts';
 import { recordAllocation } from '../observability/records.ts';
 import { type FunctionRuntime, startInvocation } from '../runtime.ts';
+import type { AllocatorPayload, AllocatorResponse } from '../tree/allocator-payload.ts';
+import { runAllocatorStep } from '../tree/allocator-step.ts';
+import { sliceQueries } from '../tree/slice-query.ts';
+import { launchSubtree, settleSubtrees } from '../tree/subtree.ts';
 import { addPathStats } from '../wire/path-stats.ts';
-import { runAllocatorStep } from './allocator-step.ts';
-import type { AllocatorPayload, AllocatorResponse } from './payload.ts';
-import { sliceQueries } from './slice-query.ts';
-import { launchSubtree, settleSubtrees } from './subtree.ts';
 
 /** @param ownDeadline epoch ms at which this invocation times out. */
 export async function allocate(

@@ -1,8 +1,8 @@
 import { parsePayload } from '../parse-payload.ts';
 import type { FunctionRuntime } from '../runtime.ts';
+import { type AllocatorResponse, allocatorPayloadSchema } from '../tree/allocator-payload.ts';
 import { type ErrorReply, replyOf } from '../wire/function-reply.ts';
 import { allocate } from './allocate.ts';
-import { type AllocatorResponse, allocatorPayloadSchema } from './payload.ts';
 
 /** One allocator invocation: validate the payload, serve the tree node, answer typed errors as `{ error }`. */
 export function serveAllocator(

@@ -6,7 +6,7 @@
 import { InvalidQueryError } from '../../shared/errors/index.ts';
 import type { IndexReader } from '../../shared/index/index-reader.ts';
 import { prepareQuery } from '../../shared/metric.ts';
-import type { SliceQuery } from '../allocator/slice-query.ts';
+import type { SliceQuery } from '../tree/slice-query.ts';
 import { decodeVector, encodeVector } from '../wire/vector-base64.ts';
 import type { PublicQuery } from './search-request.ts';
 

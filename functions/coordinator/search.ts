@@ -20,14 +20,14 @@
 import { PayloadTooLargeError } from '../../shared/errors/index.ts';
 import { fitTree, type InvocationTree, TREE_ROOT } from '../../shared/plan/invocation-tree.ts';
 import type { LogView } from '../../shared/writes/log-view.ts';
-import { runAllocatorStep } from '../allocator/allocator-step.ts';
-import type { AllocatorResponse } from '../allocator/payload.ts';
-import type { SliceQuery } from '../allocator/slice-query.ts';
-import { launchSubtree, settleSubtrees, type TreeRequest } from '../allocator/subtree.ts';
 import { latestSequence, logViewAt } from '../index-log.ts';
 import { recordSearch } from '../observability/records.ts';
 import { parsePayload } from '../parse-payload.ts';
 import { type FunctionRuntime, startInvocation } from '../runtime.ts';
+import type { AllocatorResponse } from '../tree/allocator-payload.ts';
+import { runAllocatorStep } from '../tree/allocator-step.ts';
+import type { SliceQuery } from '../tree/slice-query.ts';
+import { launchSubtree, settleSubtrees, type TreeRequest } from '../tree/subtree.ts';
 import { addPathStats, emptyPathStats } from '../wire/path-stats.ts';
 import {
   attributeJsonBytes,

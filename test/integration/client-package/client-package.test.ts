@@ -170,7 +170,7 @@ describe('the client package, imported by an application', () => {
   it('serves the checked-in OpenAPI document at GET /openapi.json', async () => {
     const response = await fetch(new URL('openapi.json', target.searchUrl));
     expect(response.status).toBe(200);
-    const served = await response.json();
+    const served = (await response.json()) as { openapi: string };
     const checkedIn = JSON.parse(await readFile(resolve(projectRoot, 'docs/openapi.json'), 'utf8'));
     expect(served).toEqual(checkedIn);
     expect(served.openapi).toMatch(/^3\.1\./);

@@ -1,5 +1,5 @@
 /**
- * Coalesced processor calls (functions/allocator/processor-searcher.ts): a selective filter's exact plan
+ * Coalesced processor calls (functions/tree/processor-searcher.ts): a selective filter's exact plan
  * visits every partition with a match, each for a handful of rows; those calls go as one invocation per
  * processor function instead of one per partition, with the same answers.
  */

@@ -7,8 +7,8 @@
  * partial answer.
  */
 import { describe, expect, it } from 'vitest';
-import { COALESCE_MAX_ROWS } from '../../../functions/allocator/processor-searcher.ts';
 import { processorFunctionFor } from '../../../functions/config.ts';
+import { COALESCE_MAX_ROWS } from '../../../functions/tree/processor-searcher.ts';
 import { crash, type InvokeCall, timeout } from './in-process-invoker.ts';
 import {
   ALLOCATOR,

@@ -7,7 +7,7 @@ import type { CompiledFilter } from '../../shared/attributes/index.ts';
 import { InvalidQueryError } from '../../shared/errors/index.ts';
 import type { IndexReader } from '../../shared/index/index-reader.ts';
 import { decodeVector } from '../wire/vector-base64.ts';
-import type { AllocatorQuery } from './payload.ts';
+import type { AllocatorQuery } from './allocator-payload.ts';
 
 export interface SliceQuery {
   /** Position in the coordinator's batch. */

@@ -18,7 +18,7 @@ import {
   type AllocatorQuery,
   type AllocatorResponse,
   allocatorResponseSchema,
-} from './payload.ts';
+} from './allocator-payload.ts';
 
 export interface TreeRequest {
   readonly index: string;
