@@ -20,7 +20,13 @@
  * beside the output. The output itself (n × dim float32 and the attribute columns) is in memory, as
  * with every other input format today. Compression: uncompressed and Snappy (hyparquet's built-ins).
  */
-import { type FileMetaData, parquetMetadataAsync, parquetRead, parquetSchema } from 'hyparquet';
+import {
+  type FileMetaData,
+  parquetMetadataAsync,
+  parquetRead,
+  parquetSchema,
+  type RowGroup,
+} from 'hyparquet';
 import type { AttributeTable } from '../attributes/index.ts';
 import {
   type AttributeKind,
@@ -42,6 +48,12 @@ export interface ParquetReadOptions {
   readonly attributeColumns?: readonly string[];
   /** Attribute kinds and order (`--schema`). @default inferred from the column types */
   readonly schema?: AttributeSchema;
+  /**
+   * Vector values decoded per read within a row group whose chunks have offset indexes (bounds the
+   * transient JS arrays of a large row group); groups without offset indexes are read whole.
+   * @default 1,048,576 (8,192 rows of 128 dimensions)
+   */
+  readonly valuesPerRead?: number;
 }
 
 export interface ParquetInput {
@@ -53,6 +65,8 @@ export interface ParquetInput {
   /** The columns that were read. */
   readonly columns: { readonly vector: string; readonly id?: string; readonly attributes: string[] };
 }
+
+const VALUES_PER_READ = 1 << 20;
 
 /** Bytes fetched from the end of the file first: the footer of most files, without the data before it. */
 const FOOTER_FETCH_BYTES = 64 << 10;
@@ -69,7 +83,7 @@ export async function readParquet(
       },
     );
     const plan = planColumns(parquetColumns(parquetSchema(metadata)), options, source.description);
-    return await readRows(source, metadata, plan);
+    return await readRows(source, metadata, plan, options);
   } finally {
     await source.close();
   }
@@ -188,6 +202,7 @@ async function readRows(
   source: ParquetSource,
   metadata: FileMetaData,
   plan: ColumnPlan,
+  options: ParquetReadOptions,
 ): Promise<ParquetInput> {
   const what = source.description;
   const n = Number(metadata.num_rows);
@@ -199,61 +214,50 @@ async function readRows(
   let dim = 0;
 
   let groupStart = 0;
+  let done = 0;
   for (const group of metadata.row_groups) {
     const groupRows = Number(group.num_rows);
-    if (groupRows === 0) continue;
     const groupEnd = groupStart + groupRows;
-    const chunks = new Map<string, { rowStart: number; data: ArrayLike<unknown> }[]>();
-    // onChunk only collects: hyparquet calls it in a `then` whose throw nothing would catch.
-    await parquetRead({
-      file: source.file,
-      metadata,
-      columns: names,
-      rowStart: groupStart,
-      rowEnd: groupEnd,
-      onChunk: ({ columnName, columnData, rowStart }) => {
-        const list = chunks.get(columnName) ?? [];
-        list.push({ rowStart, data: columnData as ArrayLike<unknown> });
-        chunks.set(columnName, list);
-      },
-    }).catch((error: unknown) => {
-      throw notReadable(source, error);
-    });
-    const column = (name: string) => rowsOf(chunks.get(name) ?? [], groupStart, groupRows, name, what);
+    const step = rowsPerRead(group, names, plan.vector.name, options.valuesPerRead ?? VALUES_PER_READ);
+    for (let first = groupStart; first < groupEnd; first += step) {
+      const count = Math.min(step, groupEnd - first);
+      const column = await readSlice(source, metadata, names, first, count, step < groupRows);
 
-    const vectorRows = column(plan.vector.name);
-    if (groupStart === 0) {
-      dim = listLength(vectorRows[0], 0, plan.vector.name, what);
-      if (dim === 0) {
-        throw new InvalidInputError(
-          `\`${what}\` row 0: vector column \`${plan.vector.name}\` holds an empty list; expected at least one number`,
-        );
+      const vectorRows = column(plan.vector.name);
+      if (first === 0) {
+        dim = listLength(vectorRows[0], 0, plan.vector.name, what);
+        if (dim === 0) {
+          throw new InvalidInputError(
+            `\`${what}\` row 0: vector column \`${plan.vector.name}\` holds an empty list; expected at least one number`,
+          );
+        }
+        vectors = new Float32Array(n * dim);
       }
-      vectors = new Float32Array(n * dim);
-    }
-    for (let r = 0; r < groupRows; r++) {
-      copyVector(vectorRows[r], groupStart + r, dim, vectors, plan.vector.name, what);
-    }
-    if (ids && plan.id) {
-      const idRows = column(plan.id.name);
-      for (let r = 0; r < groupRows; r++) ids.push(idOf(idRows[r], groupStart + r, plan.id.name, what));
-    }
-    if (table) {
-      const attributeRows = plan.attributes.map((c) => column(c.name));
-      for (let r = 0; r < groupRows; r++) {
-        const entries: [string, unknown][] = [];
-        plan.attributes.forEach((c, a) => {
-          const value = attributeValue(attributeRows[a]![r]);
-          if (value !== undefined) entries.push([c.name, value]);
-        });
-        table.add(Object.fromEntries(entries), `\`${what}\` row ${groupStart + r}`);
+      for (let r = 0; r < count; r++) {
+        copyVector(vectorRows[r], first + r, dim, vectors, plan.vector.name, what);
       }
+      if (ids && plan.id) {
+        const idRows = column(plan.id.name);
+        for (let r = 0; r < count; r++) ids.push(idOf(idRows[r], first + r, plan.id.name, what));
+      }
+      if (table) {
+        const attributeRows = plan.attributes.map((c) => column(c.name));
+        for (let r = 0; r < count; r++) {
+          const entries: [string, unknown][] = [];
+          plan.attributes.forEach((c, a) => {
+            const value = attributeValue(attributeRows[a]![r]);
+            if (value !== undefined) entries.push([c.name, value]);
+          });
+          table.add(Object.fromEntries(entries), `\`${what}\` row ${first + r}`);
+        }
+      }
+      done += count;
     }
     groupStart = groupEnd;
   }
-  if (groupStart !== n) {
+  if (done !== n) {
     throw new InvalidInputError(
-      `\`${what}\` declares ${n} rows, but its row groups hold ${groupStart}; expected them to agree`,
+      `\`${what}\` declares ${n} rows, but its row groups hold ${done}; expected them to agree`,
     );
   }
   return {
@@ -268,28 +272,77 @@ async function readRows(
   };
 }
 
-/** One row group's values of a column, row by row, from the chunks hyparquet handed over. */
+/**
+ * How many rows of `group` to decode at a time. hyparquet decodes a column chunk whole (a list column
+ * becomes one JS array per row, about ten times the float32 size), unless the chunk has an offset index:
+ * then a range of rows costs only the pages that hold it. So a group is read whole unless every needed
+ * chunk has an offset index, and then in reads of about `valuesPerRead` vector values.
+ */
+function rowsPerRead(
+  group: RowGroup,
+  names: readonly string[],
+  vectorName: string,
+  valuesPerRead: number,
+): number {
+  const rows = Number(group.num_rows);
+  const chunks = group.columns.filter((chunk) => names.includes(chunk.meta_data?.path_in_schema[0] ?? ''));
+  if (chunks.length === 0 || !chunks.every((chunk) => chunk.offset_index_offset !== undefined)) return rows;
+  const vector = chunks.find((chunk) => chunk.meta_data?.path_in_schema[0] === vectorName)?.meta_data;
+  const valuesPerRow = vector ? Math.max(1, Number(vector.num_values) / Math.max(1, rows)) : 1;
+  return Math.max(1, Math.min(rows, Math.floor(valuesPerRead / valuesPerRow)));
+}
+
+/** Rows `first .. first + count` of the named columns; returns each column's values by row. */
+async function readSlice(
+  source: ParquetSource,
+  metadata: FileMetaData,
+  names: readonly string[],
+  first: number,
+  count: number,
+  useOffsetIndex: boolean,
+): Promise<(name: string) => unknown[]> {
+  const chunks = new Map<string, { rowStart: number; data: ArrayLike<unknown> }[]>();
+  // onChunk only collects: hyparquet calls it in a `then` whose throw nothing would catch.
+  await parquetRead({
+    file: source.file,
+    metadata,
+    columns: [...names],
+    rowStart: first,
+    rowEnd: first + count,
+    useOffsetIndex,
+    onChunk: ({ columnName, columnData, rowStart }) => {
+      const list = chunks.get(columnName) ?? [];
+      list.push({ rowStart, data: columnData as ArrayLike<unknown> });
+      chunks.set(columnName, list);
+    },
+  }).catch((error: unknown) => {
+    throw notReadable(source, error);
+  });
+  return (name) => rowsOf(chunks.get(name) ?? [], first, count, name, source.description);
+}
+
+/** One range of rows of a column, row by row, from the chunks hyparquet handed over. */
 function rowsOf(
   chunks: readonly { rowStart: number; data: ArrayLike<unknown> }[],
-  groupStart: number,
-  groupRows: number,
+  first: number,
+  count: number,
   name: string,
   what: string,
 ): unknown[] {
-  const rows = new Array<unknown>(groupRows);
+  const rows = new Array<unknown>(count);
   let covered = 0;
   for (const { rowStart, data } of chunks) {
     for (let i = 0; i < data.length; i++) {
-      const r = rowStart + i - groupStart;
-      if (r >= 0 && r < groupRows) {
+      const r = rowStart + i - first;
+      if (r >= 0 && r < count) {
         rows[r] = data[i];
         covered++;
       }
     }
   }
-  if (covered !== groupRows) {
+  if (covered !== count) {
     throw new InvalidInputError(
-      `\`${what}\`: column \`${name}\` gave ${covered} values for rows ${groupStart}..${groupStart + groupRows}; expected ${groupRows}`,
+      `\`${what}\`: column \`${name}\` gave ${covered} values for rows ${first}..${first + count}; expected ${count}`,
     );
   }
   return rows;

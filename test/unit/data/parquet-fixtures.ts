@@ -41,12 +41,15 @@ export const TIMESTAMP = { type: 'INT64', converted_type: 'TIMESTAMP_MILLIS' } a
 
 export function parquetBytes(
   columns: readonly FixtureColumn[],
-  options: { rowGroupSize?: number } = {},
+  options: { rowGroupSize?: number; offsetIndex?: boolean; pageSize?: number } = {},
 ): Uint8Array {
   const buffer = parquetWriteBuffer({
-    columnData: columns.map((c) => ({ name: c.name, data: c.data }) as ColumnSource),
+    columnData: columns.map(
+      (c) => ({ name: c.name, data: c.data, offsetIndex: options.offsetIndex ?? true }) as ColumnSource,
+    ),
     schema: [{ name: 'root', num_children: columns.length }, ...columns.flatMap((c) => c.schema)],
     ...(options.rowGroupSize === undefined ? {} : { rowGroupSize: options.rowGroupSize }),
+    ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
   });
   return new Uint8Array(buffer);
 }

@@ -310,6 +310,51 @@ describe('readParquet', () => {
     );
   });
 
+  it('reads a large row group in slices when its chunks have offset indexes, else whole', async () => {
+    const n = 40;
+    const columns = [
+      list(
+        'v',
+        Array.from({ length: n }, (_, i) => [i, i + 0.5, -i]),
+        FLOAT,
+      ),
+      scalar(
+        'id',
+        Array.from({ length: n }, (_, i) => `r${i}`),
+        STRING,
+      ),
+      list(
+        't',
+        Array.from({ length: n }, (_, i) => (i % 3 ? [`t${i % 5}`] : null)),
+        STRING,
+      ),
+    ];
+    const store = new MemoryBlobStore('memory://slices');
+    const reads = new Map<string, number>();
+    const getRange = store.getRange.bind(store);
+    store.getRange = (key, offset, length) => {
+      reads.set(key, (reads.get(key) ?? 0) + 1);
+      return getRange(key, offset, length);
+    };
+    for (const offsetIndex of [true, false]) {
+      const key = `one-group-${offsetIndex}.parquet`;
+      // Small pages: an offset index needs more than one page per chunk.
+      await store.put(key, parquetBytes(columns, { rowGroupSize: n, offsetIndex, pageSize: 64 }));
+      const whole = await readParquet({ store, key });
+      const wholeReads = reads.get(key)!;
+      reads.set(key, 0);
+      // 3 values per row: 2 rows per read.
+      const sliced = await readParquet({ store, key }, { valuesPerRead: 6 });
+      expect(sliced.vectors).toEqual(whole.vectors);
+      expect(sliced.ids).toEqual(Array.from({ length: n }, (_, i) => `r${i}`));
+      expect(sliced.attributes!.columns).toEqual(whole.attributes!.columns);
+      expect(sliced.attributes!.valueOf(37, 0)).toEqual(['t2']);
+      expect([...sliced.vectors.vectors.subarray(37 * 3, 38 * 3)]).toEqual([37, 37.5, -37]);
+      if (offsetIndex) expect(reads.get(key)).toBeGreaterThanOrEqual(n / 2);
+      else expect(reads.get(key)).toBe(wholeReads);
+    }
+  });
+
   it('parses s3:// object URLs', () => {
     expect(parseS3Url('s3://my-bucket/a/b.parquet')).toEqual({ bucket: 'my-bucket', key: 'a/b.parquet' });
     expect(() => parseS3Url('s3://my-bucket')).toThrow(
