@@ -15,17 +15,23 @@
  *   Other column types (booleans, dates, timestamps, binary, structs, maps) are refused with a message
  *   that says to leave them out with `attributeColumns`.
  *
- * Only the chosen columns are read, one row group at a time, so the bytes fetched are the footer and
- * those columns' chunks (ranged GETs on S3); the decoded values of one row group at a time are held
- * beside the output. The output itself (n × dim float32 and the attribute columns) is in memory, as
- * with every other input format today. Compression: uncompressed and Snappy (hyparquet's built-ins).
+ * Only the chosen columns are read, so the bytes fetched are the footer and those columns' chunks
+ * (ranged GETs on S3). The vector column is decoded in ranges of about 2^18 values cut at its page
+ * boundaries when its chunks have offset indexes, else a row group at a time (hyparquet makes one JS
+ * array per row, ~10x the float32 bytes, so row groups of over ~100,000 rows without offset indexes
+ * cost memory); ids and attributes a row group at a time. The output itself (n × dim float32 and the
+ * attribute columns) is in memory, as with every other input format today. Compression: uncompressed
+ * and Snappy (hyparquet's built-ins; GZIP and ZSTD files are refused with hyparquet's message).
  */
 import {
+  type AsyncBuffer,
+  type Awaitable,
   type FileMetaData,
   parquetMetadataAsync,
   parquetRead,
   parquetSchema,
   type RowGroup,
+  readOffsetIndex,
 } from 'hyparquet';
 import type { AttributeTable } from '../attributes/index.ts';
 import {
@@ -51,7 +57,7 @@ export interface ParquetReadOptions {
   /**
    * Vector values decoded per read within a row group whose chunks have offset indexes (bounds the
    * transient JS arrays of a large row group); groups without offset indexes are read whole.
-   * @default 1,048,576 (8,192 rows of 128 dimensions)
+   * @default 262,144 (2,048 rows of 128 dimensions: fewer costs more reads, more leaves more garbage)
    */
   readonly valuesPerRead?: number;
 }
@@ -66,7 +72,7 @@ export interface ParquetInput {
   readonly columns: { readonly vector: string; readonly id?: string; readonly attributes: string[] };
 }
 
-const VALUES_PER_READ = 1 << 20;
+const VALUES_PER_READ = 1 << 18;
 
 /** Bytes fetched from the end of the file first: the footer of most files, without the data before it. */
 const FOOTER_FETCH_BYTES = 64 << 10;
@@ -213,16 +219,31 @@ async function readRows(
   let vectors = new Float32Array(0);
   let dim = 0;
 
+  const file = withOffsetIndexCache(source.file, metadata);
+  const others = names.filter((name) => name !== plan.vector.name);
   let groupStart = 0;
   let done = 0;
   for (const group of metadata.row_groups) {
     const groupRows = Number(group.num_rows);
-    const groupEnd = groupStart + groupRows;
-    const step = rowsPerRead(group, names, plan.vector.name, options.valuesPerRead ?? VALUES_PER_READ);
-    for (let first = groupStart; first < groupEnd; first += step) {
-      const count = Math.min(step, groupEnd - first);
-      const column = await readSlice(source, metadata, names, first, count, step < groupRows);
-
+    const ranges = await readRanges(
+      file,
+      group,
+      groupStart,
+      plan.vector.name,
+      options.valuesPerRead ?? VALUES_PER_READ,
+    ).catch((error: unknown) => {
+      throw notReadable(source, error);
+    });
+    for (const { first, count } of ranges) {
+      const column = await readSlice(
+        file,
+        source,
+        metadata,
+        [plan.vector.name],
+        first,
+        count,
+        ranges.length > 1,
+      );
       const vectorRows = column(plan.vector.name);
       if (first === 0) {
         dim = listLength(vectorRows[0], 0, plan.vector.name, what);
@@ -236,24 +257,28 @@ async function readRows(
       for (let r = 0; r < count; r++) {
         copyVector(vectorRows[r], first + r, dim, vectors, plan.vector.name, what);
       }
+      done += count;
+    }
+    // Ids and attributes are scalars or short lists: a whole group of them at a time.
+    if (others.length > 0 && groupRows > 0) {
+      const column = await readSlice(file, source, metadata, others, groupStart, groupRows, false);
       if (ids && plan.id) {
         const idRows = column(plan.id.name);
-        for (let r = 0; r < count; r++) ids.push(idOf(idRows[r], first + r, plan.id.name, what));
+        for (let r = 0; r < groupRows; r++) ids.push(idOf(idRows[r], groupStart + r, plan.id.name, what));
       }
       if (table) {
         const attributeRows = plan.attributes.map((c) => column(c.name));
-        for (let r = 0; r < count; r++) {
+        for (let r = 0; r < groupRows; r++) {
           const entries: [string, unknown][] = [];
           plan.attributes.forEach((c, a) => {
             const value = attributeValue(attributeRows[a]![r]);
             if (value !== undefined) entries.push([c.name, value]);
           });
-          table.add(Object.fromEntries(entries), `\`${what}\` row ${first + r}`);
+          table.add(Object.fromEntries(entries), `\`${what}\` row ${groupStart + r}`);
         }
       }
-      done += count;
     }
-    groupStart = groupEnd;
+    groupStart += groupRows;
   }
   if (done !== n) {
     throw new InvalidInputError(
@@ -273,27 +298,76 @@ async function readRows(
 }
 
 /**
- * How many rows of `group` to decode at a time. hyparquet decodes a column chunk whole (a list column
- * becomes one JS array per row, about ten times the float32 size), unless the chunk has an offset index:
- * then a range of rows costs only the pages that hold it. So a group is read whole unless every needed
- * chunk has an offset index, and then in reads of about `valuesPerRead` vector values.
+ * The row ranges, relative to the file, in which to decode `group`. hyparquet decodes a column chunk
+ * whole (a list column becomes one JS array per row, about ten times the float32 size) unless the chunk
+ * has an offset index: then a range of rows costs only the pages that hold it. So the vector column of
+ * a group is read whole unless its chunk has an offset index, and then in ranges of about
+ * `valuesPerRead` values that start and end on its page boundaries, so that no vector page (the bulk
+ * of the bytes) is fetched twice. (The other columns are read a whole group at a time.)
  */
-function rowsPerRead(
+async function readRanges(
+  file: AsyncBuffer,
   group: RowGroup,
-  names: readonly string[],
+  groupStart: number,
   vectorName: string,
   valuesPerRead: number,
-): number {
+): Promise<{ first: number; count: number }[]> {
   const rows = Number(group.num_rows);
-  const chunks = group.columns.filter((chunk) => names.includes(chunk.meta_data?.path_in_schema[0] ?? ''));
-  if (chunks.length === 0 || !chunks.every((chunk) => chunk.offset_index_offset !== undefined)) return rows;
-  const vector = chunks.find((chunk) => chunk.meta_data?.path_in_schema[0] === vectorName)?.meta_data;
-  const valuesPerRow = vector ? Math.max(1, Number(vector.num_values) / Math.max(1, rows)) : 1;
-  return Math.max(1, Math.min(rows, Math.floor(valuesPerRead / valuesPerRow)));
+  const whole = rows === 0 ? [] : [{ first: groupStart, count: rows }];
+  const vector = group.columns.find((chunk) => chunk.meta_data?.path_in_schema[0] === vectorName);
+  if (vector?.offset_index_offset === undefined || vector.offset_index_length === undefined) return whole;
+  const start = Number(vector.offset_index_offset);
+  const index = readOffsetIndex({
+    view: new DataView(await file.slice(start, start + vector.offset_index_length)),
+    offset: 0,
+  });
+  const valuesPerRow = Math.max(1, Number(vector.meta_data?.num_values ?? rows) / Math.max(1, rows));
+  const rowsPerRead = Math.max(1, Math.floor(valuesPerRead / valuesPerRow));
+  const ranges: { first: number; count: number }[] = [];
+  let first = 0;
+  for (const page of index.page_locations.slice(1)) {
+    const boundary = Number(page.first_row_index);
+    if (boundary - first >= rowsPerRead && boundary < rows) {
+      ranges.push({ first: groupStart + first, count: boundary - first });
+      first = boundary;
+    }
+  }
+  if (first < rows) ranges.push({ first: groupStart + first, count: rows - first });
+  return ranges;
+}
+
+/**
+ * The file with its offset indexes kept once read: hyparquet fetches a chunk's offset index for every
+ * range of rows it reads, and they are small (a few bytes per page).
+ */
+function withOffsetIndexCache(file: AsyncBuffer, metadata: FileMetaData): AsyncBuffer {
+  const indexes = new Set<string>();
+  for (const group of metadata.row_groups) {
+    for (const chunk of group.columns) {
+      if (chunk.offset_index_offset === undefined || chunk.offset_index_length === undefined) continue;
+      const start = Number(chunk.offset_index_offset);
+      indexes.add(`${start}-${start + chunk.offset_index_length}`);
+    }
+  }
+  const cache = new Map<string, Awaitable<ArrayBuffer>>();
+  return {
+    byteLength: file.byteLength,
+    slice(start, end = file.byteLength) {
+      const range = `${start}-${end}`;
+      if (!indexes.has(range)) return file.slice(start, end);
+      let bytes = cache.get(range);
+      if (bytes === undefined) {
+        bytes = file.slice(start, end);
+        cache.set(range, bytes);
+      }
+      return bytes;
+    },
+  };
 }
 
 /** Rows `first .. first + count` of the named columns; returns each column's values by row. */
 async function readSlice(
+  file: AsyncBuffer,
   source: ParquetSource,
   metadata: FileMetaData,
   names: readonly string[],
@@ -304,7 +378,7 @@ async function readSlice(
   const chunks = new Map<string, { rowStart: number; data: ArrayLike<unknown> }[]>();
   // onChunk only collects: hyparquet calls it in a `then` whose throw nothing would catch.
   await parquetRead({
-    file: source.file,
+    file,
     metadata,
     columns: [...names],
     rowStart: first,

@@ -1,4 +1,6 @@
 import { writeFile } from 'node:fs/promises';
+import { parquetMetadata } from 'hyparquet';
+import { type ColumnSource, parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
 import { readParquet } from '../../../shared/data/parquet-reader.ts';
 import { parseS3Url } from '../../../shared/data/parquet-source.ts';
@@ -259,6 +261,20 @@ describe('readParquet', () => {
     const attempt = readParquet(text);
     await expect(attempt).rejects.toThrow(InvalidInputError);
     await expect(readParquet(text)).rejects.toThrow(`\`${text}\` cannot be read as Parquet: parquet`);
+    const zstd = temp.path('zstd.parquet');
+    const column = list('v', [[1, 2]], FLOAT);
+    const compressed = parquetWriteBuffer({
+      columnData: [{ name: 'v', data: column.data } as ColumnSource],
+      schema: [{ name: 'root', num_children: 1 }, ...column.schema],
+      codec: 'ZSTD',
+      compressors: { ZSTD: (bytes: Uint8Array) => bytes },
+    });
+    await writeFile(zstd, new Uint8Array(compressed));
+    await expect(readParquet(zstd)).rejects.toThrow(
+      new InvalidInputError(
+        `\`${zstd}\` cannot be read as Parquet: parquet unsupported compression codec: ZSTD`,
+      ),
+    );
     const empty = await file(temp.path('no-rows.parquet'), [list('v', [], FLOAT)]);
     await expect(readParquet(empty)).rejects.toThrow(
       `\`${empty}\` has no rows; expected at least one vector`,
@@ -330,28 +346,39 @@ describe('readParquet', () => {
       ),
     ];
     const store = new MemoryBlobStore('memory://slices');
-    const reads = new Map<string, number>();
+    const reads = new Map<string, [number, number][]>();
     const getRange = store.getRange.bind(store);
     store.getRange = (key, offset, length) => {
-      reads.set(key, (reads.get(key) ?? 0) + 1);
+      reads.set(key, [...(reads.get(key) ?? []), [offset, length]]);
       return getRange(key, offset, length);
     };
     for (const offsetIndex of [true, false]) {
       const key = `one-group-${offsetIndex}.parquet`;
       // Small pages: an offset index needs more than one page per chunk.
-      await store.put(key, parquetBytes(columns, { rowGroupSize: n, offsetIndex, pageSize: 64 }));
+      const bytes = parquetBytes(columns, { rowGroupSize: n, offsetIndex, pageSize: 64 });
+      await store.put(key, bytes);
       const whole = await readParquet({ store, key });
-      const wholeReads = reads.get(key)!;
-      reads.set(key, 0);
-      // 3 values per row: 2 rows per read.
+      const wholeReads = reads.get(key)!.length;
+      reads.set(key, []);
+      // 3 values per row: at least 2 rows per read, cut at the vector column's page boundaries.
       const sliced = await readParquet({ store, key }, { valuesPerRead: 6 });
       expect(sliced.vectors).toEqual(whole.vectors);
       expect(sliced.ids).toEqual(Array.from({ length: n }, (_, i) => `r${i}`));
       expect(sliced.attributes!.columns).toEqual(whole.attributes!.columns);
       expect(sliced.attributes!.valueOf(37, 0)).toEqual(['t2']);
       expect([...sliced.vectors.vectors.subarray(37 * 3, 38 * 3)]).toEqual([37, 37.5, -37]);
-      if (offsetIndex) expect(reads.get(key)).toBeGreaterThanOrEqual(n / 2);
-      else expect(reads.get(key)).toBe(wholeReads);
+      if (!offsetIndex) {
+        expect(reads.get(key)!.length).toBe(wholeReads);
+        continue;
+      }
+      // Each page of the vector column is fetched once, in several reads.
+      const chunk = parquetMetadata(bytes.buffer as ArrayBuffer).row_groups[0]!.columns[0]!.meta_data!;
+      const from = Number(chunk.data_page_offset);
+      const to = from + Number(chunk.total_compressed_size);
+      const vectorReads = reads.get(key)!.filter(([offset]) => offset >= from && offset < to);
+      expect(vectorReads.length).toBeGreaterThanOrEqual(4);
+      expect(new Set(vectorReads.map(([offset]) => offset)).size).toBe(vectorReads.length);
+      expect(vectorReads.reduce((sum, [, length]) => sum + length, 0)).toBe(to - from);
     }
   });
 
