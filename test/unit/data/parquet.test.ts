@@ -1,4 +1,5 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parquetMetadata } from 'hyparquet';
 import { type ColumnSource, parquetWriteBuffer } from 'hyparquet-writer';
 import { describe, expect, it } from 'vitest';
@@ -21,6 +22,9 @@ import {
   TIMESTAMP,
 } from './parquet-fixtures.ts';
 import { useTempDir } from './temp-dir.ts';
+
+/** Files written by pyarrow 25.0.1 (fixtures/make-pyarrow-fixtures.py). */
+const fixture = (name: string) => join(import.meta.dirname, 'fixtures', name);
 
 const EMBEDDING = list(
   'embedding',
@@ -380,6 +384,54 @@ describe('readParquet', () => {
       expect(new Set(vectorReads.map(([offset]) => offset)).size).toBe(vectorReads.length);
       expect(vectorReads.reduce((sum, [, length]) => sum + length, 0)).toBe(to - from);
     }
+  });
+
+  it('reads files as pyarrow writes them: fixed_size_list<float32>, dictionary strings, int64 ids', async () => {
+    const input = await readParquet(fixture('pyarrow-fixed-size-list.parquet'));
+    expect(input.columns).toEqual({
+      vector: 'embedding',
+      id: 'id',
+      attributes: ['price', 'stock', 'color', 'tags', 'title'],
+    });
+    expect(input.ids).toEqual([101, 102, 103, 104, 105, 106]);
+    expect(input.vectors.dim).toBe(4);
+    expect([...input.vectors.vectors.subarray(4 * 5)]).toEqual([5, 5.5, -5, 2 ** -5]);
+    const table = input.attributes!;
+    expect(table.schema.attributes.map((a) => a.kind)).toEqual([
+      'number',
+      'number',
+      'category',
+      'tags',
+      'category',
+    ]);
+    expect([0, 1, 2].map((row) => table.rowValues(row))).toEqual([
+      { price: 1.25, stock: 1, color: 'red', tags: ['a', 'b'], title: 'doc 0' },
+      { stock: 2, color: 'blue', title: 'doc 1' },
+      { price: 3.5, stock: 3, title: 'doc 2' },
+    ]);
+  });
+
+  it('reads a pyarrow file with a page index in page-aligned ranges, with the same rows', async () => {
+    const store = new MemoryBlobStore('memory://pyarrow');
+    await store.put('paged.parquet', new Uint8Array(await readFile(fixture('pyarrow-page-index.parquet'))));
+    let reads = 0;
+    const getRange = store.getRange.bind(store);
+    store.getRange = (key, offset, length) => {
+      reads++;
+      return getRange(key, offset, length);
+    };
+    const location = { store, key: 'paged.parquet' };
+    const whole = await readParquet(location, { idColumn: 'name' });
+    const wholeReads = reads;
+    reads = 0;
+    // Pages of about 3 rows of 3 values: reads of 10 rows or a little more.
+    const sliced = await readParquet(location, { idColumn: 'name', valuesPerRead: 30 });
+    expect(sliced).toEqual(whole);
+    expect(reads).toBeGreaterThanOrEqual(wholeReads + 25);
+    expect(whole.vectors.n).toBe(300);
+    expect([...whole.vectors.vectors.subarray(3 * 299)]).toEqual([299, 299 / 8, -299]);
+    expect(whole.ids![299]).toBe('n299');
+    expect(whole.attributes!.valueOf(299, 0)).toBe(3);
   });
 
   it('parses s3:// object URLs', () => {
