@@ -2,8 +2,9 @@
  * What each top-level column of a Parquet file holds, from its schema alone (before any data is read),
  * in the terms a build needs: a scalar or a list of numbers or strings, or something else that squash
  * cannot use (booleans, dates and timestamps, binary, JSON, structs, maps, nested lists). Lists are the
- * standard 3-level LIST (Arrow's `list` and `fixed_size_list` are both written so) or a legacy 2-level
- * list or bare repeated field. Numbers are INT32, INT64, FLOAT, DOUBLE, DECIMAL and FLOAT16 (integers of
+ * standard 3-level LIST (Arrow's `list` and `fixed_size_list` are both written so; tested), or a legacy
+ * 2-level list or bare repeated field (classified alike, but no test file has one: hyparquet-writer
+ * cannot write them). Numbers are INT32, INT64, FLOAT, DOUBLE, DECIMAL and FLOAT16 (integers of
  * every width and signedness); strings are BYTE_ARRAY columns that are UTF-8/ENUM or not annotated at all
  * (many writers leave strings unannotated, and hyparquet reads those as UTF-8).
  */
