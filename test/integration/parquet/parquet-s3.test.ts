@@ -85,7 +85,14 @@ describe('Parquet input in S3', () => {
   let client: S3Client;
   let dir: string;
   let bytes: Uint8Array;
-  const saved = { ...process.env };
+  const variables = {
+    AWS_ENDPOINT_URL_S3: undefined as string | undefined,
+    SQUASH_S3_FORCE_PATH_STYLE: 'true',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+  };
+  const saved = Object.fromEntries(Object.keys(variables).map((name) => [name, process.env[name]]));
 
   beforeAll(async () => {
     server = await startS3Server({ buckets: [BUCKET] });
@@ -118,7 +125,10 @@ describe('Parquet input in S3', () => {
   });
 
   afterAll(async () => {
-    process.env = saved;
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
     client?.destroy();
     await server?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -152,11 +162,7 @@ describe('Parquet input in S3', () => {
   });
 
   it('builds from s3://bucket/key.parquet through the shared client, as from the same file on disk', async () => {
-    process.env.AWS_ENDPOINT_URL_S3 = server.endpoint;
-    process.env.SQUASH_S3_FORCE_PATH_STYLE = 'true';
-    process.env.AWS_REGION = 'us-east-1';
-    process.env.AWS_ACCESS_KEY_ID = 'test';
-    process.env.AWS_SECRET_ACCESS_KEY = 'test';
+    Object.assign(process.env, { ...variables, AWS_ENDPOINT_URL_S3: server.endpoint });
     const requests = recordRequests(sharedS3Client());
     const options = [
       '--attribute-columns',
