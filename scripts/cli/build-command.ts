@@ -17,7 +17,7 @@ import { type Metric, metrics } from '../../shared/metric.ts';
 import { openStore } from '../../shared/store/index.ts';
 import { numberOption, parseCommandArgs, positiveInteger, requiredString, UsageError } from './args.ts';
 import { readAttributeRows, readSchemaFile } from './attribute-rows.ts';
-import { createProgressReporter } from './progress.ts';
+import { createProgressReporter, type ProgressReporter } from './progress.ts';
 
 export const buildUsage = `squash build --vectors FILE [--attributes FILE.jsonl|FILE.csv] [--schema FILE.json] --partitions P
              [--vector-column NAME] [--id-column NAME] [--attribute-columns a,b,c] (Parquet)
@@ -122,7 +122,7 @@ export async function runBuild(argv: string[]): Promise<void> {
 
   const progress = createProgressReporter();
   const { vectors, attributes, ids } = parquet
-    ? await readParquetInput(vectorsPath, args)
+    ? await readParquetInput(vectorsPath, args, progress.report)
     : {
         vectors: await readVectors(vectorsPath),
         ...(args.attributes ? await readAttributes(args.attributes, args.schema) : {}),
@@ -157,6 +157,7 @@ function isParquet(path: string): boolean {
 async function readParquetInput(
   path: string,
   args: { schema?: string; 'vector-column'?: string; 'id-column'?: string; 'attribute-columns'?: string },
+  onProgress: ProgressReporter,
 ) {
   const columns = args['attribute-columns'];
   return readParquet(path, {
@@ -171,6 +172,7 @@ async function readParquetInput(
             .filter((name) => name !== ''),
         }),
     ...(args.schema ? { schema: await readSchemaFile(args.schema) } : {}),
+    onProgress,
   });
 }
 

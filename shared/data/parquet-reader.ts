@@ -60,6 +60,8 @@ export interface ParquetReadOptions {
    * @default 262,144 (2,048 rows of 128 dimensions: fewer costs more reads, more leaves more garbage)
    */
   readonly valuesPerRead?: number;
+  /** Called as rows are read: `('read parquet', rows read, rows in the file)`. */
+  readonly onProgress?: (stage: string, done: number, total: number) => void;
 }
 
 export interface ParquetInput {
@@ -258,6 +260,7 @@ async function readRows(
         copyVector(vectorRows[r], first + r, dim, vectors, plan.vector.name, what);
       }
       done += count;
+      options.onProgress?.('read parquet', done, n);
     }
     // Ids and attributes are scalars or short lists: a whole group of them at a time.
     if (others.length > 0 && groupRows > 0) {

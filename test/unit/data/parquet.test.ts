@@ -425,8 +425,16 @@ describe('readParquet', () => {
     const wholeReads = reads;
     reads = 0;
     // Pages of about 3 rows of 3 values: reads of 10 rows or a little more.
-    const sliced = await readParquet(location, { idColumn: 'name', valuesPerRead: 30 });
+    const progress: [string, number, number][] = [];
+    const sliced = await readParquet(location, {
+      idColumn: 'name',
+      valuesPerRead: 30,
+      onProgress: (stage, done, total) => progress.push([stage, done, total]),
+    });
     expect(sliced).toEqual(whole);
+    expect(progress.length).toBeGreaterThan(20);
+    expect(progress.at(-1)).toEqual(['read parquet', 300, 300]);
+    expect(progress.every(([, done], i) => i === 0 || done > progress[i - 1]![1])).toBe(true);
     expect(reads).toBeGreaterThanOrEqual(wholeReads + 25);
     expect(whole.vectors.n).toBe(300);
     expect([...whole.vectors.vectors.subarray(3 * 299)]).toEqual([299, 299 / 8, -299]);
