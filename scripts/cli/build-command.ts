@@ -41,8 +41,8 @@ line is a JSON summary.
   --schema FILE.json     attribute kinds (number, category, tags); needs --attributes or .parquet, where it
                          also names the attribute columns unless --attribute-columns does (default: inferred)
   --vector-column NAME   Parquet: the column of vectors, a list of numbers (default: the only such column)
-  --id-column NAME       Parquet: the column of ids, strings or integers (default: \`id\` if the file has
-                         it, else none: answers return 0-based row numbers)
+  --id-column NAME       Parquet: the column of ids, strings or integers; '' for none (default: \`id\` if
+                         the file has it, else none: answers return 0-based row numbers)
   --attribute-columns a,b,c
                          Parquet: the attribute columns, in this order; '' for none (default: every column
                          but the vector and id columns: numbers → number, strings → category, lists of

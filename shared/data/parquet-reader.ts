@@ -6,8 +6,9 @@
  * - vector column: `vectorColumn`, else the file's only list-of-numbers column (a list or fixed-size
  *   list of FLOAT, DOUBLE, integers, FLOAT16 or DECIMAL; several such columns need `vectorColumn`).
  *   Every row must hold a list of the same length, of finite numbers (widened or narrowed to float32);
- * - id column: `idColumn`, else a column named `id` when the file has one (as the `id` field of JSON
- *   Lines attributes), else none and hits are row numbers. Strings or integers, on every row, unique;
+ * - id column: `idColumn` (`''` for none), else a column named `id` when the file has one (as the `id`
+ *   field of JSON Lines attributes), else none and hits are row numbers. Strings or integers, on every
+ *   row, unique;
  * - attribute columns: `attributeColumns`, else the names a given `schema` declares, else every column
  *   but the vector and id columns, in file order. Numbers → `number`, strings → `category`, lists of
  *   strings → `tags`; a null is a missing value. A `schema` declares the kinds (it must agree with the
@@ -48,7 +49,7 @@ import type { VectorSet } from './vector-set.ts';
 export interface ParquetReadOptions {
   /** The column of vectors. @default the only list-of-numbers column */
   readonly vectorColumn?: string;
-  /** The column of external ids. @default `id` when the file has such a column, else none (row numbers) */
+  /** The column of external ids; `''` for none. @default `id` when the file has such a column, else none (row numbers) */
   readonly idColumn?: string;
   /** The attribute columns, in this order. @default the schema's names, else every other column */
   readonly attributeColumns?: readonly string[];
@@ -144,7 +145,7 @@ export function planColumns(
   }
 
   const idName = options.idColumn ?? (columns.some((c) => c.name === 'id') ? 'id' : undefined);
-  const id = idName === undefined ? undefined : find(idName, 'id column');
+  const id = idName === undefined || idName === '' ? undefined : find(idName, 'id column');
   if (id && (id.type.shape !== 'scalar' || id.name === vector.name)) {
     throw new InvalidInputError(
       `\`${what}\`: id column ${describeColumn(id)} cannot hold ids; expected a column of strings or integers`,

@@ -152,6 +152,10 @@ describe('readParquet', () => {
     const none = await readParquet(path, { vectorColumn: 'a', attributeColumns: [] });
     expect(none.attributes).toBeUndefined();
     expect(none.ids).toEqual(['x', 'y']);
+    const noIds = await readParquet(path, { vectorColumn: 'a', idColumn: '', attributeColumns: ['id'] });
+    expect(noIds.ids).toBeUndefined();
+    expect(noIds.columns).toEqual({ vector: 'a', attributes: ['id'] });
+    expect(noIds.attributes!.rowValues(0)).toEqual({ id: 'x' });
   });
 
   it('takes the attributes, their order and kinds from a schema, which must agree with the columns', async () => {
