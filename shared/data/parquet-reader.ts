@@ -222,14 +222,22 @@ async function readRows(
   let vectors = new Float32Array(0);
   let dim = 0;
 
-  const file = withOffsetIndexCache(source.file, metadata);
+  const cache = new RangeCache(source.file);
+  for (const group of metadata.row_groups) {
+    for (const chunk of group.columns) {
+      if (chunk.offset_index_offset === undefined || chunk.offset_index_length === undefined) continue;
+      const start = Number(chunk.offset_index_offset);
+      cache.keep(start, start + chunk.offset_index_length);
+    }
+  }
+  const file = cache.file;
   const others = names.filter((name) => name !== plan.vector.name);
   let groupStart = 0;
   let done = 0;
   for (const group of metadata.row_groups) {
     const groupRows = Number(group.num_rows);
-    const ranges = await readRanges(
-      file,
+    const { ranges, dictionary } = await readRanges(
+      cache,
       group,
       groupStart,
       plan.vector.name,
@@ -282,6 +290,7 @@ async function readRows(
         }
       }
     }
+    if (dictionary) cache.release(...dictionary);
     groupStart += groupRows;
   }
   if (done !== n) {
@@ -310,21 +319,23 @@ async function readRows(
  * of the bytes) is fetched twice. (The other columns are read a whole group at a time.)
  */
 async function readRanges(
-  file: AsyncBuffer,
+  cache: RangeCache,
   group: RowGroup,
   groupStart: number,
   vectorName: string,
   valuesPerRead: number,
-): Promise<{ first: number; count: number }[]> {
+): Promise<{ ranges: { first: number; count: number }[]; dictionary?: [number, number] }> {
   const rows = Number(group.num_rows);
-  const whole = rows === 0 ? [] : [{ first: groupStart, count: rows }];
+  const whole = { ranges: rows === 0 ? [] : [{ first: groupStart, count: rows }] };
   const vector = group.columns.find((chunk) => chunk.meta_data?.path_in_schema[0] === vectorName);
   if (vector?.offset_index_offset === undefined || vector.offset_index_length === undefined) return whole;
   const start = Number(vector.offset_index_offset);
   const index = readOffsetIndex({
-    view: new DataView(await file.slice(start, start + vector.offset_index_length)),
+    view: new DataView(await cache.file.slice(start, start + vector.offset_index_length)),
     offset: 0,
   });
+  const firstPage = index.page_locations[0];
+  if (!firstPage) return whole;
   const valuesPerRow = Math.max(1, Number(vector.meta_data?.num_values ?? rows) / Math.max(1, rows));
   const rowsPerRead = Math.max(1, Math.floor(valuesPerRead / valuesPerRow));
   const ranges: { first: number; count: number }[] = [];
@@ -337,36 +348,48 @@ async function readRanges(
     }
   }
   if (first < rows) ranges.push({ first: groupStart + first, count: rows - first });
-  return ranges;
+  // A dictionary page sits before the first data page; hyparquet asks for exactly this range each time.
+  const meta = vector.meta_data;
+  const chunkStart = Number(meta?.dictionary_page_offset ?? meta?.data_page_offset ?? firstPage.offset);
+  if (ranges.length < 2 || chunkStart >= Number(firstPage.offset)) return { ranges };
+  const dictionary: [number, number] = [chunkStart, Number(firstPage.offset)];
+  cache.keep(...dictionary);
+  return { ranges, dictionary };
 }
 
 /**
- * The file with its offset indexes kept once read: hyparquet fetches a chunk's offset index for every
- * range of rows it reads, and they are small (a few bytes per page).
+ * The file, with chosen byte ranges kept once read: the offset indexes (small, a few bytes per page) and
+ * a row group's vector dictionary page, which hyparquet fetches again for every range of rows it reads.
  */
-function withOffsetIndexCache(file: AsyncBuffer, metadata: FileMetaData): AsyncBuffer {
-  const indexes = new Set<string>();
-  for (const group of metadata.row_groups) {
-    for (const chunk of group.columns) {
-      if (chunk.offset_index_offset === undefined || chunk.offset_index_length === undefined) continue;
-      const start = Number(chunk.offset_index_offset);
-      indexes.add(`${start}-${start + chunk.offset_index_length}`);
-    }
+class RangeCache {
+  readonly file: AsyncBuffer;
+  private readonly kept = new Set<string>();
+  private readonly cache = new Map<string, Awaitable<ArrayBuffer>>();
+
+  constructor(source: AsyncBuffer) {
+    this.file = {
+      byteLength: source.byteLength,
+      slice: (start, end = source.byteLength) => {
+        const range = `${start}-${end}`;
+        if (!this.kept.has(range)) return source.slice(start, end);
+        let bytes = this.cache.get(range);
+        if (bytes === undefined) {
+          bytes = source.slice(start, end);
+          this.cache.set(range, bytes);
+        }
+        return bytes;
+      },
+    };
   }
-  const cache = new Map<string, Awaitable<ArrayBuffer>>();
-  return {
-    byteLength: file.byteLength,
-    slice(start, end = file.byteLength) {
-      const range = `${start}-${end}`;
-      if (!indexes.has(range)) return file.slice(start, end);
-      let bytes = cache.get(range);
-      if (bytes === undefined) {
-        bytes = file.slice(start, end);
-        cache.set(range, bytes);
-      }
-      return bytes;
-    },
-  };
+
+  keep(start: number, end: number): void {
+    this.kept.add(`${start}-${end}`);
+  }
+
+  release(start: number, end: number): void {
+    this.kept.delete(`${start}-${end}`);
+    this.cache.delete(`${start}-${end}`);
+  }
 }
 
 /** Rows `first .. first + count` of the named columns; returns each column's values by row. */
