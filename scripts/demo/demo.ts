@@ -46,6 +46,8 @@ const { values: args } = parseArgs({
     'gb-second-price': { type: 'string', default: String(defaultPrices.lambdaGbSecond) },
     'request-price': { type: 'string', default: String(defaultPrices.lambdaRequest) },
     's3-get-price': { type: 'string', default: String(defaultPrices.s3Get) },
+    /** Print every function's JSON log and EMF metric lines to stderr as they come (docs/operate.md). */
+    'show-logs': { type: 'boolean', default: false },
   },
 });
 const prices = {
@@ -66,6 +68,7 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 const recentLogs: string[] = [];
 const LOG_LINES_KEPT = 40;
 function keepLog(functionName: string, line: string): void {
+  if (args['show-logs']) process.stderr.write(`[${functionName}] ${line}\n`);
   recentLogs.push(`[${functionName}] ${line}`);
   if (recentLogs.length > LOG_LINES_KEPT) recentLogs.shift();
 }
