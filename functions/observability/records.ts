@@ -64,7 +64,7 @@ export function recordSearch(
     allocatorInvocations: stats.allocatorInvocations,
     processorInvocations: stats.processorInvocations,
     retries: stats.retries,
-    partitionLoads: stats.coldStarts,
+    partitionLoads: stats.partitionLoads,
     containerStarts: stats.containerStarts,
     bytesRead: stats.bytesFetched,
     complete: response.complete,

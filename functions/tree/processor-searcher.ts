@@ -311,8 +311,8 @@ async function callProcessor(
   if (response.containerStart) stats.containerStarts++;
   for (const part of response.parts) {
     stats.bytesFetched += part.bytesFetched;
-    if (part.cold) stats.coldStarts++;
-    else stats.warmStarts++;
+    if (part.cold) stats.partitionLoads++;
+    else stats.partitionCacheHits++;
   }
   return response.parts;
 }

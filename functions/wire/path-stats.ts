@@ -32,9 +32,9 @@ export const pathStatsSchema = z.strictObject({
   /** Invoke requests that were retries of a failed one. */
   retries: count,
   /** Processor calls that had to load their partition (a cache miss). */
-  coldStarts: count,
+  partitionLoads: count,
   /** Processor calls served from the warm container's cache. */
-  warmStarts: count,
+  partitionCacheHits: count,
   /** Invocations (allocators and processors) that were the first of a new execution environment. */
   containerStarts: count,
   /** Bytes read from the store by every function along the way. */
@@ -55,8 +55,8 @@ export function emptyPathStats(): PathStats {
     allocatorInvocations: 0,
     processorInvocations: 0,
     retries: 0,
-    coldStarts: 0,
-    warmStarts: 0,
+    partitionLoads: 0,
+    partitionCacheHits: 0,
     containerStarts: 0,
     bytesFetched: 0,
     allocatorMs: 0,
@@ -71,8 +71,8 @@ export function addPathStats(into: PathStats, from: PathStats): void {
   into.allocatorInvocations += from.allocatorInvocations;
   into.processorInvocations += from.processorInvocations;
   into.retries += from.retries;
-  into.coldStarts += from.coldStarts;
-  into.warmStarts += from.warmStarts;
+  into.partitionLoads += from.partitionLoads;
+  into.partitionCacheHits += from.partitionCacheHits;
   into.containerStarts += from.containerStarts;
   into.bytesFetched += from.bytesFetched;
   into.allocatorMs += from.allocatorMs;

@@ -97,8 +97,8 @@ interface BatchRow {
   seconds: number[];
   allocatorInvocations: number;
   processorInvocations: number;
-  coldStarts: number;
-  warmStarts: number;
+  partitionLoads: number;
+  partitionCacheHits: number;
   bytesFetched: number;
   warmupPasses: number;
   sameAsInProcess: number;
@@ -124,8 +124,8 @@ interface SingleRow {
   p50: number;
   p99: number;
   mean: number;
-  coldStarts: number;
-  warmStarts: number;
+  partitionLoads: number;
+  partitionCacheHits: number;
 }
 
 const batchRows: BatchRow[] = [];
@@ -168,8 +168,8 @@ try {
       seconds: [inProcessSeconds],
       allocatorInvocations: 0,
       processorInvocations: 0,
-      coldStarts: 0,
-      warmStarts: 0,
+      partitionLoads: 0,
+      partitionCacheHits: 0,
       bytesFetched: 0,
       warmupPasses: 1,
       sameAsInProcess: 1,
@@ -185,8 +185,8 @@ try {
       workload: workload.name,
       path: 'in-process',
       ...latencySummary(inProcessLatencies),
-      coldStarts: 0,
-      warmStarts: 0,
+      partitionLoads: 0,
+      partitionCacheHits: 0,
     });
 
     // Through the search URL.
@@ -199,7 +199,7 @@ try {
         let count = 0;
         for (; count < MAX_WARMUP_PASSES; count++) {
           const response = await searchUrl(url, request);
-          if (response.stats.coldStarts === 0 && response.stats.containerStarts === 0) break;
+          if (response.stats.partitionLoads === 0 && response.stats.containerStarts === 0) break;
         }
         return count;
       };
@@ -237,8 +237,8 @@ try {
         seconds: timings,
         allocatorInvocations: stats.allocatorInvocations,
         processorInvocations: stats.processorInvocations,
-        coldStarts: stats.coldStarts,
-        warmStarts: stats.warmStarts,
+        partitionLoads: stats.partitionLoads,
+        partitionCacheHits: stats.partitionCacheHits,
         bytesFetched: stats.bytesFetched,
         warmupPasses,
         sameAsInProcess: sameShare(last!, expected),
@@ -257,8 +257,8 @@ try {
     }
     const latencies: number[] = [];
     const quietLatencies: number[] = [];
-    let coldStarts = 0;
-    let warmStarts = 0;
+    let partitionLoads = 0;
+    let partitionCacheHits = 0;
     const cpuBefore = { on: functionCpuSeconds(stack), off: functionCpuSeconds(quietStack) };
     for (const [q, query] of singles.entries()) {
       for (const telemetry of q % 2 === 0 ? (['on', 'off'] as const) : (['off', 'on'] as const)) {
@@ -266,8 +266,8 @@ try {
         const response = await searchUrl(stacks[telemetry].searchUrl, { index, k, queries: [query] });
         (telemetry === 'on' ? latencies : quietLatencies).push(performance.now() - started);
         if (telemetry === 'on') {
-          coldStarts += response.stats.coldStarts;
-          warmStarts += response.stats.warmStarts;
+          partitionLoads += response.stats.partitionLoads;
+          partitionCacheHits += response.stats.partitionCacheHits;
         }
       }
     }
@@ -275,8 +275,8 @@ try {
       workload: workload.name,
       path: 'stack',
       ...latencySummary(latencies),
-      coldStarts,
-      warmStarts,
+      partitionLoads,
+      partitionCacheHits,
     });
     const p50 = percentile(latencies, 0.5);
     const quietP50 = percentile(quietLatencies, 0.5);
@@ -307,7 +307,7 @@ console.table(
     'q/s': row.qps.toFixed(0),
     allocators: row.allocatorInvocations,
     'processor calls': row.processorInvocations,
-    'cold/warm': `${row.coldStarts}/${row.warmStarts}`,
+    'cold/warm': `${row.partitionLoads}/${row.partitionCacheHits}`,
     'MB fetched': (row.bytesFetched / 1e6).toFixed(1),
     'warm-up passes': row.warmupPasses,
     'same hits as in-process': `${(row.sameAsInProcess * 100).toFixed(1)}%`,
@@ -324,7 +324,7 @@ console.table(
     'p50 ms': row.p50.toFixed(1),
     'p99 ms': row.p99.toFixed(1),
     'mean ms': row.mean.toFixed(1),
-    'cold/warm': `${row.coldStarts}/${row.warmStarts}`,
+    'cold/warm': `${row.partitionLoads}/${row.partitionCacheHits}`,
   })),
 );
 const stackBatch = batchRows.filter((row) => row.path !== 'in-process');

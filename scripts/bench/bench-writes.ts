@@ -497,7 +497,7 @@ try {
         const response = await search(request(config.index));
         if (
           pass + 1 >= WARMUP_PASSES.min &&
-          response.stats.coldStarts === 0 &&
+          response.stats.partitionLoads === 0 &&
           response.stats.containerStarts === 0
         )
           break;
@@ -547,7 +547,7 @@ try {
         coordinatorMs: stats.ms,
         processorMs: stats.processorMs,
         processorInvocations: stats.processorInvocations,
-        coldStarts: stats.coldStarts,
+        coldStarts: stats.partitionLoads,
       });
       if (check.wrongQueries > 0) {
         problems.push(

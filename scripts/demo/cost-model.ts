@@ -32,7 +32,7 @@ export interface RequestUsage {
   readonly allocatorInvocations: number;
   readonly processorInvocations: number;
   /** Partition loads (processor cache misses). */
-  readonly coldStarts: number;
+  readonly partitionLoads: number;
 }
 
 export function requestCost(
@@ -48,6 +48,6 @@ export function requestCost(
     1000;
   const requests = 1 + usage.allocatorInvocations + usage.processorInvocations;
   return (
-    gbSeconds * prices.lambdaGbSecond + requests * prices.lambdaRequest + usage.coldStarts * 2 * prices.s3Get
+    gbSeconds * prices.lambdaGbSecond + requests * prices.lambdaRequest + usage.partitionLoads * 2 * prices.s3Get
   );
 }

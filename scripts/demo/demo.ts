@@ -145,8 +145,8 @@ try {
       latencies.push(performance.now() - t);
       singleHits.push(response.results[0]!.hits);
       cost += requestCost({ coordinatorMs: response.stats.ms, ...response.stats }, memory, prices);
-      cold += response.stats.coldStarts;
-      warm += response.stats.warmStarts;
+      cold += response.stats.partitionLoads;
+      warm += response.stats.partitionCacheHits;
       bytes += response.stats.bytesFetched;
     }
     const recall = meanRecall(
@@ -182,7 +182,7 @@ try {
       'batch q/s': (queries.length / batchSeconds).toFixed(0),
       'p50 ms': latencies[Math.floor(latencies.length * 0.5)]!.toFixed(1),
       'p99 ms': latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))]!.toFixed(1),
-      'cold/warm': `${batch.stats.coldStarts + cold}/${batch.stats.warmStarts + warm}`,
+      'cold/warm': `${batch.stats.partitionLoads + cold}/${batch.stats.partitionCacheHits + warm}`,
       'MB fetched': (bytes / 1e6).toFixed(2),
       'rounds (max)': batch.stats.rounds,
       '$ per 1M queries': ((cost / single.length) * 1e6).toFixed(2),

@@ -151,7 +151,7 @@ describe.skipIf(testTarget === 'external')('logs and metrics on the local stack'
       () =>
         coordinatorEmf().length === 1 &&
         processorEmf().reduce((sum, line) => sum + line.PartitionsSearched, 0) ===
-          stats.coldStarts + stats.warmStarts,
+          stats.partitionLoads + stats.partitionCacheHits,
       'coordinator and processor metric lines',
     );
 
@@ -211,7 +211,7 @@ describe.skipIf(testTarget === 'external')('logs and metrics on the local stack'
         'ColdLoads',
         'BytesRead',
       ]);
-    expect(emfs.reduce((sum, line) => sum + line.ColdLoads, 0)).toBe(stats.coldStarts);
+    expect(emfs.reduce((sum, line) => sum + line.ColdLoads, 0)).toBe(stats.partitionLoads);
     expect(emfs.reduce((sum, line) => sum + line.BytesRead, 0)).toBeLessThanOrEqual(stats.bytesFetched);
   });
 

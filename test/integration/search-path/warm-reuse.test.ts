@@ -41,7 +41,7 @@ describe('warm reuse', () => {
     for (let call = 0; call < calls; call++) {
       const response = await single(7);
       expect(response.results[0]!.hits).toHaveLength(10);
-      warm += response.stats.warmStarts;
+      warm += response.stats.partitionCacheHits;
       invocations += response.stats.processorInvocations;
     }
     console.log(`${calls} single-query calls: ${warm} warm of ${invocations} processor calls`);
@@ -62,8 +62,8 @@ describe('warm reuse', () => {
       const first = await single(7);
       const started = environmentsStarted() - before;
       expect(first.stats.processorInvocations).toBeGreaterThan(0);
-      expect(first.stats.coldStarts).toBe(first.stats.processorInvocations);
-      expect(first.stats.warmStarts).toBe(0);
+      expect(first.stats.partitionLoads).toBe(first.stats.processorInvocations);
+      expect(first.stats.partitionCacheHits).toBe(0);
       expect(started).toBeGreaterThan(0);
       expect(first.stats.containerStarts).toBe(started);
       expect(first.stats.bytesFetched).toBeGreaterThan(0);
@@ -71,8 +71,8 @@ describe('warm reuse', () => {
       for (let call = 0; call < calls; call++) {
         const response = await single(7);
         expect(response.stats.processorInvocations).toBe(first.stats.processorInvocations);
-        expect(response.stats.coldStarts).toBe(0);
-        expect(response.stats.warmStarts).toBe(response.stats.processorInvocations);
+        expect(response.stats.partitionLoads).toBe(0);
+        expect(response.stats.partitionCacheHits).toBe(response.stats.processorInvocations);
         expect(response.stats.containerStarts).toBe(0);
         expect(response.stats.bytesFetched).toBe(0);
       }

@@ -91,8 +91,8 @@ describe('coalesced processor calls', () => {
     expect(body.stats).toMatchObject({
       processorInvocations: calls.length,
       partitionsVisited: visited,
-      coldStarts: visited,
-      warmStarts: 0,
+      partitionLoads: visited,
+      partitionCacheHits: 0,
       retries: 0,
     });
     // Each call carries exactly its function's partitions, every visited partition once.
@@ -105,8 +105,8 @@ describe('coalesced processor calls', () => {
     expect(warm.body.results[0].hits).toEqual(result.hits);
     expect(warm.body.stats).toMatchObject({
       processorInvocations: calls.length,
-      coldStarts: 0,
-      warmStarts: visited,
+      partitionLoads: 0,
+      partitionCacheHits: visited,
     });
   });
 

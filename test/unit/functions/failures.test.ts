@@ -90,7 +90,7 @@ describe('failed processor invocations', () => {
     expect(body.stats).toMatchObject({ retries: 1, missingPartitions: [], failures: [] });
     // Each function was asked once for all its partitions (coalesced), the failing one twice.
     expect(body.stats.processorInvocations).toBe(PROCESSORS.length + 1);
-    expect(body.stats).toMatchObject({ coldStarts: PARTITIONS, warmStarts: 0 });
+    expect(body.stats).toMatchObject({ partitionLoads: PARTITIONS, partitionCacheHits: 0 });
   });
 
   it('fails by default with 502 naming every partition of the failed coalesced call, the queries and the cause', async () => {

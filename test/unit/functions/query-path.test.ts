@@ -63,8 +63,8 @@ describe('coordinator, allocators and processors', () => {
       allocatorInvocations: 0,
       processorInvocations: visited,
       partitionsVisited: visited,
-      coldStarts: visited,
-      warmStarts: 0,
+      partitionLoads: visited,
+      partitionCacheHits: 0,
       retries: 0,
       missingPartitions: [],
       failures: [],
@@ -75,8 +75,8 @@ describe('coordinator, allocators and processors', () => {
     const second = await stack.search(request(1, lowU));
     expect(second.body.results[0].hits).toEqual(hits);
     expect(second.body.stats).toMatchObject({
-      coldStarts: 0,
-      warmStarts: visited,
+      partitionLoads: 0,
+      partitionCacheHits: visited,
       bytesFetched: 0,
       containerStarts: 0,
     });

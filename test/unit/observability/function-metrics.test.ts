@@ -66,16 +66,16 @@ describe('function metrics', () => {
     expect(stats.partitionsVisited).toBeGreaterThanOrEqual(12);
 
     const processors = PROCESSORS.map((name) => take(stack.runtimes.get(name)));
-    expect(sum(processors, 'ColdLoads')).toBe(stats.coldStarts);
+    expect(sum(processors, 'ColdLoads')).toBe(stats.partitionLoads);
     expect(sum(processors, 'ColdLoads')).toBeGreaterThan(0);
-    expect(sum(processors, 'PartitionsSearched')).toBe(stats.coldStarts + stats.warmStarts);
+    expect(sum(processors, 'PartitionsSearched')).toBe(stats.partitionLoads + stats.partitionCacheHits);
     expect(sum(processors, 'BytesRead')).toBeGreaterThan(0);
     expect(sum(processors, 'BytesRead')).toBeLessThanOrEqual(stats.bytesFetched);
 
     // Warm: the same containers (no container start, no partition load) read nothing.
     const second = await stack.search(request(12, { maxAllocators: 0 }));
     const warm = PROCESSORS.map((name) => take(stack.runtimes.get(name)));
-    expect(second.body.stats.coldStarts).toBe(0);
+    expect(second.body.stats.partitionLoads).toBe(0);
     expect(sum(warm, 'ColdLoads')).toBe(0);
     expect(sum(warm, 'BytesRead')).toBe(0);
     expect(sum(warm, 'PartitionsSearched')).toBe(second.body.stats.processorInvocations);
