@@ -18,9 +18,9 @@
  *
  * Only the chosen columns are read, so the bytes fetched are the footer and those columns' chunks
  * (ranged GETs on S3). The vector column is decoded in ranges of about 2^18 values cut at its page
- * boundaries when its chunks have offset indexes, else a row group at a time (hyparquet makes one JS
- * array per row, ~10x the float32 bytes, so row groups of over ~100,000 rows without offset indexes
- * cost memory); ids and attributes a row group at a time. The output itself (n × dim float32 and the
+ * boundaries, up to 4 ranges read at once, when its chunks have offset indexes, else a row group at a
+ * time (hyparquet makes one JS array per row, ~10x the float32 bytes, so row groups of over ~100,000
+ * rows without offset indexes cost memory); ids and attributes a row group at a time. The output itself (n × dim float32 and the
  * attribute columns) is in memory, as with every other input format today. Compression: uncompressed
  * and Snappy (hyparquet's built-ins; GZIP and ZSTD files are refused with hyparquet's message).
  */
@@ -76,6 +76,9 @@ export interface ParquetInput {
 }
 
 const VALUES_PER_READ = 1 << 18;
+
+/** Ranges of a row group's vector column read at once (4 × ~1 MB of pages, and their decoded arrays). */
+const READS_IN_FLIGHT = 4;
 
 /** Bytes fetched from the end of the file first: the footer of most files, without the data before it. */
 const FOOTER_FETCH_BYTES = 64 << 10;
@@ -245,16 +248,28 @@ async function readRows(
     ).catch((error: unknown) => {
       throw notReadable(source, error);
     });
-    for (const { first, count } of ranges) {
-      const column = await readSlice(
+    // Up to READS_IN_FLIGHT ranges are read ahead, so that S3's latency overlaps the decoding.
+    const reads: Promise<(name: string) => unknown[]>[] = [];
+    const readAhead = (k: number) => {
+      const range = ranges[k];
+      if (!range || reads[k]) return;
+      reads[k] = readSlice(
         file,
         source,
         metadata,
         [plan.vector.name],
-        first,
-        count,
+        range.first,
+        range.count,
         ranges.length > 1,
       );
+      // Awaited below; a read after a failed one must not be an unhandled rejection meanwhile.
+      reads[k].catch(() => {});
+    };
+    for (let k = 0; k < ranges.length; k++) {
+      for (let ahead = k; ahead < k + READS_IN_FLIGHT; ahead++) readAhead(ahead);
+      const { first, count } = ranges[k]!;
+      const column = await reads[k]!;
+      delete reads[k];
       const vectorRows = column(plan.vector.name);
       if (first === 0) {
         dim = listLength(vectorRows[0], 0, plan.vector.name, what);
