@@ -232,6 +232,16 @@ describe('readParquet', () => {
     await expect(readParquet(empty)).rejects.toThrow('holds an empty list; expected at least one number');
   });
 
+  it('names the row of a bad vector in a later range read ahead, with other reads still in flight', async () => {
+    const vectors = Array.from({ length: 60 }, (_, i) => (i === 30 ? [1, 2] : [i, i, i]));
+    const path = temp.path('ragged-late.parquet');
+    await writeFile(path, parquetBytes([list('v', vectors, FLOAT)], { rowGroupSize: 60, pageSize: 64 }));
+    await expect(readParquet(path, { valuesPerRead: 6 })).rejects.toThrow(
+      `\`${path}\` row 30: vector column \`v\` holds 2 numbers; expected 3, the length of row 0`,
+    );
+    await expect(readParquet(path)).rejects.toThrow('row 30: vector column `v` holds 2 numbers');
+  });
+
   it('refuses unsupported attribute columns and bad ids, saying how to leave them out', async () => {
     const path = await file(temp.path('types.parquet'), [
       list('v', [[1], [2]], FLOAT),
