@@ -48,6 +48,8 @@ export function requestCost(
     1000;
   const requests = 1 + usage.allocatorInvocations + usage.processorInvocations;
   return (
-    gbSeconds * prices.lambdaGbSecond + requests * prices.lambdaRequest + usage.partitionLoads * 2 * prices.s3Get
+    gbSeconds * prices.lambdaGbSecond +
+    requests * prices.lambdaRequest +
+    usage.partitionLoads * 2 * prices.s3Get
   );
 }

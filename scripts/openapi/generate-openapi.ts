@@ -1,7 +1,7 @@
 /**
  * `npm run openapi`: writes the OpenAPI 3.1 document of the HTTP API (`functions/api/openapi-document.ts`)
- * to docs/openapi.json, formatted by Biome like every checked-in file, and regenerates the options table
- * of docs/api.md. test/unit/api/openapi.test.ts fails when either differs from what this would write.
+ * to docs/openapi.json and regenerates the options table of docs/api.md, both formatted by Biome like
+ * every checked-in file (it pads table cells; the test compares tables without the padding). test/unit/api/openapi.test.ts fails when either differs from what this would write.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -14,8 +14,8 @@ const documentPath = join(root, 'docs/openapi.json');
 const apiPath = join(root, 'docs/api.md');
 
 writeFileSync(documentPath, `${JSON.stringify(openApiDocument(), null, 2)}\n`);
-execFileSync(join(root, 'node_modules/.bin/biome'), ['format', '--write', documentPath], {
+writeFileSync(apiPath, withOptionsTable(readFileSync(apiPath, 'utf8')));
+execFileSync(join(root, 'node_modules/.bin/biome'), ['format', '--write', documentPath, apiPath], {
   stdio: 'inherit',
 });
-writeFileSync(apiPath, withOptionsTable(readFileSync(apiPath, 'utf8')));
 process.stdout.write(`wrote ${documentPath} and the options table of ${apiPath}\n`);

@@ -46,8 +46,10 @@ describe('the OpenAPI document', () => {
   });
 
   it("docs/api.md's options table is the generated one, with every option and its default", () => {
+    // Biome pads the checked-in table's cells and rules; compare without the padding.
+    const unpadded = (markdown: string) => markdown.replace(/ {2,}/g, ' ').replace(/-{3,}/g, '---');
     const page = read('docs/api.md');
-    expect(withOptionsTable(page)).toBe(page);
+    expect(unpadded(withOptionsTable(page))).toBe(unpadded(page));
     const table = optionsTable();
     for (const name of [...queryOptionNames, 'maxAllocators']) expect(table).toContain(`| \`${name}\` |`);
     expect(table).toContain('| `rerank` | `--rerank` | an integer in 1..100 or true | `5` |');
