@@ -16,27 +16,11 @@ import { ENV } from '../../functions/config.ts';
 import { CONTEXT_KEYS, DEFAULT_STACK_NAME } from '../../infra/context-props.ts';
 import { PROJECT_ROOT } from '../../infra/project-root.ts';
 import { STACK_DEFAULTS } from '../../infra/search-settings.ts';
+import { tableRows as rowsOf } from './markdown-table.ts';
 
 const doc = readFileSync(`${PROJECT_ROOT}docs/deploy.md`, 'utf8');
 
-/** The rows of the Markdown table whose first header cell is `firstHeader`, as trimmed cells. */
-function tableRows(firstHeader: string): string[][] {
-  const cells = (line: string) =>
-    line
-      .trim()
-      .replace(/^\||\|$/g, '')
-      .split('|')
-      .map((cell) => cell.trim());
-  const lines = doc.split('\n');
-  const start = lines.findIndex((line) => line.startsWith('|') && cells(line)[0] === firstHeader);
-  expect(start, `table starting with ${firstHeader}`).toBeGreaterThanOrEqual(0);
-  const rows: string[][] = [];
-  for (const line of lines.slice(start + 2)) {
-    if (!line.startsWith('|')) break;
-    rows.push(cells(line));
-  }
-  return rows;
-}
+const tableRows = (firstHeader: string) => rowsOf(doc, firstHeader);
 
 function expectedDefault(key: string): string {
   const code = (value: string | number) => `\`${value}\``;

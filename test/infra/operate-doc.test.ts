@@ -9,28 +9,12 @@ import { CONTEXT_KEYS } from '../../infra/context-props.ts';
 import { PROJECT_ROOT } from '../../infra/project-root.ts';
 import { STACK_DEFAULTS } from '../../infra/search-settings.ts';
 import { CUSTOM_METRICS, SERVICE_NAMES } from '../../infra/telemetry.ts';
+import { tableRows as rowsOf } from './markdown-table.ts';
 import { synthStack } from './synth.ts';
 
 const doc = readFileSync(`${PROJECT_ROOT}docs/operate.md`, 'utf8');
 
-/** The rows of the Markdown table whose first header cell is `firstHeader`, as trimmed cells. */
-function tableRows(firstHeader: string): string[][] {
-  const cells = (line: string) =>
-    line
-      .trim()
-      .replace(/^\||\|$/g, '')
-      .split('|')
-      .map((cell) => cell.trim());
-  const lines = doc.split('\n');
-  const start = lines.findIndex((line) => line.startsWith('|') && cells(line)[0] === firstHeader);
-  expect(start, `table starting with ${firstHeader}`).toBeGreaterThanOrEqual(0);
-  const rows: string[][] = [];
-  for (const line of lines.slice(start + 2)) {
-    if (!line.startsWith('|')) break;
-    rows.push(cells(line));
-  }
-  return rows;
-}
+const tableRows = (firstHeader: string) => rowsOf(doc, firstHeader);
 
 /** GitHub's anchor of every heading. */
 const anchors = new Set(
