@@ -4,49 +4,32 @@
  * measures the model's inputs there (the hop of an empty Invoke and of a 1 MiB one; the processor and
  * request costs fitted over calibration requests, all with the allocator step in the coordinator), then
  * runs configurations the calibration did not see (allocator trees of 2 and 4 nodes, other batch sizes
- * and selectivities; then, on a second stack, G = 4 processor functions and a depth-2 tree of 20) and prints predicted against
- * measured latency and invocation counts with the error. Writes bench-results/model-validation.json and
+ * and selectivities; then, on a second stack, G = 4 processor functions and a depth-2 tree of 20) and
+ * prints predicted against measured latency, invocation counts and CPU, with the error. Writes bench-results/model-validation.json and
  * the fitted inputs to bench-results/model-inputs.json.
  *
- * Every figure is warm: a request kind is repeated until a pass has no cold partition load or
- * container start, then timed: the median latency of its requests, and the CPU its processes used
- * (Linux /proc) over them.
+ * Every figure is warm (see `stack-observation.ts`).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { AttributeTable } from '../../shared/attributes/index.ts';
 import { buildIndex } from '../../shared/build/build-index.ts';
+import type { BlobStore } from '../../shared/store/index.ts';
 import { generateDataset, generateQueries, SYNTHETIC_SCHEMA } from '../../shared/synthetic/index.ts';
-import { percentile } from '../bench/latency.ts';
-import { type SearchResponse, searchUrl } from '../client/index.ts';
-import { type LocalStack, startLocalStack } from '../local/index.ts';
+import { startLocalStack } from '../local/index.ts';
 import { effectiveCores, fitOther, fitProcessor, type Observation } from './calibrate.ts';
-import { configuration, type ModelConfiguration } from './configuration.ts';
+import { configuration } from './configuration.ts';
 import { localEnvironment } from './environment.ts';
 import { DEFAULT_INPUTS, type MeasuredInputs } from './measured-inputs.ts';
 import { predictQueries } from './predict-queries.ts';
-import { ownCpuMs, processesCpuMs } from './process-cpu.ts';
+import { measureHop, observe, type Workload } from './stack-observation.ts';
 
 const COUNT = 20_000;
 const DIM = 64;
 const PARTITIONS = 16;
 const K = 10;
 const INDEX = 'model';
-const MAX_WARMUP = 12;
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-interface Workload {
-  readonly label: string;
-  readonly batchSize: number;
-  /** Single-query requests: this many, one after another (batchSize 1). */
-  readonly singles?: number;
-  readonly filter: unknown;
-  readonly selectivity: number;
-  readonly maxAllocators: number | undefined;
-  readonly passes?: number;
-}
 
 export interface ValidationRow {
   readonly label: string;
@@ -60,6 +43,8 @@ export interface ValidationRow {
   readonly otherMs: { predicted: number; measured: number };
   /** Measured CPU over wall time: the cores the stack got while this row ran. */
   readonly coresUsed: number;
+  /** Predicted over measured CPU of every process, minus one: the work model's error alone. */
+  readonly cpuError: number;
 }
 
 export async function validate(options: { readonly out: string; readonly cores: number }): Promise<void> {
@@ -71,6 +56,15 @@ export async function validate(options: { readonly out: string; readonly cores: 
     return Buffer.from(vector.buffer, vector.byteOffset, vector.byteLength).toString('base64');
   });
   const cdkOut = resolve(import.meta.dirname, '../../cdk.out');
+  const attributes = new AttributeTable(SYNTHETIC_SCHEMA, COUNT, data.attributes!.columns());
+  const build = (store: BlobStore) =>
+    buildIndex({ vectors: data.vectors, count: COUNT, dim: DIM, attributes }, store, {
+      partitions: PARTITIONS,
+      bitsPerDim: 4,
+      metric: 'l2',
+      seed: 1,
+      kmeansIterations: 20,
+    });
   const base = configuration({ vectors: COUNT, dim: DIM, partitions: PARTITIONS, batchSize: 1, k: K });
 
   let stack = await startLocalStack({ cdkOut, synth: 'if-stale', warm: 1, onLog: () => {} });
@@ -81,14 +75,7 @@ export async function validate(options: { readonly out: string; readonly cores: 
   let stackCores = cores;
   try {
     const started = performance.now();
-    const attributes = new AttributeTable(SYNTHETIC_SCHEMA, COUNT, data.attributes!.columns());
-    await buildIndex({ vectors: data.vectors, count: COUNT, dim: DIM, attributes }, stack.indexStore(INDEX), {
-      partitions: PARTITIONS,
-      bitsPerDim: 4,
-      metric: 'l2',
-      seed: 1,
-      kmeansIterations: 20,
-    });
+    await build(stack.indexStore(INDEX));
     buildMs = performance.now() - started;
     log(`built ${COUNT} × ${DIM} in ${(buildMs / 1000).toFixed(1)} s`);
 
@@ -135,7 +122,8 @@ export async function validate(options: { readonly out: string; readonly cores: 
       },
     ];
     const observations: Observation[] = [];
-    for (const workload of calibration) observations.push(await observe(stack, wire, base, workload));
+    for (const workload of calibration)
+      observations.push(await observe({ stack, index: INDEX, k: K, wire }, base, workload));
     const visits = observations[0]!.approximatePairs;
     const seed: MeasuredInputs = {
       ...DEFAULT_INPUTS,
@@ -184,7 +172,14 @@ export async function validate(options: { readonly out: string; readonly cores: 
       },
     ];
     for (const workload of checks)
-      rows.push(compare(await observe(stack, wire, base, workload), inputs, stackCores, 'G = 8'));
+      rows.push(
+        compare(
+          await observe({ stack, index: INDEX, k: K, wire }, base, workload),
+          inputs,
+          stackCores,
+          'G = 8',
+        ),
+      );
   } finally {
     await stack.stop();
   }
@@ -205,14 +200,7 @@ export async function validate(options: { readonly out: string; readonly cores: 
     },
   });
   try {
-    const attributes = new AttributeTable(SYNTHETIC_SCHEMA, COUNT, data.attributes!.columns());
-    await buildIndex({ vectors: data.vectors, count: COUNT, dim: DIM, attributes }, stack.indexStore(INDEX), {
-      partitions: PARTITIONS,
-      bitsPerDim: 4,
-      metric: 'l2',
-      seed: 1,
-      kmeansIterations: 20,
-    });
+    await build(stack.indexStore(INDEX));
     const g4 = { ...base, processorFunctions: 4 };
     for (const workload of [
       {
@@ -237,7 +225,14 @@ export async function validate(options: { readonly out: string; readonly cores: 
         maxAllocators: 20,
       },
     ] satisfies Workload[]) {
-      rows.push(compare(await observe(stack, wire, g4, workload), inputs, stackCores, 'G = 4'));
+      rows.push(
+        compare(
+          await observe({ stack, index: INDEX, k: K, wire }, g4, workload),
+          inputs,
+          stackCores,
+          'G = 4',
+        ),
+      );
     }
   } finally {
     await stack.stop();
@@ -258,12 +253,17 @@ export async function validate(options: { readonly out: string; readonly cores: 
       'processor calls pred/meas': `${row.predicted.processorInvocations.toFixed(1)}/${row.measured.processorInvocations.toFixed(1)}`,
       'processor CPU ms pred/meas': `${row.processorMs.predicted.toFixed(1)}/${row.processorMs.measured.toFixed(1)}`,
       'other CPU ms pred/meas': `${row.otherMs.predicted.toFixed(1)}/${row.otherMs.measured.toFixed(1)}`,
+      'CPU error': percent(row.cpuError),
       'cores used': row.coresUsed.toFixed(2),
     })),
   );
   const held = rows.filter((row) => row.stack !== 'calibration');
   const within = held.filter((row) => Math.abs(row.latencyError) <= 0.2).length;
-  console.log(`held-out configurations within 20 % of measured latency: ${within} of ${held.length}`);
+  const cpuWithin = held.filter((row) => Math.abs(row.cpuError) <= 0.2).length;
+  console.log(
+    `held-out configurations within 20 % of measured latency: ${within} of ${held.length}; ` +
+      `of measured CPU: ${cpuWithin} of ${held.length}`,
+  );
   await mkdir(out, { recursive: true });
   await writeFile(join(out, 'model-inputs.json'), `${JSON.stringify(inputs, null, 2)}\n`);
   await writeFile(
@@ -292,126 +292,10 @@ function compare(o: Observation, inputs: MeasuredInputs, cores: number, stack: s
     processorMs: { predicted: p.billedMs.processors, measured: o.cpuMs.processor },
     otherMs: { predicted: p.workMs - p.billedMs.processors, measured: o.cpuMs.other },
     coresUsed: (o.cpuMs.processor + o.cpuMs.other) / o.latencyMs,
+    cpuError: p.workMs / (o.cpuMs.processor + o.cpuMs.other) - 1,
   };
-}
-
-/** Warm up, then time one request kind; per-request means of what the responses report. */
-async function observe(
-  stack: LocalStack,
-  wire: readonly string[],
-  base: ModelConfiguration,
-  workload: Workload,
-): Promise<Observation> {
-  const requests: { queries: { vectorBase64: string; filter?: unknown }[] }[] = [];
-  const count = workload.singles ?? 1;
-  for (let r = 0; r < count; r++) {
-    const positions = workload.singles ? [r] : Array.from({ length: workload.batchSize }, (_, q) => q);
-    requests.push({
-      queries: positions.map((q) => ({
-        vectorBase64: wire[q]!,
-        ...(workload.filter === undefined ? {} : { filter: workload.filter }),
-      })),
-    });
-  }
-  const send = (request: (typeof requests)[number]) =>
-    searchUrl(stack.searchUrl, {
-      index: INDEX,
-      k: K,
-      queries: request.queries,
-      ...(workload.maxAllocators === undefined ? {} : { options: { maxAllocators: workload.maxAllocators } }),
-    });
-  for (let pass = 0; pass < MAX_WARMUP; pass++) {
-    let cold = 0;
-    for (const request of requests) {
-      const response = await send(request);
-      cold += response.stats.partitionLoads + response.stats.containerStarts;
-    }
-    if (cold === 0) break;
-  }
-  const passes = workload.singles ? 1 : (workload.passes ?? 12);
-  const latencies: number[] = [];
-  const responses: SearchResponse[] = [];
-  const processors = stack.functions.filter((fn) => /processor/i.test(fn.name)).map((fn) => fn.name);
-  const cpu = () => {
-    const processorPids = processors.flatMap((name) => stack.environmentPids(name));
-    const all = processesCpuMs(stack.environmentPids()) + ownCpuMs();
-    const processor = processesCpuMs(processorPids);
-    return { processor, other: all - processor };
-  };
-  const before = cpu();
-  for (let pass = 0; pass < passes; pass++) {
-    for (const request of requests) {
-      const started = performance.now();
-      responses.push(await send(request));
-      latencies.push(performance.now() - started);
-    }
-  }
-  const after = cpu();
-  const mean = (f: (r: SearchResponse) => number) =>
-    responses.reduce((s, r) => s + f(r), 0) / responses.length;
-  const pairs = (plan: string) =>
-    mean((r) => r.results.reduce((s, x) => s + (x.stats.plan === plan ? x.stats.partitionsVisited : 0), 0));
-  const latencyMs = percentile(latencies, 0.5);
-  log(`${workload.label}: ${latencyMs.toFixed(1)} ms`);
-  return {
-    label: workload.label,
-    config: {
-      ...base,
-      batchSize: workload.batchSize,
-      selectivity: workload.selectivity,
-      maxAllocators: workload.maxAllocators,
-    },
-    latencyMs,
-    processorMs: mean((r) => r.stats.processorMs),
-    cpuMs: {
-      processor: (after.processor - before.processor) / responses.length,
-      other: (after.other - before.other) / responses.length,
-    },
-    processorInvocations: mean((r) => r.stats.processorInvocations),
-    allocatorInvocations: mean((r) => r.stats.allocatorInvocations),
-    approximatePairs: pairs('approximate'),
-    exactPairs: pairs('exact'),
-    exactQueries: mean((r) => r.results.filter((x) => x.stats.plan === 'exact').length),
-  };
-}
-
-/**
- * The hop: the median round trip of an Invoke whose payload the processor refuses at once (an empty
- * object, then one padded to 1 MiB), so the time is the invoke path and the payload's bytes.
- */
-async function measureHop(stack: LocalStack): Promise<Pick<MeasuredInputs, 'invokeMs' | 'payloadMsPerMiB'>> {
-  const processor = stack.functions.find((fn) => /processor/i.test(fn.name));
-  if (!processor) throw new Error(`the stack has no processor among ${stack.functions.map((fn) => fn.name)}`);
-  const lambda = new LambdaClient({
-    endpoint: stack.lambdaEndpoint,
-    region: stack.env.AWS_REGION,
-    credentials: {
-      accessKeyId: stack.env.AWS_ACCESS_KEY_ID,
-      secretAccessKey: stack.env.AWS_SECRET_ACCESS_KEY,
-    },
-  });
-  const time = async (payload: string, times: number) => {
-    const ms: number[] = [];
-    for (let i = 0; i < times + 3; i++) {
-      const started = performance.now();
-      await lambda.send(new InvokeCommand({ FunctionName: processor.name, Payload: payload }));
-      if (i >= 3) ms.push(performance.now() - started);
-    }
-    return percentile(ms, 0.5);
-  };
-  try {
-    const invokeMs = await time('{}', 40);
-    const big = await time(JSON.stringify({ pad: 'x'.repeat(2 ** 20) }), 15);
-    return { invokeMs, payloadMsPerMiB: Math.max(0, big - invokeMs) };
-  } finally {
-    lambda.destroy();
-  }
 }
 
 function percent(x: number): string {
   return `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)} %`;
-}
-
-export function defaultCores(): number {
-  return availableParallelism();
 }
