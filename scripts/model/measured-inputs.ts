@@ -56,27 +56,28 @@ export interface MeasuredInputs {
 }
 
 export const DEFAULT_INPUTS: MeasuredInputs = Object.freeze({
-  // Fitted by `npm run model -- --validate` on 2026-12-06 (docs/cost-model.md "Validation"): processor
-  // and other CPU from /proc over warm requests on the local stack, 20,000 × 64, 16 partitions.
-  processorCallMs: 1.13,
+  // Fitted by `taskset -c 0 npm run model -- --validate --cores 1` on 2026-12-06 (docs/cost-model.md
+  // "Validation"): processor and other CPU from /proc over warm requests on the local stack pinned to
+  // one core, 20,000 × 64, 16 partitions.
+  processorCallMs: 1.23,
   processorPairMs: 0,
-  filterNsPerRow: 4.86,
-  approximateNsPerRowDim: 2.56,
-  exactNsPerRowDim: 20.1,
+  filterNsPerRow: 5.64,
+  approximateNsPerRowDim: 2.31,
+  exactNsPerRowDim: 23.0,
   calibrationDim: 64,
-  requestMs: 8.42,
-  coordinatorQueryMs: 0.173,
+  requestMs: 8.84,
+  coordinatorQueryMs: 0.184,
   invokeCpuMs: 0,
   allocatorNsPerOp: 1,
   invokeMs: 1.9,
-  payloadMsPerMiB: 10.2,
+  payloadMsPerMiB: 12.2,
   partitionsPerQuery: 2.6,
   // AWS, S3 performance guidelines: small GETs see median latencies "in the range of tens of
   // milliseconds"; one request sustains roughly 85–90 MB/s. Neither is measured here.
   s3FirstByteMs: 30,
   s3MiBps: 85,
   // docs/performance.md "Build": 1,000,000 × 128, 64 partitions, 45 s on one core (the validation's
-  // 20,000 × 64 build measured 836 ns, dominated by fixed costs at that size).
+  // 20,000 × 64 builds measured 700–1,800 ns, dominated by fixed costs at that size and by the load).
   buildNsPerRowDim: 351,
   // The same build: 636 MB for 1 M rows of 128 dims, 596 of them vectors, OSQ and sign codes, ordinals.
   attributeBytesPerRow: 40,
