@@ -12,6 +12,7 @@
  *   the default scenario and inputs, which the unit test checks the doc against).
  * --validate: runs validate.ts on the local stack (a few minutes) and prints predicted against measured.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -94,6 +95,10 @@ if (args.validate) {
       throw new Error('--write-doc takes the default inputs only (measured-inputs.ts); drop --inputs');
     const doc = resolve(import.meta.dirname, '../../docs/cost-model.md');
     await writeFile(doc, replaceGenerated(await readFile(doc, 'utf8'), renderDocTables()));
+    // Formatted as every checked-in file is (the doc test compares the tables without Biome's padding).
+    execFileSync(resolve(import.meta.dirname, '../../node_modules/.bin/biome'), ['format', '--write', doc], {
+      stdio: 'inherit',
+    });
     console.log(`updated ${doc}`);
   }
 }

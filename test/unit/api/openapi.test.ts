@@ -23,6 +23,7 @@ import { ENV } from '../../../functions/config.ts';
 import { optionsTable, withOptionsTable } from '../../../scripts/openapi/options-table.ts';
 import { queryOptionDefaults, queryOptionNames } from '../../../shared/api/query-options.ts';
 import type { MemoryBlobStore } from '../../../shared/store/index.ts';
+import { unpadded } from '../../support/unpadded-markdown.ts';
 import { crash } from '../functions/in-process-invoker.ts';
 import {
   buildTestStore,
@@ -46,8 +47,6 @@ describe('the OpenAPI document', () => {
   });
 
   it("docs/api.md's options table is the generated one, with every option and its default", () => {
-    // Biome pads the checked-in table's cells and rules; compare without the padding.
-    const unpadded = (markdown: string) => markdown.replace(/ {2,}/g, ' ').replace(/-{3,}/g, '---');
     const page = read('docs/api.md');
     expect(unpadded(withOptionsTable(page))).toBe(unpadded(page));
     const table = optionsTable();
