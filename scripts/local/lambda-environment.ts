@@ -117,6 +117,13 @@ export class LambdaEnvironment {
       settled = true;
       clearTimeout(timer);
       if (error === undefined) this.#initMs = performance.now() - forkedAt;
+      // A failed init leaves the lines Lambda writes to the function's log, so the reason is not silent.
+      else {
+        launch.onLog(JSON.stringify({ errorType: error.errorType, errorMessage: error.errorMessage }));
+        launch.onLog(
+          `INIT_REPORT Init Duration: ${(performance.now() - forkedAt).toFixed(2)} ms Phase: init Status: error Error Type: ${error.errorType}`,
+        );
+      }
       this.#settleReady(error);
     };
     child.on('message', (message: ChildMessage) => {

@@ -201,6 +201,15 @@ describe('local Lambda host', () => {
     expect(module.functionError).toBe('Unhandled');
     expect(module.body.errorType).toBe('Runtime.ImportModuleError');
     expect(module.body.errorMessage).toContain("Cannot find module 'nowhere'");
+    // …and says so in the function's log, as Lambda does.
+    expect(logs).toContain(
+      `missing-module: ${JSON.stringify({ errorType: 'Runtime.ImportModuleError', errorMessage: module.body.errorMessage })}`,
+    );
+    expect(
+      logs.some((line) =>
+        /^missing-module: INIT_REPORT .* Status: error Error Type: Runtime\.ImportModuleError$/.test(line),
+      ),
+    ).toBe(true);
     const exported = await invoke('missing-export');
     expect(exported.body).toMatchObject({
       errorType: 'Runtime.HandlerNotFound',
