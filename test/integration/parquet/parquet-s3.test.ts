@@ -7,17 +7,17 @@
  * same file read from disk.
  */
 
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { runBuild } from '../../../scripts/cli/build-command.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type S3Server, startS3Server } from '../../../scripts/local/s3-server.ts';
 import { readParquet } from '../../../shared/data/parquet-reader.ts';
 import { createRng } from '../../../shared/random.ts';
 import { S3BlobStore, sharedS3Client } from '../../../shared/store/index.ts';
 import { generateDataset } from '../../../shared/synthetic/index.ts';
+import { buildFrozen, filesUnder } from '../../support/frozen-build.ts';
 import { pathStyleS3Client } from '../../support/path-style-s3-client.ts';
 import { DOUBLE, FLOAT, list, parquetBytes, STRING, scalar } from '../../unit/data/parquet-fixtures.ts';
 
@@ -55,29 +55,6 @@ function rangeLength(range: string): number {
   const match = /^bytes=(\d+)-(\d+)$/.exec(range);
   if (!match) throw new Error(`unexpected Range header ${range}`);
   return Number(match[2]) - Number(match[1]) + 1;
-}
-
-async function files(root: string): Promise<Map<string, Buffer>> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
-  const out = new Map<string, Buffer>();
-  for (const entry of entries.filter((e) => e.isFile())) {
-    const path = join(entry.parentPath, entry.name);
-    out.set(relative(root, path), await readFile(path));
-  }
-  return out;
-}
-
-async function build(args: string[]): Promise<void> {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(new Date('2026-01-02T03:04:05.000Z'));
-  vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    await runBuild(args);
-  } finally {
-    vi.restoreAllMocks();
-    vi.useRealTimers();
-  }
 }
 
 describe('Parquet input in S3', () => {
@@ -175,15 +152,15 @@ describe('Parquet input in S3', () => {
       '6',
     ];
 
-    await build(['--vectors', `s3://${BUCKET}/${KEY}`, '--out', join(dir, 'from-s3'), ...options]);
-    await build(['--vectors', join(dir, 'docs.parquet'), '--out', join(dir, 'from-disk'), ...options]);
+    await buildFrozen(['--vectors', `s3://${BUCKET}/${KEY}`, '--out', join(dir, 'from-s3'), ...options]);
+    await buildFrozen(['--vectors', join(dir, 'docs.parquet'), '--out', join(dir, 'from-disk'), ...options]);
 
     const gets = requests.filter((r) => r.command === 'GetObjectCommand');
     expect(gets.length).toBeGreaterThan(0);
     expect(gets.every((get) => get.range !== undefined && get.status === 206)).toBe(true);
     expect(gets.reduce((sum, get) => sum + rangeLength(get.range!), 0)).toBeLessThan(bytes.byteLength / 3);
-    const expected = await files(join(dir, 'from-disk'));
-    const actual = await files(join(dir, 'from-s3'));
+    const expected = await filesUnder(join(dir, 'from-disk'));
+    const actual = await filesUnder(join(dir, 'from-s3'));
     expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
     expect(expected.size).toBeGreaterThanOrEqual(4 + 4);
     for (const [key, content] of expected) expect(actual.get(key)!.equals(content), key).toBe(true);

@@ -5,48 +5,18 @@
  * pins the manifest's hash), so both builds run with the clock frozen at the same instant; nothing
  * else may differ.
  */
-import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { runBuild } from '../../../scripts/cli/build-command.ts';
 import { writeFvecs } from '../../../shared/data/index.ts';
 import { generateDataset } from '../../../shared/synthetic/index.ts';
+import { buildFrozen, filesUnder } from '../../support/frozen-build.ts';
 import { DOUBLE, FLOAT, list, parquetBytes, STRING, scalar } from './parquet-fixtures.ts';
 import { useTempDir } from './temp-dir.ts';
 
 const count = 3000;
 const dim = 24;
 const options = ['--partitions', '6', '--seed', '5', '--bits-per-dim', '3', '--kmeans-iterations', '8'];
-
-/** Every file under `root`, as relative path → bytes. */
-async function files(root: string): Promise<Map<string, Buffer>> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
-  const out = new Map<string, Buffer>();
-  for (const entry of entries.filter((e) => e.isFile())) {
-    const path = join(entry.parentPath, entry.name);
-    out.set(relative(root, path), await readFile(path));
-  }
-  return new Map([...out].sort(([a], [b]) => a.localeCompare(b)));
-}
-
-/** Runs `squash build` in-process with the clock frozen; returns its JSON summary. */
-async function build(args: string[]): Promise<Record<string, unknown>> {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(new Date('2026-01-02T03:04:05.000Z'));
-  let stdout = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    await runBuild(args);
-  } finally {
-    vi.restoreAllMocks();
-    vi.useRealTimers();
-  }
-  return JSON.parse(stdout.trim().split('\n').at(-1)!);
-}
 
 describe('squash build from Parquet', () => {
   const temp = useTempDir();
@@ -112,7 +82,7 @@ describe('squash build from Parquet', () => {
       ),
     );
 
-    const fromVecs = await build([
+    const fromVecs = await buildFrozen([
       '--vectors',
       temp.path('base.fvecs'),
       '--attributes',
@@ -121,7 +91,7 @@ describe('squash build from Parquet', () => {
       temp.path('index-vecs'),
       ...options,
     ]);
-    const fromParquet = await build([
+    const fromParquet = await buildFrozen([
       '--vectors',
       temp.path('input.parquet'),
       '--out',
@@ -132,8 +102,8 @@ describe('squash build from Parquet', () => {
     expect(fromParquet.attributes).toEqual(['u', 'category', 'tags', 'score']);
     const same = { location: '', seconds: 0, peakRssMiB: 0 };
     expect({ ...fromParquet, ...same }).toEqual({ ...fromVecs, ...same });
-    const expected = await files(temp.path('index-vecs'));
-    const actual = await files(temp.path('index-parquet'));
+    const expected = await filesUnder(temp.path('index-vecs'));
+    const actual = await filesUnder(temp.path('index-parquet'));
     expect([...actual.keys()]).toEqual([...expected.keys()]);
     expect([...expected.keys()]).toEqual(
       expect.arrayContaining([
@@ -162,7 +132,7 @@ describe('squash build from Parquet', () => {
         ],
       }),
     );
-    await build([
+    await buildFrozen([
       '--vectors',
       temp.path('input.parquet'),
       '--vector-column',
@@ -175,7 +145,7 @@ describe('squash build from Parquet', () => {
       temp.path('index-named'),
       ...options,
     ]);
-    const named = await files(temp.path('index-named'));
+    const named = await filesUnder(temp.path('index-named'));
     for (const [key, bytes] of expected) expect(named.get(key)!.equals(bytes), key).toBe(true);
   });
 
