@@ -169,13 +169,17 @@ const mergeTop = new TopK(0);
 export function mergeHits(lists: readonly (readonly Hit[])[], k: number): Hit[] {
   if (lists.length === 1 && lists[0]!.length <= k) return [...lists[0]!];
   const top = mergeTop.reset(k);
-  const carried = new Map<number, Hit>();
+  // Made only when some hit carries attributes: most merges have none.
+  let carried: Map<number, Hit> | undefined;
   for (const list of lists) {
     for (const hit of list) {
       top.push(hit.distance, hit.id);
-      if (hit.attributes !== undefined) carried.set(hit.id, hit);
+      if (hit.attributes !== undefined) {
+        carried ??= new Map();
+        carried.set(hit.id, hit);
+      }
     }
   }
   const merged = top.sorted();
-  return carried.size === 0 ? merged : merged.map((hit) => carried.get(hit.id) ?? hit);
+  return carried === undefined ? merged : merged.map((hit) => carried.get(hit.id) ?? hit);
 }
