@@ -26,28 +26,60 @@ export function prepareBase(
   dim: number,
   metric: Metric,
 ): { space: MetricSpace; vectors: Float32Array } {
-  if (metric === 'l2') return { space: { metric, inputDim: dim, storedDim: dim, maxNorm: 0 }, vectors };
+  const maxSquared = metric === 'dot' ? maxSquaredNorm(vectors, n, dim) : 0;
+  return {
+    space: baseSpace(metric, dim, maxSquared),
+    vectors: prepareRows(vectors, n, dim, metric, maxSquared),
+  };
+}
+
+/** The space of base vectors of dimension `dim`; `maxSquared` is dot's M² (the largest squared norm). */
+export function baseSpace(metric: Metric, dim: number, maxSquared: number): MetricSpace {
+  return metric === 'dot'
+    ? { metric, inputDim: dim, storedDim: dim + 1, maxNorm: Math.sqrt(maxSquared) }
+    : { metric, inputDim: dim, storedDim: dim, maxNorm: 0 };
+}
+
+/** The largest squared norm of `n` rows (dot's M²). */
+export function maxSquaredNorm(vectors: Float32Array, n: number, dim: number): number {
+  let maxSquared = 0;
+  for (let i = 0; i < n; i++) maxSquared = Math.max(maxSquared, normSquared(vectors, i * dim, dim));
+  return maxSquared;
+}
+
+/**
+ * Base rows prepared for `metric` (l2: the same array). For dot, `maxSquared` is M² over ALL base rows,
+ * so that a streaming build prepares each chunk as the whole input would be; `firstRow` numbers the rows
+ * in messages.
+ */
+export function prepareRows(
+  vectors: Float32Array,
+  n: number,
+  dim: number,
+  metric: Metric,
+  maxSquared: number,
+  firstRow = 0,
+): Float32Array {
+  if (metric === 'l2') return vectors;
   if (metric === 'cosine') {
     const out = new Float32Array(n * dim);
     for (let i = 0; i < n; i++) {
       const norm = Math.sqrt(normSquared(vectors, i * dim, dim));
-      if (norm === 0)
-        throw new InvalidInputError(`vector ${i} has zero length; cosine distance needs non-zero vectors`);
+      if (norm === 0) {
+        throw new InvalidInputError(
+          `vector ${firstRow + i} has zero length; cosine distance needs non-zero vectors`,
+        );
+      }
       for (let j = 0; j < dim; j++) out[i * dim + j] = vectors[i * dim + j]! / norm;
     }
-    return { space: { metric, inputDim: dim, storedDim: dim, maxNorm: 0 }, vectors: out };
+    return out;
   }
-  let maxSquared = 0;
-  for (let i = 0; i < n; i++) maxSquared = Math.max(maxSquared, normSquared(vectors, i * dim, dim));
   const out = new Float32Array(n * (dim + 1));
   for (let i = 0; i < n; i++) {
     out.set(vectors.subarray(i * dim, (i + 1) * dim), i * (dim + 1));
     out[i * (dim + 1) + dim] = Math.sqrt(Math.max(0, maxSquared - normSquared(vectors, i * dim, dim)));
   }
-  return {
-    space: { metric, inputDim: dim, storedDim: dim + 1, maxNorm: Math.sqrt(maxSquared) },
-    vectors: out,
-  };
+  return out;
 }
 
 export function prepareQuery(

@@ -28,6 +28,7 @@ import {
 import { encodePartition } from '../index/partition-object.ts';
 import { type Metric, type MetricSpace, prepareBase } from '../metric.ts';
 import { balancedKMeans } from '../partition/index.ts';
+import { gatherRows } from '../partition/sample-rows.ts';
 import { OsqQuantizer } from '../quantize/index.ts';
 import type { BlobStore } from '../store/index.ts';
 
@@ -168,7 +169,7 @@ export async function writeVersion(
   options: BuildOptions,
   context: VersionContext,
 ): Promise<BuildSummary> {
-  const { started, previous } = context;
+  const { previous } = context;
   const progress = options.onProgress ?? (() => {});
   const { space, vectors, attributes, count, ids, externalIdKind } = rows;
   const dim = space.storedDim;
@@ -181,10 +182,15 @@ export async function writeVersion(
   const version = context.version ?? (previous?.version ?? 0) + 1;
   const keys = versionKeys(version);
   const written: string[] = [];
-  const put = async (key: string, bytes: Uint8Array): Promise<ObjectRef> => {
-    await store.put(key, bytes, { ifNoneMatch: '*' });
-    written.push(key);
-    return objectRef(key, bytes);
+  const writer: VersionWriter = {
+    raw: async (key, bytes) => {
+      await store.put(key, bytes, { ifNoneMatch: '*' });
+      written.push(key);
+    },
+    object: async (key, bytes) => {
+      await writer.raw(key, bytes);
+      return objectRef(key, bytes);
+    },
   };
 
   try {
@@ -208,86 +214,138 @@ export async function writeVersion(
         attributeCodes: gatherAttributeCodes(attributeCodes, attributeCount, count, rows),
         attributes: attributes.select(rows),
       });
-      partitionRefs.push({ ...(await put(keys.partition(p), object)), count: rows.length });
+      partitionRefs.push({ ...(await writer.object(keys.partition(p), object)), count: rows.length });
     }
     progress('quantizing partitions', options.partitions, options.partitions);
-
-    const centroidsRef = await put(
-      keys.centroids,
-      writeObject(ObjectKind.CENTROIDS, [
-        { id: SectionId.CENTROIDS, bytes: bytesOf(partitioning.centroids) },
-      ]),
-    );
-    const allocatorCodes = writeObject(ObjectKind.ALLOCATOR_ATTRIBUTES, [
+    return await publishObjects(
+      store,
+      writer,
       {
-        id: SectionId.ATTRIBUTE_CODES,
-        bytes: concatPartitionCodes(attributeCodes, attributeCount, count, members),
+        version,
+        space,
+        count,
+        bitsPerVector,
+        attributes,
+        attributeQuantizer,
+        partitionRefs,
+        centroids: partitioning.centroids,
+        allocatorCodes: concatPartitionCodes(attributeCodes, attributeCount, count, members),
+        ...(ids && externalIdKind ? { ids, externalIdKind } : {}),
       },
-    ]);
-    const attributesRef = await put(keys.attributes, allocatorCodes);
-    const externalIdsRef = ids
-      ? await put(
-          keys.externalIds,
-          writeObject(ObjectKind.EXTERNAL_IDS, [
-            { id: SectionId.EXTERNAL_IDS, bytes: ExternalIds.encode(ids) },
-          ]),
-        )
-      : undefined;
-
-    const manifest: Manifest = {
-      format: 'squash-index',
-      formatVersion: FORMAT_VERSION,
-      version,
-      createdAt: new Date().toISOString(),
-      count,
-      dim: space.inputDim,
-      storedDim: dim,
-      metric: options.metric,
-      maxNorm: space.maxNorm,
-      bitsPerVector,
-      partitions: options.partitions,
-      schema: { attributes: [...attributes.schema.attributes] },
-      attributeQuantizer: attributeQuantizer.toJSON(),
-      attributeDictionaries: attributes.dictionaries.map((dictionary) => [...dictionary]),
-      objects: {
-        centroids: centroidsRef,
-        attributes: attributesRef,
-        partitions: partitionRefs,
-        ...(externalIdsRef ? { externalIds: externalIdsRef } : {}),
-      },
-      ...(externalIdKind ? { externalIdKind } : {}),
-      ...(context.logThrough === undefined ? {} : { logThrough: context.logThrough }),
-      build: {
-        seed: options.seed,
-        bitsPerDim: options.bitsPerDim,
-        kmeansIterations: options.kmeansIterations,
-        ...(previous === undefined ? {} : { previousVersion: previous.version }),
-      },
-    };
-    const manifestBytes = encodeManifest(manifest);
-    await store.put(keys.manifest, manifestBytes, { ifNoneMatch: '*' });
-    written.push(keys.manifest);
-    await publishVersion(store, version, previous?.etag);
-
-    const sizes = partitionRefs.map((ref) => ref.count);
-    return {
-      location: store.description,
-      version,
-      count,
-      dim: space.inputDim,
-      partitions: options.partitions,
-      metric: options.metric,
-      bitsPerVector,
-      attributes: manifest.schema.attributes.map((a) => a.name),
-      bytes:
-        written.length === 0 ? 0 : sumBytes(partitionRefs, centroidsRef, attributesRef, manifestBytes.length),
-      seconds: (performance.now() - started) / 1000,
-      partitionSizes: { min: Math.min(...sizes), max: Math.max(...sizes) },
-    };
+      options,
+      context,
+    );
   } catch (error) {
     await Promise.allSettled(written.map((key) => store.delete(key)));
     throw error;
   }
+}
+
+/** Writes one new object of a version: `object` for sectioned objects (returns the manifest's ref). */
+export interface VersionWriter {
+  raw(key: string, bytes: Uint8Array): Promise<void>;
+  object(key: string, bytes: Uint8Array): Promise<ObjectRef>;
+}
+
+/** What a version holds besides its partition objects, once those are written. */
+export interface VersionObjects {
+  readonly version: number;
+  readonly space: MetricSpace;
+  readonly count: number;
+  readonly bitsPerVector: number;
+  /** The rows' attributes (schema and dictionaries go into the manifest). */
+  readonly attributes: Pick<AttributeTable, 'schema' | 'dictionaries'>;
+  readonly attributeQuantizer: AttributeQuantizer;
+  readonly partitionRefs: Manifest['objects']['partitions'];
+  /** P × storedDim. */
+  readonly centroids: Float32Array;
+  /** Each partition's attribute-major codes, partitions in order. */
+  readonly allocatorCodes: Uint8Array;
+  readonly ids?: readonly (string | number)[];
+  readonly externalIdKind?: ExternalIdKind;
+}
+
+/**
+ * Writes the centroids, the allocator's attribute codes, the external ids and the manifest through
+ * `put`, then publishes `CURRENT` conditionally on `context.previous` (DESIGN §3 "Publishing").
+ */
+export async function publishObjects(
+  store: BlobStore,
+  writer: VersionWriter,
+  objects: VersionObjects,
+  options: BuildOptions,
+  context: VersionContext,
+): Promise<BuildSummary> {
+  const { version, space, count, bitsPerVector, attributes, partitionRefs, ids, externalIdKind } = objects;
+  const { previous, started } = context;
+  const keys = versionKeys(version);
+  const centroidsRef = await writer.object(
+    keys.centroids,
+    writeObject(ObjectKind.CENTROIDS, [{ id: SectionId.CENTROIDS, bytes: bytesOf(objects.centroids) }]),
+  );
+  const attributesRef = await writer.object(
+    keys.attributes,
+    writeObject(ObjectKind.ALLOCATOR_ATTRIBUTES, [
+      { id: SectionId.ATTRIBUTE_CODES, bytes: objects.allocatorCodes },
+    ]),
+  );
+  const externalIdsRef = ids
+    ? await writer.object(
+        keys.externalIds,
+        writeObject(ObjectKind.EXTERNAL_IDS, [
+          { id: SectionId.EXTERNAL_IDS, bytes: ExternalIds.encode(ids) },
+        ]),
+      )
+    : undefined;
+
+  const manifest: Manifest = {
+    format: 'squash-index',
+    formatVersion: FORMAT_VERSION,
+    version,
+    createdAt: new Date().toISOString(),
+    count,
+    dim: space.inputDim,
+    storedDim: space.storedDim,
+    metric: options.metric,
+    maxNorm: space.maxNorm,
+    bitsPerVector,
+    partitions: options.partitions,
+    schema: { attributes: [...attributes.schema.attributes] },
+    attributeQuantizer: objects.attributeQuantizer.toJSON(),
+    attributeDictionaries: attributes.dictionaries.map((dictionary) => [...dictionary]),
+    objects: {
+      centroids: centroidsRef,
+      attributes: attributesRef,
+      partitions: partitionRefs,
+      ...(externalIdsRef ? { externalIds: externalIdsRef } : {}),
+    },
+    ...(externalIdKind ? { externalIdKind } : {}),
+    ...(context.logThrough === undefined ? {} : { logThrough: context.logThrough }),
+    build: {
+      seed: options.seed,
+      bitsPerDim: options.bitsPerDim,
+      kmeansIterations: options.kmeansIterations,
+      ...(previous === undefined ? {} : { previousVersion: previous.version }),
+    },
+  };
+  const manifestBytes = encodeManifest(manifest);
+  await writer.raw(keys.manifest, manifestBytes);
+  await publishVersion(store, version, previous?.etag);
+
+  const sizes = partitionRefs.map((ref) => ref.count);
+  return {
+    location: store.description,
+    version,
+    count,
+    dim: space.inputDim,
+    partitions: options.partitions,
+    metric: options.metric,
+    bitsPerVector,
+    attributes: manifest.schema.attributes.map((a) => a.name),
+    bytes: sumBytes(partitionRefs, centroidsRef, attributesRef, manifestBytes.length),
+    seconds: (performance.now() - started) / 1000,
+    partitionSizes: { min: Math.min(...sizes), max: Math.max(...sizes) },
+  };
 }
 
 function validateInput(input: BuildInput, options: BuildOptions): void {
@@ -332,13 +390,6 @@ function membersByPartition(assignment: Uint32Array, partitions: number): Uint32
     members[p]![filled[p]!++] = i;
   }
   return members;
-}
-
-function gatherRows(vectors: Float32Array, dim: number, rows: Uint32Array): Float32Array {
-  const out = new Float32Array(rows.length * dim);
-  for (let i = 0; i < rows.length; i++)
-    out.set(vectors.subarray(rows[i]! * dim, (rows[i]! + 1) * dim), i * dim);
-  return out;
 }
 
 /** Attribute-major codes (A × N) of the given rows → attribute-major A × rows.length. */

@@ -111,7 +111,7 @@ export function parseNpyHeader(bytes: Uint8Array, what: string): NpyHeader {
 }
 
 /** Total header length (preamble + dict) from the first 10–12 bytes. */
-function npyHeaderLength(bytes: Uint8Array, what: string): number {
+export function npyHeaderLength(bytes: Uint8Array, what: string): number {
   for (let i = 0; i < MAGIC.length; i++) {
     if (bytes[i] !== MAGIC[i]) {
       throw new InvalidInputError(`\`${what}\` is not an .npy file (it does not start with \\x93NUMPY)`);
@@ -131,7 +131,7 @@ function npyHeaderLength(bytes: Uint8Array, what: string): number {
   return prefix + (major === 1 ? view.getUint16(8, true) : view.getUint32(8, true));
 }
 
-function checkDataLength(header: NpyHeader, size: number, what: string): void {
+export function checkDataLength(header: NpyHeader, size: number, what: string): void {
   const dtype = DTYPES[header.descr]!;
   const needed = header.shape[0]! * header.shape[1]! * dtype.bytes;
   if (size - header.dataOffset < needed) {
@@ -140,4 +140,20 @@ function checkDataLength(header: NpyHeader, size: number, what: string): void {
         `after the ${header.dataOffset}-byte header, but the file has ${size - header.dataOffset}`,
     );
   }
+}
+
+/** Bytes per value of a header's dtype. */
+export function npyValueBytes(header: NpyHeader): number {
+  return DTYPES[header.descr]!.bytes;
+}
+
+/** Little-endian values of the header's dtype → float32 (uint8 widened, float64 narrowed). */
+export function npyValuesToFloat32(bytes: Uint8Array, header: NpyHeader): Float32Array {
+  const valueBytes = npyValueBytes(header);
+  const aligned = bytes.byteOffset % valueBytes === 0 ? bytes : bytes.slice();
+  const count = aligned.byteLength / valueBytes;
+  if (valueBytes === 4) return new Float32Array(aligned.buffer, aligned.byteOffset, count).slice();
+  const out = new Float32Array(count);
+  out.set(valueBytes === 1 ? aligned : new Float64Array(aligned.buffer, aligned.byteOffset, count));
+  return out;
 }

@@ -1,9 +1,9 @@
 import { InvalidInputError } from '../errors/errors.ts';
-import { createRng } from '../random.ts';
+import { createRng, type Rng } from '../random.ts';
 import { AssignmentWorkspace, assignWithCapacity } from './capacity-assignment.ts';
 import { meanVariance, updateCentroids } from './centroid-update.ts';
 import { kMeansPlusPlus } from './kmeans-plus-plus.ts';
-import { sampleRows } from './sample-rows.ts';
+import { chooseSampleRows, gatherRows } from './sample-rows.ts';
 import { partitionSizeBounds } from './size-bounds.ts';
 
 /**
@@ -72,29 +72,14 @@ export function balancedKMeans(
 
   const rng = createRng(seed);
   const sampled = sampleSize < n;
-  const training = sampled ? sampleRows(vectors, n, dim, sampleSize, rng) : vectors;
+  const training = sampled ? gatherRows(vectors, dim, chooseSampleRows(n, sampleSize, rng)) : vectors;
   const m = sampled ? sampleSize : n;
-  let centroids: Float32Array = kMeansPlusPlus(training, m, dim, partitions, rng);
-  let next: Float32Array = new Float32Array(partitions * dim);
-  const sums = new Float64Array(partitions * dim);
-  const threshold = tolerance * meanVariance(training, m, dim);
-  const bounds = partitionSizeBounds(m, partitions);
-  let work = new AssignmentWorkspace(m, partitions);
-  let assignment = new Uint32Array(m);
-  let sizes = new Uint32Array(partitions);
-
-  let iterations = 0;
-  while (iterations < maxIterations) {
-    assignWithCapacity(training, m, dim, centroids, bounds, work, assignment, sizes);
-    const shift = updateCentroids(training, m, dim, assignment, sizes, sums, centroids, next);
-    [centroids, next] = [next, centroids];
-    iterations++;
-    onProgress?.(iterations);
-    if (shift <= threshold) break;
-  }
+  const trained = trainCentroids(training, m, dim, { partitions, maxIterations, tolerance, onProgress }, rng);
+  let { centroids, assignment, sizes } = trained;
+  const { iterations } = trained;
 
   if (sampled) {
-    work = new AssignmentWorkspace(n, partitions);
+    const work = new AssignmentWorkspace(n, partitions);
     assignment = new Uint32Array(n);
     sizes = new Uint32Array(partitions);
     assignWithCapacity(
@@ -107,8 +92,48 @@ export function balancedKMeans(
       assignment,
       sizes,
     );
-    updateCentroids(vectors, n, dim, assignment, sizes, sums, centroids, next);
+    const next = new Float32Array(partitions * dim);
+    updateCentroids(vectors, n, dim, assignment, sizes, new Float64Array(partitions * dim), centroids, next);
     centroids = next;
+  }
+  return { centroids, assignment, sizes, iterations };
+}
+
+/**
+ * k-means++ seeding and capacity-constrained Lloyd iterations over `m` training points, drawing from
+ * `rng` (after whatever the caller drew for the sample). The centroids are the means of the last
+ * assignment; `assignment` and `sizes` are that assignment's.
+ */
+export function trainCentroids(
+  training: Float32Array,
+  m: number,
+  dim: number,
+  options: {
+    readonly partitions: number;
+    readonly maxIterations: number;
+    readonly tolerance: number;
+    readonly onProgress?: ((iteration: number) => void) | undefined;
+  },
+  rng: Rng,
+): BalancedKMeansResult {
+  const { partitions, maxIterations, tolerance, onProgress } = options;
+  let centroids: Float32Array = kMeansPlusPlus(training, m, dim, partitions, rng);
+  let next: Float32Array = new Float32Array(partitions * dim);
+  const sums = new Float64Array(partitions * dim);
+  const threshold = tolerance * meanVariance(training, m, dim);
+  const bounds = partitionSizeBounds(m, partitions);
+  const work = new AssignmentWorkspace(m, partitions);
+  const assignment = new Uint32Array(m);
+  const sizes = new Uint32Array(partitions);
+
+  let iterations = 0;
+  while (iterations < maxIterations) {
+    assignWithCapacity(training, m, dim, centroids, bounds, work, assignment, sizes);
+    const shift = updateCentroids(training, m, dim, assignment, sizes, sums, centroids, next);
+    [centroids, next] = [next, centroids];
+    iterations++;
+    onProgress?.(iterations);
+    if (shift <= threshold) break;
   }
   return { centroids, assignment, sizes, iterations };
 }

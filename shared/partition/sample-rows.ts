@@ -1,29 +1,28 @@
 import type { Rng } from '../random.ts';
 
 /**
- * `size` distinct rows of `vectors` drawn uniformly (partial Fisher–Yates), copied in ascending row
- * order into a new contiguous array.
+ * `size` distinct rows of `n` drawn uniformly by a partial Fisher–Yates shuffle, ascending. Only the
+ * positions the shuffle touches are stored, so memory is O(size) however large `n` is (a streaming
+ * build samples 10⁷ rows with this); the draws are those of the shuffle over a full array.
  */
-export function sampleRows(
-  vectors: Float32Array,
-  n: number,
-  dim: number,
-  size: number,
-  rng: Rng,
-): Float32Array {
-  const rows = new Uint32Array(n);
-  for (let i = 0; i < n; i++) rows[i] = i;
+export function chooseSampleRows(n: number, size: number, rng: Rng): Uint32Array {
+  const swapped = new Map<number, number>();
+  const chosen = new Uint32Array(size);
   for (let i = 0; i < size; i++) {
     const j = i + rng.int(n - i);
-    const row = rows[j]!;
-    rows[j] = rows[i]!;
-    rows[i] = row;
+    const row = swapped.get(j) ?? j;
+    swapped.set(j, swapped.get(i) ?? i);
+    chosen[i] = row;
   }
-  const chosen = rows.subarray(0, size).sort();
-  const sample = new Float32Array(size * dim);
-  for (let i = 0; i < size; i++) {
-    const from = chosen[i]! * dim;
-    sample.set(vectors.subarray(from, from + dim), i * dim);
+  return chosen.sort();
+}
+
+/** The given rows of `vectors` (ascending ordinals), copied into a new contiguous array. */
+export function gatherRows(vectors: Float32Array, dim: number, rows: Uint32Array): Float32Array {
+  const out = new Float32Array(rows.length * dim);
+  for (let i = 0; i < rows.length; i++) {
+    const from = rows[i]! * dim;
+    out.set(vectors.subarray(from, from + dim), i * dim);
   }
-  return sample;
+  return out;
 }
