@@ -41,3 +41,18 @@ export function numberOption(
 }
 
 export const positiveInteger = (n: number) => Number.isInteger(n) && n > 0;
+
+const SIZE_UNITS: Record<string, number> = { '': 1, k: 1 << 10, m: 1 << 20, g: 1 << 30 };
+
+/** A byte size such as `2GiB`, `1500MiB`, `2G` or `1073741824` (binary units; `B`/`iB` optional). */
+export function byteSizeOption(value: unknown, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const match = typeof value === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*([kmg]?)(?:i?b)?\s*$/i.exec(value) : null;
+  const bytes = match ? Math.floor(Number(match[1]) * SIZE_UNITS[match[2]!.toLowerCase()]!) : Number.NaN;
+  if (!(bytes > 0)) {
+    throw new UsageError(
+      `${flag} ${JSON.stringify(value)} is not valid; expected a size such as 2GiB, 1500MiB or a number of bytes`,
+    );
+  }
+  return bytes;
+}

@@ -9,19 +9,31 @@
  * every other column. `--attributes` does not apply (the file carries its attributes); `--schema` does: it
  * declares the attributes' kinds and order and, without `--attribute-columns`, which columns are read.
  */
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AttributeTable, inferSchema } from '../../shared/attributes/index.ts';
-import { buildIndex, defaultBuildOptions } from '../../shared/build/build-index.ts';
-import { readVectors } from '../../shared/data/index.ts';
+import { defaultBuildOptions } from '../../shared/build/build-index.ts';
+import { inProcessRunner, runStagedBuild } from '../../shared/build/staged-build.ts';
 import { readParquet } from '../../shared/data/parquet-reader.ts';
+import { InvalidInputError } from '../../shared/errors/index.ts';
 import { type Metric, metrics } from '../../shared/metric.ts';
-import { openStore } from '../../shared/store/index.ts';
-import { numberOption, parseCommandArgs, positiveInteger, requiredString, UsageError } from './args.ts';
+import {
+  byteSizeOption,
+  numberOption,
+  parseCommandArgs,
+  positiveInteger,
+  requiredString,
+  UsageError,
+} from './args.ts';
 import { readAttributeRows, readSchemaFile } from './attribute-rows.ts';
 import { createProgressReporter, type ProgressReporter } from './progress.ts';
 
 export const buildUsage = `squash build --vectors FILE [--attributes FILE.jsonl|FILE.csv] [--schema FILE.json] --partitions P
              [--vector-column NAME] [--id-column NAME] [--attribute-columns a,b,c] (Parquet)
              [--bits-per-dim 4] [--metric l2|cosine|dot] [--seed 1] [--kmeans-iterations 30]
+             [--memory-budget 1GiB] [--work DIR]
              --out DIR|s3://bucket/prefix`;
 
 /** `squash build --help`: the usage and what every option means. */
@@ -29,7 +41,8 @@ export const buildHelp = `usage:
 ${buildUsage.replace(/^/gm, '  ')}
 
 Builds an index from vectors and optional attributes into a folder or under an S3 prefix, writing every
-object under a fresh v<version>/ prefix and publishing it last. Progress goes to stderr; the last stdout
+object under a fresh v<version>/ prefix and publishing it last. The vectors are streamed: memory stays within
+--memory-budget whatever the input's size (docs/build.md). Progress goes to stderr; the last stdout
 line is a JSON summary.
 
   --vectors FILE         .fvecs, .bvecs (uint8), .npy (float32 or uint8, 2-D) or .parquet (a local path
@@ -54,6 +67,11 @@ line is a JSON summary.
   --kmeans-iterations N  k-means iterations (default: ${defaultBuildOptions.kmeansIterations})
   --out DIR|s3://bucket/prefix
                          where the index goes; S3 uses the usual AWS credentials and AWS_ENDPOINT_URL_S3
+  --memory-budget SIZE   the build's memory: vectors are read in chunks sized by it, never all at once;
+                         attributes and ids are held whole (default: 1GiB)
+  --work DIR             where intermediate files go (the partitions' spilled rows, about the input's size);
+                         a failed build keeps them, and running the same command with this --work resumes it
+                         (default: a new temporary directory, removed after a successful build)
   -h, --help             print this help`;
 
 /** The flags `squash build` accepts (`--help` is answered before parsing, in main.ts). */
@@ -70,7 +88,12 @@ export const BUILD_FLAGS = {
   seed: { type: 'string' },
   'kmeans-iterations': { type: 'string' },
   out: { type: 'string' },
+  'memory-budget': { type: 'string' },
+  work: { type: 'string' },
 } as const;
+
+/** 1 GiB: a build's peak RSS stays about within it whatever the input's size. */
+export const DEFAULT_MEMORY_BUDGET = 1 << 30;
 
 export async function runBuild(argv: string[]): Promise<void> {
   const args = parseCommandArgs(argv, BUILD_FLAGS);
@@ -120,32 +143,48 @@ export async function runBuild(argv: string[]): Promise<void> {
     throw new UsageError('--schema needs --attributes or --vectors FILE.parquet');
   }
 
+  const memoryBudget = byteSizeOption(args['memory-budget'], '--memory-budget', DEFAULT_MEMORY_BUDGET);
   const progress = createProgressReporter();
-  const { vectors, attributes, ids } = parquet
+  const { attributes, ids } = parquet
     ? await readParquetInput(vectorsPath, args, progress.report)
-    : {
-        vectors: await readVectors(vectorsPath),
-        ...(args.attributes ? await readAttributes(args.attributes, args.schema) : {}),
-      };
-  const store = openStore(out);
+    : args.attributes
+      ? await readAttributes(args.attributes, args.schema)
+      : {};
+  const work = args.work ?? (await mkdtemp(join(tmpdir(), 'squash-build-')));
   try {
-    const summary = await buildIndex(
+    const summary = await runStagedBuild(
       {
-        vectors: vectors.vectors,
-        count: vectors.n,
-        dim: vectors.dim,
+        vectors: vectorsPath,
+        ...(args['vector-column'] === undefined ? {} : { vectorColumn: args['vector-column'] }),
         ...(attributes ? { attributes } : {}),
         ...(ids ? { ids } : {}),
       },
-      store,
-      { ...options, onProgress: progress.report },
+      out,
+      {
+        ...options,
+        work,
+        onProgress: progress.report,
+        onTaskRetry: (task, attempt, error) =>
+          process.stderr.write(
+            `${task.kind} failed (attempt ${attempt}): ${(error as Error).message}; retrying\n`,
+          ),
+      },
+      inProcessRunner(memoryBudget),
     );
     progress.stop();
+    if (args.work === undefined) await rm(work, { recursive: true, force: true });
     process.stdout.write(
       `${JSON.stringify({ ...summary, peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
     );
-  } finally {
+  } catch (error) {
     progress.stop();
+    if (args.work === undefined && error instanceof InvalidInputError)
+      await rm(work, { recursive: true, force: true });
+    else
+      process.stderr.write(
+        `the build's files are kept in ${work}: run the same command with --work ${work} to resume\n`,
+      );
+    throw error;
   }
 }
 
@@ -158,7 +197,7 @@ async function readParquetInput(
   path: string,
   args: { schema?: string; 'vector-column'?: string; 'id-column'?: string; 'attribute-columns'?: string },
   onProgress: ProgressReporter,
-) {
+): Promise<{ attributes?: AttributeTable; ids?: (string | number)[] }> {
   const columns = args['attribute-columns'];
   return readParquet(path, {
     ...(args['vector-column'] === undefined ? {} : { vectorColumn: args['vector-column'] }),
