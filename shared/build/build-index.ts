@@ -267,7 +267,7 @@ export interface VersionObjects {
 
 /**
  * Writes the centroids, the allocator's attribute codes, the external ids and the manifest through
- * `put`, then publishes `CURRENT` conditionally on `context.previous` (DESIGN §3 "Publishing").
+ * `put`, then publishes `CURRENT` conditionally on `context.previous` (DESIGN §3).
  */
 export async function publishObjects(
   store: BlobStore,
