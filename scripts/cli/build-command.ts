@@ -11,7 +11,7 @@
  */
 
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AttributeTable, inferSchema } from '../../shared/attributes/index.ts';
 import { defaultBuildOptions } from '../../shared/build/build-index.ts';
@@ -29,11 +29,12 @@ import {
 } from './args.ts';
 import { readAttributeRows, readSchemaFile } from './attribute-rows.ts';
 import { createProgressReporter, type ProgressReporter } from './progress.ts';
+import { type ThreadRunner, threadRunner } from './thread-runner.ts';
 
 export const buildUsage = `squash build --vectors FILE [--attributes FILE.jsonl|FILE.csv] [--schema FILE.json] --partitions P
              [--vector-column NAME] [--id-column NAME] [--attribute-columns a,b,c] (Parquet)
              [--bits-per-dim 4] [--metric l2|cosine|dot] [--seed 1] [--kmeans-iterations 30]
-             [--memory-budget 1GiB] [--work DIR]
+             [--memory-budget 1GiB] [--work DIR] [--threads 1]
              --out DIR|s3://bucket/prefix`;
 
 /** `squash build --help`: the usage and what every option means. */
@@ -72,6 +73,7 @@ line is a JSON summary.
   --work DIR             where intermediate files go (the partitions' spilled rows, about the input's size);
                          a failed build keeps them, and running the same command with this --work resumes it
                          (default: a new temporary directory, removed after a successful build)
+  --threads N            build tasks run on N threads, sharing the memory budget (default: 1)
   -h, --help             print this help`;
 
 /** The flags `squash build` accepts (`--help` is answered before parsing, in main.ts). */
@@ -90,6 +92,7 @@ export const BUILD_FLAGS = {
   out: { type: 'string' },
   'memory-budget': { type: 'string' },
   work: { type: 'string' },
+  threads: { type: 'string' },
 } as const;
 
 /** 1 GiB: a build's peak RSS stays about within it whatever the input's size. */
@@ -144,6 +147,13 @@ export async function runBuild(argv: string[]): Promise<void> {
   }
 
   const memoryBudget = byteSizeOption(args['memory-budget'], '--memory-budget', DEFAULT_MEMORY_BUDGET);
+  const threads = numberOption(
+    args.threads,
+    '--threads',
+    1,
+    (n) => positiveInteger(n) && n <= availableParallelism(),
+    `an integer in 1..${availableParallelism()} (the cores here)`,
+  );
   const progress = createProgressReporter();
   const { attributes, ids } = parquet
     ? await readParquetInput(vectorsPath, args, progress.report)
@@ -151,6 +161,7 @@ export async function runBuild(argv: string[]): Promise<void> {
       ? await readAttributes(args.attributes, args.schema)
       : {};
   const work = args.work ?? (await mkdtemp(join(tmpdir(), 'squash-build-')));
+  const runner = threads === 1 ? inProcessRunner(memoryBudget) : threadRunner(memoryBudget, threads);
   try {
     const summary = await runStagedBuild(
       {
@@ -169,7 +180,7 @@ export async function runBuild(argv: string[]): Promise<void> {
             `${task.kind} failed (attempt ${attempt}): ${(error as Error).message}; retrying\n`,
           ),
       },
-      inProcessRunner(memoryBudget),
+      runner,
     );
     progress.stop();
     if (args.work === undefined) await rm(work, { recursive: true, force: true });
@@ -185,6 +196,8 @@ export async function runBuild(argv: string[]): Promise<void> {
         `the build's files are kept in ${work}: run the same command with --work ${work} to resume\n`,
       );
     throw error;
+  } finally {
+    await (runner as Partial<ThreadRunner>).close?.();
   }
 }
 
