@@ -148,9 +148,19 @@ async function planBuild(
   validate(input, options, count);
   if (await workStore.head(workKeys.plan)) {
     const plan = await loadPlan(workStore);
-    if (plan.index !== indexLocation || plan.source.location !== input.vectors || plan.count !== count) {
+    const same =
+      plan.index === indexLocation &&
+      plan.source.location === input.vectors &&
+      plan.count === count &&
+      plan.partitions === options.partitions &&
+      plan.metric === options.metric &&
+      plan.bitsPerDim === options.bitsPerDim &&
+      plan.seed === options.seed &&
+      plan.kmeansIterations === options.kmeansIterations;
+    if (!same) {
       throw new InvalidInputError(
-        `the work location ${workStore.description} holds the plan of another build (of ${plan.source.location} into ${plan.index}); use an empty one`,
+        `the work location ${workStore.description} holds the plan of another build (${plan.source.location} into ${plan.index}, ` +
+          `${plan.partitions} partitions, ${plan.metric}, ${plan.bitsPerDim} bits per dimension, seed ${plan.seed}); resume it with the same options or use an empty work location`,
       );
     }
     return plan;

@@ -118,6 +118,9 @@ describe('the staged build', () => {
       ),
     ).rejects.toThrow(/timed out/);
     expect(await readCurrentPointer(new LocalDirectoryStore(out))).toBeUndefined();
+    await expect(
+      runStagedBuild({ vectors: vectorsPath }, out, { ...options, partitions: 9, work }, base),
+    ).rejects.toThrow(/holds the plan of another build .* 8 partitions/);
     await frozen(() => runStagedBuild({ vectors: vectorsPath }, out, { ...options, work }, base));
 
     const reference = fresh();
