@@ -20,20 +20,13 @@
  * (ranged GETs on S3). The vector column is decoded in ranges of about 2^18 values cut at its page
  * boundaries, up to 4 ranges read at once, when its chunks have offset indexes, else a row group at a
  * time (hyparquet makes one JS array per row, ~10x the float32 bytes, so row groups of over ~100,000
- * rows without offset indexes cost memory); ids and attributes a row group at a time. The output itself (n × dim float32 and the
- * attribute columns) is in memory, as with every other input format today. Compression: uncompressed
- * and Snappy (hyparquet's built-ins; GZIP and ZSTD files are refused with hyparquet's message).
+ * rows without offset indexes cost memory; parquet-vector-column.ts, shared with the streaming build's
+ * Parquet vector source); ids and attributes a row group at a time. The output itself (n × dim float32
+ * and the attribute columns) is in memory, as with every other input format today. Compression:
+ * uncompressed and Snappy (hyparquet's built-ins; GZIP and ZSTD files are refused with hyparquet's
+ * message).
  */
-import {
-  type AsyncBuffer,
-  type Awaitable,
-  type FileMetaData,
-  parquetMetadataAsync,
-  parquetRead,
-  parquetSchema,
-  type RowGroup,
-  readOffsetIndex,
-} from 'hyparquet';
+import { type FileMetaData, parquetSchema } from 'hyparquet';
 import type { AttributeTable } from '../attributes/index.ts';
 import {
   type AttributeKind,
@@ -41,9 +34,19 @@ import {
   AttributeTableBuilder,
   parseSchema,
 } from '../attributes/index.ts';
-import { InvalidInputError, SquashError } from '../errors/index.ts';
-import { describeColumn, isNumberList, type ParquetColumn, parquetColumns } from './parquet-columns.ts';
+import { InvalidInputError } from '../errors/index.ts';
+import { describeColumn, type ParquetColumn, parquetColumns } from './parquet-columns.ts';
 import { openParquetSource, type ParquetLocation, type ParquetSource } from './parquet-source.ts';
+import {
+  chooseVectorColumn,
+  copyVector,
+  noSuchColumn,
+  ParquetVectorColumn,
+  readParquetMetadata,
+  readSlice,
+  VALUES_PER_READ,
+  vectorDim,
+} from './parquet-vector-column.ts';
 import type { VectorSet } from './vector-set.ts';
 
 export interface ParquetReadOptions {
@@ -75,25 +78,13 @@ export interface ParquetInput {
   readonly columns: { readonly vector: string; readonly id?: string; readonly attributes: string[] };
 }
 
-const VALUES_PER_READ = 1 << 18;
-
-/** Ranges of a row group's vector column read at once (4 × ~1 MB of pages, and their decoded arrays). */
-const READS_IN_FLIGHT = 4;
-
-/** Bytes fetched from the end of the file first: the footer of most files, without the data before it. */
-const FOOTER_FETCH_BYTES = 64 << 10;
-
 export async function readParquet(
   location: ParquetLocation,
   options: ParquetReadOptions = {},
 ): Promise<ParquetInput> {
   const source = await openParquetSource(location);
   try {
-    const metadata = await parquetMetadataAsync(source.file, { initialFetchSize: FOOTER_FETCH_BYTES }).catch(
-      (error: unknown) => {
-        throw notReadable(source, error);
-      },
-    );
+    const metadata = await readParquetMetadata(source);
     const plan = planColumns(parquetColumns(parquetSchema(metadata)), options, source.description);
     return await readRows(source, metadata, plan, options);
   } finally {
@@ -114,38 +105,12 @@ export function planColumns(
   options: ParquetReadOptions,
   what: string,
 ): ColumnPlan {
-  const listed = () => columns.map(describeColumn).join(', ') || '(none)';
   const find = (name: string, flag: string): ParquetColumn => {
     const column = columns.find((c) => c.name === name);
-    if (!column) {
-      throw new InvalidInputError(
-        `\`${what}\` has no column \`${name}\` (${flag}); its columns are ${listed()}`,
-      );
-    }
+    if (!column) throw noSuchColumn(columns, name, flag, what);
     return column;
   };
-
-  let vector: ParquetColumn;
-  if (options.vectorColumn !== undefined) {
-    vector = find(options.vectorColumn, 'vector column');
-    if (!isNumberList(vector)) {
-      throw new InvalidInputError(
-        `\`${what}\`: vector column ${describeColumn(vector)} is not a list of numbers; expected a list or fixed-size list of FLOAT, DOUBLE or integers`,
-      );
-    }
-  } else {
-    const candidates = columns.filter(isNumberList);
-    if (candidates.length !== 1) {
-      const found =
-        candidates.length === 0
-          ? 'no list-of-numbers column'
-          : `${candidates.length} list-of-numbers columns (${candidates.map(describeColumn).join(', ')})`;
-      throw new InvalidInputError(
-        `\`${what}\` has ${found}; expected exactly one to read vectors from, or one named as the vector column (--vector-column). Its columns are ${listed()}`,
-      );
-    }
-    vector = candidates[0]!;
-  }
+  const vector = chooseVectorColumn(columns, options.vectorColumn, what);
 
   const idName = options.idColumn ?? (columns.some((c) => c.name === 'id') ? 'id' : undefined);
   const id = idName === undefined || idName === '' ? undefined : find(idName, 'id column');
@@ -225,70 +190,31 @@ async function readRows(
   let vectors = new Float32Array(0);
   let dim = 0;
 
-  const cache = new RangeCache(source.file);
-  for (const group of metadata.row_groups) {
-    for (const chunk of group.columns) {
-      if (chunk.offset_index_offset === undefined || chunk.offset_index_length === undefined) continue;
-      const start = Number(chunk.offset_index_offset);
-      cache.keep(start, start + chunk.offset_index_length);
-    }
-  }
-  const file = cache.file;
+  const vectorColumn = new ParquetVectorColumn(
+    source,
+    metadata,
+    plan.vector.name,
+    options.valuesPerRead ?? VALUES_PER_READ,
+  );
   const others = names.filter((name) => name !== plan.vector.name);
   let groupStart = 0;
   let done = 0;
   for (const group of metadata.row_groups) {
     const groupRows = Number(group.num_rows);
-    const { ranges, dictionary } = await readRanges(
-      cache,
-      group,
-      groupStart,
-      plan.vector.name,
-      options.valuesPerRead ?? VALUES_PER_READ,
-    ).catch((error: unknown) => {
-      throw notReadable(source, error);
-    });
-    // Up to READS_IN_FLIGHT ranges are read ahead, so that S3's latency overlaps the decoding.
-    const reads: Promise<(name: string) => unknown[]>[] = [];
-    const readAhead = (k: number) => {
-      const range = ranges[k];
-      if (!range || reads[k]) return;
-      reads[k] = readSlice(
-        file,
-        source,
-        metadata,
-        [plan.vector.name],
-        range.first,
-        range.count,
-        ranges.length > 1,
-      );
-      // Awaited below; a read after a failed one must not be an unhandled rejection meanwhile.
-      reads[k].catch(() => {});
-    };
-    for (let k = 0; k < ranges.length; k++) {
-      for (let ahead = k; ahead < k + READS_IN_FLIGHT; ahead++) readAhead(ahead);
-      const { first, count } = ranges[k]!;
-      const column = await reads[k]!;
-      delete reads[k];
-      const vectorRows = column(plan.vector.name);
+    await vectorColumn.read(groupStart, groupStart + groupRows, (first, vectorRows) => {
       if (first === 0) {
-        dim = listLength(vectorRows[0], 0, plan.vector.name, what);
-        if (dim === 0) {
-          throw new InvalidInputError(
-            `\`${what}\` row 0: vector column \`${plan.vector.name}\` holds an empty list; expected at least one number`,
-          );
-        }
+        dim = vectorDim(vectorRows[0], plan.vector.name, what);
         vectors = new Float32Array(n * dim);
       }
-      for (let r = 0; r < count; r++) {
-        copyVector(vectorRows[r], first + r, dim, vectors, plan.vector.name, what);
+      for (let r = 0; r < vectorRows.length; r++) {
+        copyVector(vectorRows[r], first + r, dim, vectors, first + r, plan.vector.name, what);
       }
-      done += count;
+      done += vectorRows.length;
       options.onProgress?.('read parquet', done, n);
-    }
+    });
     // Ids and attributes are scalars or short lists: a whole group of them at a time.
     if (others.length > 0 && groupRows > 0) {
-      const column = await readSlice(file, source, metadata, others, groupStart, groupRows, false);
+      const column = await readSlice(vectorColumn.file, source, metadata, others, groupStart, groupRows);
       if (ids && plan.id) {
         const idRows = column(plan.id.name);
         for (let r = 0; r < groupRows; r++) ids.push(idOf(idRows[r], groupStart + r, plan.id.name, what));
@@ -305,7 +231,6 @@ async function readRows(
         }
       }
     }
-    if (dictionary) cache.release(...dictionary);
     groupStart += groupRows;
   }
   if (done !== n) {
@@ -325,175 +250,6 @@ async function readRows(
   };
 }
 
-/**
- * The row ranges, relative to the file, in which to decode `group`. hyparquet decodes a column chunk
- * whole (a list column becomes one JS array per row, about ten times the float32 size) unless the chunk
- * has an offset index: then a range of rows costs only the pages that hold it. So the vector column of
- * a group is read whole unless its chunk has an offset index, and then in ranges of about
- * `valuesPerRead` values that start and end on its page boundaries, so that no vector page (the bulk
- * of the bytes) is fetched twice. (The other columns are read a whole group at a time.)
- */
-async function readRanges(
-  cache: RangeCache,
-  group: RowGroup,
-  groupStart: number,
-  vectorName: string,
-  valuesPerRead: number,
-): Promise<{ ranges: { first: number; count: number }[]; dictionary?: [number, number] }> {
-  const rows = Number(group.num_rows);
-  const whole = { ranges: rows === 0 ? [] : [{ first: groupStart, count: rows }] };
-  const vector = group.columns.find((chunk) => chunk.meta_data?.path_in_schema[0] === vectorName);
-  if (vector?.offset_index_offset === undefined || vector.offset_index_length === undefined) return whole;
-  const start = Number(vector.offset_index_offset);
-  const index = readOffsetIndex({
-    view: new DataView(await cache.file.slice(start, start + vector.offset_index_length)),
-    offset: 0,
-  });
-  const firstPage = index.page_locations[0];
-  if (!firstPage) return whole;
-  const valuesPerRow = Math.max(1, Number(vector.meta_data?.num_values ?? rows) / Math.max(1, rows));
-  const rowsPerRead = Math.max(1, Math.floor(valuesPerRead / valuesPerRow));
-  const ranges: { first: number; count: number }[] = [];
-  let first = 0;
-  for (const page of index.page_locations.slice(1)) {
-    const boundary = Number(page.first_row_index);
-    if (boundary - first >= rowsPerRead && boundary < rows) {
-      ranges.push({ first: groupStart + first, count: boundary - first });
-      first = boundary;
-    }
-  }
-  if (first < rows) ranges.push({ first: groupStart + first, count: rows - first });
-  // A dictionary page sits before the first data page; hyparquet asks for exactly this range each time.
-  const meta = vector.meta_data;
-  const chunkStart = Number(meta?.dictionary_page_offset ?? meta?.data_page_offset ?? firstPage.offset);
-  if (ranges.length < 2 || chunkStart >= Number(firstPage.offset)) return { ranges };
-  const dictionary: [number, number] = [chunkStart, Number(firstPage.offset)];
-  cache.keep(...dictionary);
-  return { ranges, dictionary };
-}
-
-/**
- * The file, with chosen byte ranges kept once read: the offset indexes (small, a few bytes per page) and
- * a row group's vector dictionary page, which hyparquet fetches again for every range of rows it reads.
- */
-class RangeCache {
-  readonly file: AsyncBuffer;
-  private readonly kept = new Set<string>();
-  private readonly cache = new Map<string, Awaitable<ArrayBuffer>>();
-
-  constructor(source: AsyncBuffer) {
-    this.file = {
-      byteLength: source.byteLength,
-      slice: (start, end = source.byteLength) => {
-        const range = `${start}-${end}`;
-        if (!this.kept.has(range)) return source.slice(start, end);
-        let bytes = this.cache.get(range);
-        if (bytes === undefined) {
-          bytes = source.slice(start, end);
-          this.cache.set(range, bytes);
-        }
-        return bytes;
-      },
-    };
-  }
-
-  keep(start: number, end: number): void {
-    this.kept.add(`${start}-${end}`);
-  }
-
-  release(start: number, end: number): void {
-    this.kept.delete(`${start}-${end}`);
-    this.cache.delete(`${start}-${end}`);
-  }
-}
-
-/** Rows `first .. first + count` of the named columns; returns each column's values by row. */
-async function readSlice(
-  file: AsyncBuffer,
-  source: ParquetSource,
-  metadata: FileMetaData,
-  names: readonly string[],
-  first: number,
-  count: number,
-  useOffsetIndex: boolean,
-): Promise<(name: string) => unknown[]> {
-  const chunks = new Map<string, { rowStart: number; data: ArrayLike<unknown> }[]>();
-  // onChunk only collects: hyparquet calls it in a `then` whose throw nothing would catch.
-  await parquetRead({
-    file,
-    metadata,
-    columns: [...names],
-    rowStart: first,
-    rowEnd: first + count,
-    useOffsetIndex,
-    onChunk: ({ columnName, columnData, rowStart }) => {
-      const list = chunks.get(columnName) ?? [];
-      list.push({ rowStart, data: columnData as ArrayLike<unknown> });
-      chunks.set(columnName, list);
-    },
-  }).catch((error: unknown) => {
-    throw notReadable(source, error);
-  });
-  return (name) => rowsOf(chunks.get(name) ?? [], first, count, name, source.description);
-}
-
-/** One range of rows of a column, row by row, from the chunks hyparquet handed over. */
-function rowsOf(
-  chunks: readonly { rowStart: number; data: ArrayLike<unknown> }[],
-  first: number,
-  count: number,
-  name: string,
-  what: string,
-): unknown[] {
-  const rows = new Array<unknown>(count);
-  let covered = 0;
-  for (const { rowStart, data } of chunks) {
-    for (let i = 0; i < data.length; i++) {
-      const r = rowStart + i - first;
-      if (r >= 0 && r < count) {
-        rows[r] = data[i];
-        covered++;
-      }
-    }
-  }
-  if (covered !== count) {
-    throw new InvalidInputError(
-      `\`${what}\`: column \`${name}\` gave ${covered} values for rows ${first}..${first + count}; expected ${count}`,
-    );
-  }
-  return rows;
-}
-
-function listLength(value: unknown, row: number, name: string, what: string): number {
-  if (Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView))) {
-    return (value as ArrayLike<unknown>).length;
-  }
-  throw new InvalidInputError(
-    `\`${what}\` row ${row}: vector column \`${name}\` is ${value === null || value === undefined ? 'null' : typeof value}; expected a list of numbers on every row`,
-  );
-}
-
-function copyVector(value: unknown, row: number, dim: number, out: Float32Array, name: string, what: string) {
-  const length = listLength(value, row, name, what);
-  if (length !== dim) {
-    throw new InvalidInputError(
-      `\`${what}\` row ${row}: vector column \`${name}\` holds ${length} numbers; expected ${dim}, the length of row 0`,
-    );
-  }
-  const values = value as ArrayLike<unknown>;
-  const offset = row * dim;
-  for (let j = 0; j < dim; j++) {
-    const x = values[j];
-    const number = typeof x === 'bigint' ? Number(x) : x;
-    if (typeof number !== 'number' || !Number.isFinite(number)) {
-      throw new InvalidInputError(
-        `\`${what}\` row ${row}: vector column \`${name}\` element ${j} is ${String(x)}; expected finite numbers`,
-      );
-    }
-    out[offset + j] = number;
-  }
-}
-
 function idOf(value: unknown, row: number, name: string, what: string): string | number {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' && Number.isSafeInteger(value)) return value;
@@ -509,11 +265,4 @@ function attributeValue(value: unknown): unknown {
   if (typeof value === 'bigint') return Number(value);
   if (ArrayBuffer.isView(value)) return Array.from(value as unknown as ArrayLike<unknown>);
   return value;
-}
-
-/** hyparquet's errors (a bad footer, an unknown codec, damaged pages) as InvalidInputError naming the file. */
-function notReadable(source: ParquetSource, error: unknown): Error {
-  if (error instanceof SquashError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new InvalidInputError(`\`${source.description}\` cannot be read as Parquet: ${message}`);
 }
