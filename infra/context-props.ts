@@ -13,6 +13,7 @@ import { InvalidInputError } from '../shared/errors/index.ts';
 import type { FunctionRole } from './search-settings.ts';
 import type {
   AlarmSettings,
+  BuilderSettings,
   CompactorSettings,
   FunctionSettings,
   SearchStackProps,
@@ -30,7 +31,10 @@ const ROLE_KEYS = [
   'CacheBudgetMiB',
 ] as const;
 
-/** The compactor's sizing keys (`compactorMemoryMiB`, …); it has no cache budget or provisioned concurrency. */
+/**
+ * The compactor's sizing keys (`compactorMemoryMiB`, …), and the builder's (`builderMemoryMiB`, …): neither
+ * has a cache budget or provisioned concurrency.
+ */
 const COMPACTOR_KEYS = ['MemoryMiB', 'TimeoutSeconds', 'ReservedConcurrency'] as const;
 
 /** The alarm keys (`alarmErrors`, …) and the `AlarmSettings` field each sets. */
@@ -61,6 +65,8 @@ export const CONTEXT_KEYS: readonly string[] = [
   'retentionSeconds',
   ...ROLES.flatMap((role) => ROLE_KEYS.map((key) => `${role}${key}`)),
   ...COMPACTOR_KEYS.map((key) => `compactor${key}`),
+  ...COMPACTOR_KEYS.map((key) => `builder${key}`),
+  'buildInputBuckets',
   'logLevel',
   'metrics',
   'tracing',
@@ -105,6 +111,14 @@ export function settingsFromContext(node: Node): ContextSettings {
       'compactorReservedConcurrency',
     ),
   });
+  const builder = withoutUndefined<BuilderSettings>({
+    memoryMiB: optionalInteger(read('builderMemoryMiB'), 'builderMemoryMiB'),
+    timeoutSeconds: optionalInteger(read('builderTimeoutSeconds'), 'builderTimeoutSeconds'),
+    reservedConcurrency: optionalReservedConcurrency(
+      read('builderReservedConcurrency'),
+      'builderReservedConcurrency',
+    ),
+  });
   const alarms: Record<string, number | string | undefined> = {};
   for (const [key, field] of Object.entries(ALARM_KEYS)) alarms[field] = optionalInteger(read(key), key);
   alarms.topicArn = optionalString(read('alarmTopicArn'), 'alarmTopicArn');
@@ -130,6 +144,8 @@ export function settingsFromContext(node: Node): ContextSettings {
     retentionSeconds: optionalInteger(read('retentionSeconds'), 'retentionSeconds'),
     ...roles,
     compactor: Object.keys(compactor).length > 0 ? compactor : undefined,
+    builder: Object.keys(builder).length > 0 ? builder : undefined,
+    buildInputBuckets: optionalList(read('buildInputBuckets'), 'buildInputBuckets'),
     logLevel: optionalChoice<LogLevel>(
       read('logLevel'),
       'logLevel',

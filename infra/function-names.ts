@@ -16,6 +16,8 @@ export interface FunctionNames {
   /** Index p is the function serving partitions p, p + G, p + 2G, … */
   readonly processors: readonly string[];
   readonly compactor: string;
+  /** Runs the tasks of a build fanned out over Lambda (docs/build-on-lambda.md). */
+  readonly builder: string;
 }
 
 const MAX_FUNCTION_NAME = 64;
@@ -26,8 +28,15 @@ export function functionNames(stackName: string, processorFunctions: number): Fu
     allocator: `${stackName}-allocator`,
     processors: Array.from({ length: processorFunctions }, (_, p) => `${stackName}-processor-${p}`),
     compactor: `${stackName}-compactor`,
+    builder: `${stackName}-builder`,
   };
-  for (const name of [names.coordinator, names.allocator, ...names.processors, names.compactor]) {
+  for (const name of [
+    names.coordinator,
+    names.allocator,
+    ...names.processors,
+    names.compactor,
+    names.builder,
+  ]) {
     if (name.length > MAX_FUNCTION_NAME) {
       throw new InvalidInputError(
         `function name \`${name}\` is ${name.length} characters; Lambda allows ${MAX_FUNCTION_NAME}. ` +

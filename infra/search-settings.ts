@@ -14,6 +14,7 @@ import { CONFIG_DEFAULTS, CONFIG_LIMITS } from '../functions/config.ts';
 import { InvalidInputError } from '../shared/errors/index.ts';
 import type {
   AlarmSettings,
+  BuilderSettings,
   CompactorSettings,
   FunctionSettings,
   SearchStackProps,
@@ -39,6 +40,9 @@ export interface CompactorRoleSettings {
   readonly reservedConcurrency: number | undefined;
 }
 
+/** The builder's sizing (`BuilderSettings`), resolved. */
+export type BuilderRoleSettings = CompactorRoleSettings;
+
 export interface AlarmThresholds {
   readonly errors: number;
   readonly throttles: number;
@@ -56,6 +60,9 @@ export interface SearchSettings {
   readonly processorFunctions: number;
   readonly roles: Readonly<Record<FunctionRole, RoleSettings>>;
   readonly compactor: CompactorRoleSettings;
+  readonly builder: BuilderRoleSettings;
+  /** Buckets the builder may read inputs from. */
+  readonly buildInputBuckets: readonly string[];
   readonly compactAfterRows: number;
   readonly retentionSeconds: number;
   readonly treeBranching: number;
@@ -86,6 +93,9 @@ export const STACK_DEFAULTS = {
   invokeTimeoutMs: CONFIG_DEFAULTS.invokeTimeoutMs,
   maxBatch: CONFIG_DEFAULTS.maxBatch,
   compactor: { memoryMiB: 3008, timeoutSeconds: 900, reservedConcurrency: 1 },
+  /** See `BuilderSettings` for why. */
+  builder: { memoryMiB: 3008, timeoutSeconds: 900, reservedConcurrency: 'none' as number | 'none' },
+  buildInputBuckets: [] as readonly string[],
   compactAfterRows: CONFIG_DEFAULTS.compactAfterRows,
   retentionSeconds: CONFIG_DEFAULTS.retentionSeconds,
   urlAuthType: FunctionUrlAuthType.AWS_IAM,
@@ -182,6 +192,8 @@ export function resolveSettings(props: SearchStackProps): SearchSettings {
     invokeTimeoutMs,
     maxBatch: integer('maxBatch', props.maxBatch ?? STACK_DEFAULTS.maxBatch, LIMITS.maxBatch),
     compactor: resolveCompactor(props.compactor),
+    builder: resolveBuilder(props.builder),
+    buildInputBuckets: resolveInputBuckets(props.buildInputBuckets ?? STACK_DEFAULTS.buildInputBuckets),
     compactAfterRows: integer(
       'compactAfterRows',
       props.compactAfterRows ?? STACK_DEFAULTS.compactAfterRows,
@@ -352,6 +364,35 @@ function resolveCompactor(settings: CompactorSettings = {}): CompactorRoleSettin
         ? undefined
         : integer('compactor.reservedConcurrency', reserved, LIMITS.reservedConcurrency),
   };
+}
+
+function resolveBuilder(settings: BuilderSettings = {}): BuilderRoleSettings {
+  const defaults = STACK_DEFAULTS.builder;
+  const reserved = settings.reservedConcurrency ?? defaults.reservedConcurrency;
+  return {
+    memoryMiB: integer('builder.memoryMiB', settings.memoryMiB ?? defaults.memoryMiB, LIMITS.memoryMiB),
+    timeoutSeconds: integer(
+      'builder.timeoutSeconds',
+      settings.timeoutSeconds ?? defaults.timeoutSeconds,
+      LIMITS.timeoutSeconds,
+    ),
+    reservedConcurrency:
+      reserved === 'none'
+        ? undefined
+        : integer('builder.reservedConcurrency', reserved, LIMITS.reservedConcurrency),
+  };
+}
+
+/** S3 bucket names (3–63 lowercase letters, digits, `.` and `-`); tokens are left to CloudFormation. */
+function resolveInputBuckets(buckets: readonly string[]): readonly string[] {
+  for (const bucket of buckets) {
+    if (!Token.isUnresolved(bucket) && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+      throw new InvalidInputError(
+        `buildInputBuckets holds \`${bucket}\`; expected S3 bucket names (3–63 lowercase letters, digits, \`.\` and \`-\`)`,
+      );
+    }
+  }
+  return [...new Set(buckets)];
 }
 
 function integer(setting: string, value: number, [min, max]: readonly [number, number]): number {

@@ -70,6 +70,37 @@ export interface CompactorSettings {
 }
 
 /**
+ * Sizing of the builder, the function a build fanned out over Lambda runs its tasks in
+ * (docs/build-on-lambda.md: `squash build --on-lambda`). Every field is optional; the defaults are in
+ * `STACK_DEFAULTS`. No provisioned concurrency: builds are rare and a cold start is small next to a task.
+ */
+export interface BuilderSettings {
+  /**
+   * Memory in MiB (128–10,240). It is the build's memory budget: the driver sizes input chunks by it, so
+   * more memory means fewer, larger chunks (fewer tasks and shard objects) and more CPU per task (Lambda
+   * gives 1 vCPU at 1,769 MiB). 3,008 MiB is the largest size every account may use without asking
+   * AWS for more (new accounts are capped there until a quota increase).
+   * @default 3008
+   */
+  readonly memoryMiB?: number;
+  /**
+   * Timeout in seconds (1–900). One task (a chunk's sample or assignment, k-means, one partition's
+   * encoding) must finish within it; a task that times out is retried, then fails the build (resumable).
+   * The driver waits this long plus a margin for each task.
+   * @default 900 (Lambda's longest: a task's length grows with the data)
+   */
+  readonly timeoutSeconds?: number;
+  /**
+   * Reserved concurrency: caps (and guarantees) the builder environments of every build together. The
+   * CLI's `--concurrency` already bounds one build's fan-out, and a reservation would take concurrency
+   * from the search functions all the time, builds or not, so by default there is none. Set a number to
+   * keep several simultaneous builds from throttling searches (`'none'` says the default explicitly).
+   * @default 'none' (the account's unreserved pool)
+   */
+  readonly reservedConcurrency?: number | 'none';
+}
+
+/**
  * Thresholds of the stack's CloudWatch alarms (docs/operate.md "Alarms"). Every field is optional; the
  * defaults are in `STACK_DEFAULTS`. An alarm fires when its statistic over one period reaches the
  * threshold in `evaluationPeriods` consecutive periods, and a period without data never fires it.
@@ -151,6 +182,15 @@ export interface SearchStackProps extends StackProps {
   readonly processor?: FunctionSettings;
   /** @default see `CompactorSettings` */
   readonly compactor?: CompactorSettings;
+  /** @default see `BuilderSettings` */
+  readonly builder?: BuilderSettings;
+  /**
+   * Buckets the builder may read build inputs from (`s3:GetObject` on their objects and `s3:ListBucket`,
+   * so that a missing input is a 404): inputs usually sit in another bucket than the index. The index
+   * bucket's index prefix is readable without naming it here.
+   * @default [] (inputs under the index prefix only)
+   */
+  readonly buildInputBuckets?: readonly string[];
   /**
    * Rows (upserted vectors plus deleted ids) an index's write log may gain since its last compaction
    * before the coordinator triggers the compactor. Lower keeps the log that every search applies short;

@@ -19,7 +19,14 @@
  * - the coordinator may invoke the allocator, the processors because it runs the allocator step
  *   in-process for single-query requests, and the compactor (an asynchronous trigger when a log has
  *   grown by `compactAfterRows` rows, and `POST /compact`);
- * - processors invoke nothing. No other function writes or deletes.
+ * - processors invoke nothing;
+ * - the builder (docs/build-on-lambda.md) may read, write and delete below the index prefix
+ *   (`grantIndexRead` + `grantIndexWrite`): its tasks read a build's work files and write them (the work
+ *   location defaults to `<index>/builds/<id>/`, below the prefix) and write the new version's
+ *   partition objects; and it may read the buckets named by `buildInputBuckets` (`grantInputRead`:
+ *   `s3:GetObject` and `s3:ListBucket`), where inputs usually sit. It invokes nothing: the build's driver
+ *   (the CLI) invokes it with the operator's credentials and publishes the manifest and `CURRENT`.
+ *   No other function writes or deletes.
  *
  * Observability (docs/operate.md): every function gets Powertools' variables (`telemetry.ts`: service
  * name per role, namespace `Squash`, log level, metrics on or off, tracing), X-Ray active tracing when
@@ -29,10 +36,11 @@
  * The allocator's grant on itself goes through its fixed name (see `function-names.ts`): a policy that
  * referenced the function's own ARN would form a dependency cycle.
  */
-import { ArnFormat, CfnOutput, aws_lambda as lambda, Stack, Token } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, aws_lambda as lambda, Stack, aws_s3 as s3, Token } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { ENV, type EnvName } from '../functions/config.ts';
 import { InvalidInputError } from '../shared/errors/index.ts';
+import { grantInputRead } from './build-input-access.ts';
 import { functionNames } from './function-names.ts';
 import { IndexBucket } from './index-bucket.ts';
 import { grantIndexRead } from './index-read-access.ts';
@@ -58,6 +66,7 @@ export class SearchStack extends Stack {
   readonly allocator: SearchFunction;
   readonly processors: readonly SearchFunction[];
   readonly compactor: SearchFunction;
+  readonly builder: SearchFunction;
   readonly searchUrl: lambda.FunctionUrl;
   readonly alarms: SearchAlarms;
   readonly dashboard: SearchDashboard;
@@ -65,7 +74,7 @@ export class SearchStack extends Stack {
   constructor(scope: Construct, id: string, props: SearchStackProps = {}) {
     super(scope, id, {
       description:
-        'squash: serverless hybrid vector search (coordinator, allocator tree, processors, compactor, index bucket)',
+        'squash: serverless hybrid vector search (coordinator, allocator tree, processors, compactor, builder, index bucket)',
       ...props,
     });
     const settings = resolveSettings(props);
@@ -165,11 +174,38 @@ export class SearchStack extends Stack {
       tracing: settings.tracing,
     });
 
-    for (const reader of [this.coordinator, this.allocator, ...this.processors, this.compactor]) {
+    // It reads no search variables: every location it touches is named by the task it runs.
+    const builderEnvironment = telemetryEnvironment('builder', settings);
+    checkEnvironmentSize(names.builder, builderEnvironment);
+    this.builder = new SearchFunction(this, 'Builder', {
+      entry: 'functions/builder/handler.ts',
+      functionName: names.builder,
+      description:
+        'squash builder (one task of a build fanned out over Lambda: sample, train, assign, encode)',
+      memoryMiB: settings.builder.memoryMiB,
+      timeoutSeconds: settings.builder.timeoutSeconds,
+      reservedConcurrency: settings.builder.reservedConcurrency,
+      provisionedConcurrency: 0,
+      environment: builderEnvironment,
+      logRetention: settings.logRetention,
+      tracing: settings.tracing,
+    });
+
+    for (const reader of [
+      this.coordinator,
+      this.allocator,
+      ...this.processors,
+      this.compactor,
+      this.builder,
+    ]) {
       grantIndexRead(bucket, reader.function, settings.indexPrefix);
     }
     grantLogAppend(bucket, this.coordinator.function, settings.indexPrefix);
     grantIndexWrite(bucket, this.compactor.function, settings.indexPrefix);
+    grantIndexWrite(bucket, this.builder.function, settings.indexPrefix);
+    settings.buildInputBuckets.forEach((name, i) => {
+      grantInputRead(s3.Bucket.fromBucketName(this, `BuildInput${i}`, name), this.builder.function);
+    });
     this.compactor.function.grantInvoke(this.coordinator.function);
     for (const processor of this.processors) {
       processor.function.grantInvoke(this.allocator.function);
@@ -252,6 +288,10 @@ export class SearchStack extends Stack {
       description: 'Processor functions; partition p is served by entry p mod G',
     });
     new CfnOutput(this, 'CompactorFunctionName', { value: names.compactor });
+    new CfnOutput(this, 'BuilderFunctionName', {
+      value: names.builder,
+      description: 'Builder function: squash build --on-lambda --builder-function <this>',
+    });
     new CfnOutput(this, 'DashboardName', {
       value: dashboardName,
       description: 'CloudWatch dashboard: search URL, every function, custom metrics, alarms',

@@ -70,6 +70,8 @@ export const CUSTOM_METRICS: Readonly<Record<TelemetryRole, readonly CustomMetri
     metric('CompactionLatency', 'one compaction'),
     metric('CompactedRows', 'log rows folded into a new version'),
   ],
+  // The builder logs one line per task and emits no custom metric: AWS/Lambda's own cover it.
+  builder: [],
 };
 
 export interface TelemetrySettings {

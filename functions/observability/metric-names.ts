@@ -5,7 +5,7 @@
  * (locally, in tests). No Powertools import here, so any module may read the names.
  */
 
-export type FunctionRole = 'coordinator' | 'allocator' | 'processor' | 'compactor';
+export type FunctionRole = 'coordinator' | 'allocator' | 'processor' | 'compactor' | 'builder';
 
 /** Default of POWERTOOLS_SERVICE_NAME per role. */
 export const SERVICE_NAMES: Readonly<Record<FunctionRole, string>> = {
@@ -13,6 +13,7 @@ export const SERVICE_NAMES: Readonly<Record<FunctionRole, string>> = {
   allocator: 'squash-allocator',
   processor: 'squash-processor',
   compactor: 'squash-compactor',
+  builder: 'squash-builder',
 };
 
 /** Default of POWERTOOLS_METRICS_NAMESPACE. */

@@ -59,6 +59,20 @@ describe('settings from context', () => {
     expect(fromContext({ compactorTimeoutSeconds: 600, compactorReservedConcurrency: 2 }).props).toEqual({
       compactor: { timeoutSeconds: 600, reservedConcurrency: 2 },
     });
+    expect(
+      fromContext({
+        builderMemoryMiB: '10240',
+        builderTimeoutSeconds: 300,
+        builderReservedConcurrency: 'none',
+        buildInputBuckets: 'embeddings, lake.example',
+      }).props,
+    ).toEqual({
+      builder: { memoryMiB: 10_240, timeoutSeconds: 300, reservedConcurrency: 'none' },
+      buildInputBuckets: ['embeddings', 'lake.example'],
+    });
+    expect(fromContext({ builderReservedConcurrency: '4' }).props).toEqual({
+      builder: { reservedConcurrency: 4 },
+    });
   });
 
   it('parses the observability settings: log level, metrics, tracing and the alarm thresholds', () => {

@@ -2,10 +2,11 @@
  * The execution roles grant exactly what the functions call: their own log group, `s3:GetObject` on
  * index objects, `s3:ListBucket` only under the index prefix, invoking only the functions each one
  * calls, and writes only where the write path writes (the coordinator's log appends, the compactor's
- * versions). Statements are compared whole (actions, resources, conditions), so an extra action, a
+ * and the builder's versions; the builder also reads the input buckets it is given). Statements are compared whole (actions, resources, conditions), so an extra action, a
  * wider resource or a dropped condition fails here.
  */
 import { describe, expect, it } from 'vitest';
+import { INPUT_LIST_ACTIONS, INPUT_OBJECT_ACTIONS } from '../../infra/build-input-access.ts';
 import { INDEX_LIST_ACTIONS, INDEX_OBJECT_ACTIONS } from '../../infra/index-read-access.ts';
 import { INDEX_WRITE_ACTIONS, LOG_APPEND_ACTIONS } from '../../infra/index-write-access.ts';
 import type { SearchFunction } from '../../infra/search-function.ts';
@@ -132,10 +133,53 @@ describe('IAM', () => {
     );
   });
 
-  it('lets only the coordinator (log objects) and the compactor (index objects) write, and only the compactor delete', () => {
+  it('lets the builder read, write and delete index objects, read nothing else by default, and invoke nothing', () => {
+    expect(sortGrants(statementsOf(stack.builder))).toEqual(
+      sortGrants([writeOwnLogs(stack.builder), ...readIndexes, writeIndexes(bucket, 'indexes/')]),
+    );
+  });
+
+  it('lets the builder read the input buckets it is given: their objects and listing, nothing more', () => {
+    expect([...INPUT_OBJECT_ACTIONS, ...INPUT_LIST_ACTIONS]).toEqual(['s3:GetObject', 's3:ListBucket']);
+    const custom = synthStack({
+      processorFunctions: 1,
+      buildInputBuckets: ['my-embeddings', 'lake.example'],
+    });
+    const input = (name: string): Grant[] => [
+      { actions: ['s3:GetObject'], resources: [`arn:\${AWS::Partition}:s3:::${name}/*`] },
+      { actions: ['s3:ListBucket'], resources: [`arn:\${AWS::Partition}:s3:::${name}`] },
+    ];
+    const customBucket = bucketArnOf(custom);
+    expect(sortGrants(statementsOf(custom.stack.builder, custom))).toEqual(
+      sortGrants([
+        {
+          actions: LOG_WRITE,
+          resources: [`\${${logicalId(custom.stack, custom.stack.builder.logGroup)}.Arn}`],
+        },
+        getIndexObjects(customBucket, 'indexes/'),
+        listIndexPrefix(customBucket, 'indexes/'),
+        writeIndexes(customBucket, 'indexes/'),
+        ...input('my-embeddings'),
+        ...input('lake.example'),
+      ]),
+    );
+    // No other function gains anything from it.
+    expect(sortGrants(statementsOf(custom.stack.compactor, custom)).length).toBe(4);
+    expect(() => synthStack({ buildInputBuckets: ['Not_A_Bucket'] })).toThrow(
+      'buildInputBuckets holds `Not_A_Bucket`; expected S3 bucket names',
+    );
+  });
+
+  it('lets only the coordinator (log objects), the compactor and the builder (index objects) write, and only those two delete', () => {
     expect([...LOG_APPEND_ACTIONS]).toEqual(['s3:PutObject']);
     const writers = new Map<string, Grant[]>();
-    for (const fn of [stack.coordinator, stack.allocator, ...stack.processors, stack.compactor]) {
+    for (const fn of [
+      stack.coordinator,
+      stack.allocator,
+      ...stack.processors,
+      stack.compactor,
+      stack.builder,
+    ]) {
       const writes = statementsOf(fn).filter((grant) =>
         grant.actions.some(
           (action) => action.startsWith('s3:') && action !== 's3:GetObject' && action !== 's3:ListBucket',
@@ -146,6 +190,7 @@ describe('IAM', () => {
     expect(Object.fromEntries(writers)).toEqual({
       Coordinator: [appendLogs(bucket, 'indexes/')],
       Compactor: [writeIndexes(bucket, 'indexes/')],
+      Builder: [writeIndexes(bucket, 'indexes/')],
     });
   });
 
@@ -184,8 +229,8 @@ describe('IAM', () => {
   it('grants exactly s3:GetObject, s3:ListBucket and the writers’ s3:PutObject and s3:DeleteObject, never a wildcard action or a `*` resource', () => {
     expect([...INDEX_OBJECT_ACTIONS, ...INDEX_LIST_ACTIONS]).toEqual(['s3:GetObject', 's3:ListBucket']);
     const statements = policyStatements(defaults);
-    // processors; allocator; coordinator; compactor
-    expect(statements).toHaveLength(3 * 3 + (3 + 3 + 1) + (3 + 1 + 1 + 3 + 1) + (3 + 1));
+    // processors; allocator; coordinator; compactor; builder
+    expect(statements).toHaveLength(3 * 3 + (3 + 3 + 1) + (3 + 1 + 1 + 3 + 1) + (3 + 1) + (3 + 1));
     const s3Actions = new Set<string>();
     for (const statement of statements) {
       for (const action of asArray<string>(statement.Action)) {
@@ -224,12 +269,12 @@ describe('IAM', () => {
         expect(asArray<Json>(statement.Resource).map(render)).toEqual([`${bucket}/indexes/*`]);
       }
     }
-    expect(listings).toBe(3 + 3);
+    expect(listings).toBe(3 + 3 + 1);
   });
 
   it('attaches no managed or inline policies to the execution roles and creates no other policies', () => {
     const roles = Object.values(template.findResources('AWS::IAM::Role'));
-    expect(roles).toHaveLength(6);
+    expect(roles).toHaveLength(7);
     for (const role of roles) {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
       expect(role.Properties.Policies).toBeUndefined();
@@ -250,9 +295,10 @@ describe('IAM', () => {
     const writes = new Map<SearchFunction, Grant[]>([
       [custom.stack.coordinator, [appendLogs(bucketArn, indexPrefix!)]],
       [custom.stack.compactor, [writeIndexes(bucketArn, indexPrefix!)]],
+      [custom.stack.builder, [writeIndexes(bucketArn, indexPrefix!)]],
     ]);
-    const { coordinator, allocator, processors, compactor } = custom.stack;
-    for (const fn of [coordinator, allocator, ...processors, compactor]) {
+    const { coordinator, allocator, processors, compactor, builder } = custom.stack;
+    for (const fn of [coordinator, allocator, ...processors, compactor, builder]) {
       const s3Grants = statementsOf(fn, custom).filter((grant) =>
         grant.actions.some((a) => a.startsWith('s3:')),
       );

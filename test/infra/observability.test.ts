@@ -15,11 +15,17 @@ type Template = ReturnType<typeof synthStack>['template'];
 
 const defaults = synthStack();
 const PROCESSORS = Array.from({ length: 8 }, (_, p) => `Squash-processor-${p}`);
+/** The functions with alarms and dashboard rows. */
 const FUNCTIONS = ['Squash-coordinator', 'Squash-allocator', ...PROCESSORS, 'Squash-compactor'];
+/**
+ * Every function: the builder also gets Powertools' settings, but no alarms (a build's driver reports
+ * its failures, and a retried task is not an incident; docs/build-on-lambda.md).
+ */
+const ALL_FUNCTIONS = [...FUNCTIONS, 'Squash-builder'];
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:squash-alarms';
 
 function roleOf(functionName: string): keyof typeof SERVICE_NAMES {
-  const role = /-(coordinator|allocator|processor|compactor)(-\d+)?$/.exec(functionName)?.[1];
+  const role = /-(coordinator|allocator|processor|compactor|builder)(-\d+)?$/.exec(functionName)?.[1];
   if (role === undefined) throw new Error(`no role in ${functionName}`);
   return role as keyof typeof SERVICE_NAMES;
 }
@@ -72,7 +78,7 @@ const COMMON_ALARM = {
 describe('Powertools settings on every function', () => {
   it('names each role’s service, the Squash namespace, INFO logs, metrics on and tracing off by default', () => {
     const functions = functionsByName(defaults.template);
-    expect(Object.keys(functions).sort()).toEqual([...FUNCTIONS].sort());
+    expect(Object.keys(functions).sort()).toEqual([...ALL_FUNCTIONS].sort());
     for (const [name, fn] of Object.entries(functions)) {
       expect(fn.Environment.Variables, name).toMatchObject({
         [POWERTOOLS_ENV.serviceName]: `squash-${roleOf(name)}`,
@@ -103,7 +109,7 @@ describe('Powertools settings on every function', () => {
     const xray = Object.values(template.findResources('AWS::IAM::Policy'))
       .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Json[])
       .filter((statement) => JSON.stringify(statement.Action).includes('xray:'));
-    expect(xray).toHaveLength(FUNCTIONS.length);
+    expect(xray).toHaveLength(ALL_FUNCTIONS.length);
     for (const statement of xray) {
       expect(statement).toEqual({
         Effect: 'Allow',
@@ -382,6 +388,7 @@ describe('dashboard', () => {
       allocator: ['AllocatorLatency', 'ProcessorInvocations', 'Retries'],
       processor: ['ProcessorLatency', 'PartitionsSearched', 'ColdLoads', 'BytesRead'],
       compactor: ['CompactionLatency', 'CompactedRows'],
+      builder: [],
     });
   });
 

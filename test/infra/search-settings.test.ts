@@ -32,6 +32,12 @@ describe('resolved settings', () => {
       },
     });
     expect(settings.compactor).toEqual({ memoryMiB: 3008, timeoutSeconds: 900, reservedConcurrency: 1 });
+    expect(settings.builder).toEqual({
+      memoryMiB: 3008,
+      timeoutSeconds: 900,
+      reservedConcurrency: undefined,
+    });
+    expect(settings.buildInputBuckets).toEqual([]);
     expect([settings.compactAfterRows, settings.retentionSeconds]).toEqual([10_000, 900]);
   });
 
@@ -47,6 +53,18 @@ describe('resolved settings', () => {
       reservedConcurrency: undefined,
     });
     expect([settings.compactAfterRows, settings.retentionSeconds]).toEqual([1, 90]);
+  });
+
+  it('takes the builder sizing and its input buckets as given (once each)', () => {
+    const settings = resolveSettings({
+      builder: { memoryMiB: 10_240, timeoutSeconds: 120, reservedConcurrency: 50 },
+      buildInputBuckets: ['embeddings', 'lake.example', 'embeddings'],
+    });
+    expect(settings.builder).toEqual({ memoryMiB: 10_240, timeoutSeconds: 120, reservedConcurrency: 50 });
+    expect(settings.buildInputBuckets).toEqual(['embeddings', 'lake.example']);
+    expect(resolveSettings({ builder: { reservedConcurrency: 'none' } }).builder.reservedConcurrency).toBe(
+      undefined,
+    );
   });
 
   it('rejects out-of-range values with the setting, the value and the accepted range', () => {
@@ -96,6 +114,16 @@ describe('resolved settings', () => {
         { compactor: { reservedConcurrency: 0 } },
         'compactor.reservedConcurrency is 0; expected an integer from 1 to 100000',
       ],
+      [
+        { builder: { memoryMiB: 10_241 } },
+        'builder.memoryMiB is 10241; expected an integer from 128 to 10240',
+      ],
+      [{ builder: { timeoutSeconds: 0 } }, 'builder.timeoutSeconds is 0; expected an integer from 1 to 900'],
+      [
+        { builder: { reservedConcurrency: 0 } },
+        'builder.reservedConcurrency is 0; expected an integer from 1 to 100000',
+      ],
+      [{ buildInputBuckets: ['s3://data'] }, 'buildInputBuckets holds `s3://data`; expected S3 bucket names'],
       [{ compactAfterRows: 0 }, 'compactAfterRows is 0; expected an integer from 1 to 100000000'],
       [{ retentionSeconds: 604_801 }, 'retentionSeconds is 604801; expected an integer from 1 to 604800'],
     ];
@@ -170,6 +198,7 @@ describe('function names', () => {
       allocator: 'S-allocator',
       processors: ['S-processor-0', 'S-processor-1', 'S-processor-2'],
       compactor: 'S-compactor',
+      builder: 'S-builder',
     });
   });
 

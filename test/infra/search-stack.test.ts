@@ -27,7 +27,7 @@ function functionNamed(template: typeof defaults.template, name: string): Json {
 }
 
 describe('search stack with default settings', () => {
-  it('has one coordinator, one allocator, 8 processor functions and a compactor with stack-derived names', () => {
+  it('has one coordinator, one allocator, 8 processor functions, a compactor and a builder with stack-derived names', () => {
     const names = Object.values(functionsOf(defaults.template))
       .map((fn) => fn.Properties.FunctionName as string)
       .sort();
@@ -36,6 +36,7 @@ describe('search stack with default settings', () => {
         'Squash-allocator',
         'Squash-coordinator',
         'Squash-compactor',
+        'Squash-builder',
         ...Array.from({ length: 8 }, (_, p) => `Squash-processor-${p}`),
       ].sort(),
     );
@@ -77,6 +78,21 @@ describe('search stack with default settings', () => {
     }).toEqual({ MemorySize: 3008, Timeout: 900, ReservedConcurrentExecutions: 1 });
   });
 
+  it('sizes the builder with 3008 MiB, 15 minutes and no reserved concurrency', () => {
+    const builder = functionNamed(defaults.template, 'Squash-builder');
+    expect({
+      MemorySize: builder.MemorySize,
+      Timeout: builder.Timeout,
+      ReservedConcurrentExecutions: builder.ReservedConcurrentExecutions,
+      Handler: builder.Handler,
+    }).toEqual({
+      MemorySize: 3008,
+      Timeout: 900,
+      ReservedConcurrentExecutions: undefined,
+      Handler: 'index.handler',
+    });
+  });
+
   it('gives the coordinator and the compactor the write variables, with their defaults, and the others none', () => {
     const writers = ['Squash-coordinator', 'Squash-compactor'];
     for (const fn of Object.values(functionsOf(defaults.template))) {
@@ -104,6 +120,12 @@ describe('search stack with default settings', () => {
     for (const fn of Object.values(functionsOf(defaults.template))) {
       const variables = fn.Properties.Environment.Variables;
       const name = fn.Properties.FunctionName as string;
+      // The builder reads no search variable: its tasks name every location.
+      if (name === 'Squash-builder') {
+        expect(Object.keys(variables).sort(), name).toEqual(Object.values(POWERTOOLS_ENV).sort());
+        expect(variables[POWERTOOLS_ENV.serviceName]).toBe('squash-builder');
+        continue;
+      }
       // The compactor has no cache budget setting: the handlers' default applies.
       const expected =
         name === 'Squash-coordinator'
@@ -127,7 +149,7 @@ describe('search stack with default settings', () => {
 
   it('sends each function to its own log group with one month of retention', () => {
     const groups = defaults.template.findResources('AWS::Logs::LogGroup');
-    expect(Object.keys(groups)).toHaveLength(11);
+    expect(Object.keys(groups)).toHaveLength(12);
     for (const group of Object.values(groups)) {
       expect(group.Properties.RetentionInDays).toBe(30);
       expect(group.DeletionPolicy).toBe('Delete');
@@ -156,6 +178,7 @@ describe('search stack with default settings', () => {
       [
         'AllocatorFunctionName',
         'BucketName',
+        'BuilderFunctionName',
         'CompactorFunctionName',
         'CoordinatorFunctionName',
         'DashboardName',
@@ -171,6 +194,7 @@ describe('search stack with default settings', () => {
     expect(outputs.CoordinatorFunctionName.Value).toBe('Squash-coordinator');
     expect(outputs.AllocatorFunctionName.Value).toBe('Squash-allocator');
     expect(outputs.CompactorFunctionName.Value).toBe('Squash-compactor');
+    expect(outputs.BuilderFunctionName.Value).toBe('Squash-builder');
     expect(outputs.ProcessorFunctionNames.Value.split(',')).toHaveLength(8);
     expect(render(outputs.DashboardName.Value)).toBe(`Squash-\${AWS::Region}`);
   });
@@ -244,10 +268,16 @@ describe('search stack with explicit settings', () => {
         compactor: { memoryMiB: 4096, timeoutSeconds: 600, reservedConcurrency: 2 },
         compactAfterRows: 2500,
         retentionSeconds: 1800,
+        builder: { memoryMiB: 10_240, timeoutSeconds: 300, reservedConcurrency: 20 },
       },
       'Custom',
     );
-    template.resourceCountIs('AWS::Lambda::Function', 6);
+    template.resourceCountIs('AWS::Lambda::Function', 7);
+    expect(functionNamed(template, 'Custom-builder')).toMatchObject({
+      MemorySize: 10_240,
+      Timeout: 300,
+      ReservedConcurrentExecutions: 20,
+    });
     const processor = functionNamed(template, 'Custom-processor-2');
     expect(processor).toMatchObject({ MemorySize: 3008, Timeout: 20, ReservedConcurrentExecutions: 50 });
     expect(processor.Environment.Variables).toMatchObject({
@@ -285,8 +315,16 @@ describe('search stack with explicit settings', () => {
       allocatorReservedConcurrency: '7',
       treeBranching: '5',
       logRetentionDays: '7',
+      builderMemoryMiB: '4096',
+      builderTimeoutSeconds: '600',
+      builderReservedConcurrency: '8',
     });
-    template.resourceCountIs('AWS::Lambda::Function', 5);
+    template.resourceCountIs('AWS::Lambda::Function', 6);
+    expect(functionNamed(template, 'FromContext-builder')).toMatchObject({
+      MemorySize: 4096,
+      Timeout: 600,
+      ReservedConcurrentExecutions: 8,
+    });
     expect(functionNamed(template, 'FromContext-processor-1')).toMatchObject({
       MemorySize: 2048,
       Timeout: 15,
