@@ -28,6 +28,7 @@ import {
   UsageError,
 } from './args.ts';
 import { readAttributeRows, readSchemaFile } from './attribute-rows.ts';
+import { LAMBDA_BUILD_FLAGS, lambdaBuild, lambdaBuildHelp, lambdaBuildUsage } from './build-on-lambda.ts';
 import { createProgressReporter, type ProgressReporter } from './progress.ts';
 import { type ThreadRunner, threadRunner } from './thread-runner.ts';
 
@@ -35,6 +36,7 @@ export const buildUsage = `squash build --vectors FILE [--attributes FILE.jsonl|
              [--vector-column NAME] [--id-column NAME] [--attribute-columns a,b,c] (Parquet)
              [--bits-per-dim 4] [--metric l2|cosine|dot] [--seed 1] [--kmeans-iterations 30]
              [--memory-budget 1GiB] [--work DIR] [--threads 1]
+             ${lambdaBuildUsage}
              --out DIR|s3://bucket/prefix`;
 
 /** `squash build --help`: the usage and what every option means. */
@@ -74,6 +76,7 @@ line is a JSON summary.
                          a failed build keeps them, and running the same command with this --work resumes it
                          (default: a new temporary directory, removed after a successful build)
   --threads N            build tasks run on N threads, sharing the memory budget (default: 1)
+${lambdaBuildHelp}
   -h, --help             print this help`;
 
 /** The flags `squash build` accepts (`--help` is answered before parsing, in main.ts). */
@@ -93,6 +96,7 @@ export const BUILD_FLAGS = {
   'memory-budget': { type: 'string' },
   work: { type: 'string' },
   threads: { type: 'string' },
+  ...LAMBDA_BUILD_FLAGS,
 } as const;
 
 /** 1 GiB: a build's peak RSS stays about within it whatever the input's size. */
@@ -154,14 +158,16 @@ export async function runBuild(argv: string[]): Promise<void> {
     (n) => positiveInteger(n) && n <= availableParallelism(),
     `an integer in 1..${availableParallelism()} (the cores here)`,
   );
+  const onLambda = args['on-lambda'] ? await lambdaBuild(args, out, vectorsPath) : undefined;
   const progress = createProgressReporter();
   const { attributes, ids } = parquet
     ? await readParquetInput(vectorsPath, args, progress.report)
     : args.attributes
       ? await readAttributes(args.attributes, args.schema)
       : {};
-  const work = args.work ?? (await mkdtemp(join(tmpdir(), 'squash-build-')));
-  const runner = threads === 1 ? inProcessRunner(memoryBudget) : threadRunner(memoryBudget, threads);
+  const work = onLambda?.work ?? args.work ?? (await mkdtemp(join(tmpdir(), 'squash-build-')));
+  const runner =
+    onLambda?.runner ?? (threads === 1 ? inProcessRunner(memoryBudget) : threadRunner(memoryBudget, threads));
   try {
     const summary = await runStagedBuild(
       {
