@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { AttributeTable, inferSchema } from '../../shared/attributes/index.ts';
 import { defaultBuildOptions } from '../../shared/build/build-index.ts';
 import { inProcessRunner, runStagedBuild } from '../../shared/build/staged-build.ts';
-import { readParquet } from '../../shared/data/parquet-reader.ts';
+import { readParquetAttributes } from '../../shared/data/parquet-reader.ts';
 import { InvalidInputError } from '../../shared/errors/index.ts';
 import { type Metric, metrics } from '../../shared/metric.ts';
 import {
@@ -218,7 +218,7 @@ async function readParquetInput(
   onProgress: ProgressReporter,
 ): Promise<{ attributes?: AttributeTable; ids?: (string | number)[] }> {
   const columns = args['attribute-columns'];
-  return readParquet(path, {
+  return readParquetAttributes(path, {
     ...(args['vector-column'] === undefined ? {} : { vectorColumn: args['vector-column'] }),
     ...(args['id-column'] === undefined ? {} : { idColumn: args['id-column'] }),
     ...(columns === undefined

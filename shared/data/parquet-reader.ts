@@ -82,11 +82,30 @@ export async function readParquet(
   location: ParquetLocation,
   options: ParquetReadOptions = {},
 ): Promise<ParquetInput> {
+  return (await readParquetColumns(location, options, true)) as ParquetInput;
+}
+
+/**
+ * The ids and attributes of a Parquet file, without its vectors (a streaming build reads those by row
+ * range, parquet-vector-source.ts): the vector column is still chosen and checked by name.
+ */
+export async function readParquetAttributes(
+  location: ParquetLocation,
+  options: ParquetReadOptions = {},
+): Promise<Omit<ParquetInput, 'vectors'>> {
+  return readParquetColumns(location, options, false);
+}
+
+async function readParquetColumns(
+  location: ParquetLocation,
+  options: ParquetReadOptions,
+  withVectors: boolean,
+): Promise<Omit<ParquetInput, 'vectors'> & { vectors?: VectorSet }> {
   const source = await openParquetSource(location);
   try {
     const metadata = await readParquetMetadata(source);
     const plan = planColumns(parquetColumns(parquetSchema(metadata)), options, source.description);
-    return await readRows(source, metadata, plan, options);
+    return await readRows(source, metadata, plan, options, withVectors);
   } finally {
     await source.close();
   }
@@ -180,7 +199,8 @@ async function readRows(
   metadata: FileMetaData,
   plan: ColumnPlan,
   options: ParquetReadOptions,
-): Promise<ParquetInput> {
+  withVectors: boolean,
+): Promise<Omit<ParquetInput, 'vectors'> & { vectors?: VectorSet }> {
   const what = source.description;
   const n = Number(metadata.num_rows);
   if (n === 0) throw new InvalidInputError(`\`${what}\` has no rows; expected at least one vector`);
@@ -201,17 +221,19 @@ async function readRows(
   let done = 0;
   for (const group of metadata.row_groups) {
     const groupRows = Number(group.num_rows);
-    await vectorColumn.read(groupStart, groupStart + groupRows, (first, vectorRows) => {
-      if (first === 0) {
-        dim = vectorDim(vectorRows[0], plan.vector.name, what);
-        vectors = new Float32Array(n * dim);
-      }
-      for (let r = 0; r < vectorRows.length; r++) {
-        copyVector(vectorRows[r], first + r, dim, vectors, first + r, plan.vector.name, what);
-      }
-      done += vectorRows.length;
-      options.onProgress?.('read parquet', done, n);
-    });
+    if (!withVectors) done += groupRows;
+    else
+      await vectorColumn.read(groupStart, groupStart + groupRows, (first, vectorRows) => {
+        if (first === 0) {
+          dim = vectorDim(vectorRows[0], plan.vector.name, what);
+          vectors = new Float32Array(n * dim);
+        }
+        for (let r = 0; r < vectorRows.length; r++) {
+          copyVector(vectorRows[r], first + r, dim, vectors, first + r, plan.vector.name, what);
+        }
+        done += vectorRows.length;
+        options.onProgress?.('read parquet', done, n);
+      });
     // Ids and attributes are scalars or short lists: a whole group of them at a time.
     if (others.length > 0 && groupRows > 0) {
       const column = await readSlice(vectorColumn.file, source, metadata, others, groupStart, groupRows);
@@ -239,7 +261,7 @@ async function readRows(
     );
   }
   return {
-    vectors: { vectors, n, dim },
+    ...(withVectors ? { vectors: { vectors, n, dim } } : {}),
     ...(table ? { attributes: table.finish() } : {}),
     ...(ids ? { ids } : {}),
     columns: {
