@@ -56,6 +56,7 @@ export async function openVectorSource(
       description: source.description,
       readRows: async (start, end) => {
         checkRange(start, end, layout.count, source.description);
+        if (start === end) return new Float32Array(0);
         const from = layout.dataOffset + start * layout.rowBytes;
         const bytes = new Uint8Array(await source.file.slice(from, from + (end - start) * layout.rowBytes));
         return layout.decode(bytes, `${source.description} rows ${start}..${end}`);
