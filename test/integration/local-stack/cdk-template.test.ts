@@ -128,8 +128,15 @@ describe('function table from a synthesized template', () => {
     const names = table.functions.map((f) => f.name).sort();
     const processors = names.filter((name) => name.startsWith(`${stack.stackName}-processor-`));
     const compactor = `${stack.stackName}-compactor`;
+    const builder = `${stack.stackName}-builder`;
     expect(names).toEqual(
-      [`${stack.stackName}-allocator`, `${stack.stackName}-coordinator`, compactor, ...processors].sort(),
+      [
+        `${stack.stackName}-allocator`,
+        `${stack.stackName}-coordinator`,
+        compactor,
+        builder,
+        ...processors,
+      ].sort(),
     );
     expect(processors.length).toBeGreaterThan(0);
     expect(table.buckets).toHaveLength(1);
@@ -137,6 +144,8 @@ describe('function table from a synthesized template', () => {
       expect(existsSync(join(fn.codeDirectory, 'index.mjs'))).toBe(true);
       expect(fn.handler).toBe('index.handler');
       expect(fn.runtime).toMatch(/^nodejs\d+\.x$/);
+      // The builder reads no search variable: its tasks name every location (docs/build-on-lambda.md).
+      if (fn.name === builder) continue;
       expect(fn.environment?.SQUASH_BUCKET).toBe(table.buckets[0]!.name);
       expect(fn.environment?.SQUASH_ALLOCATOR_FUNCTION).toBe(`${stack.stackName}-allocator`);
       expect(fn.environment?.SQUASH_PROCESSOR_FUNCTIONS?.split(',')).toEqual(
@@ -150,6 +159,9 @@ describe('function table from a synthesized template', () => {
       timeoutSeconds: 900,
       reservedConcurrency: 1,
     });
+    // So is the builder, with its documented defaults and no reserved concurrency.
+    expect(byName.get(builder)).toMatchObject({ memoryMiB: 3008, timeoutSeconds: 900 });
+    expect(byName.get(builder)?.reservedConcurrency).toBeUndefined();
     for (const writer of [`${stack.stackName}-coordinator`, compactor]) {
       expect(byName.get(writer)?.environment).toMatchObject({
         SQUASH_COMPACTOR_FUNCTION: compactor,
