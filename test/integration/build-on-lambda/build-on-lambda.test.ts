@@ -3,7 +3,8 @@
  * embedded local stack (its S3 server, and the bundle synthesized from the CDK app run by the local
  * Lambda host).
  *
- * A seeded 20,000 × 32 dataset (shared/synthetic) is uploaded to the stack's bucket as fvecs; the
+ * A seeded 20,000 × 32 dataset (shared/synthetic) is uploaded as fvecs to a data bucket of its own, as
+ * inputs usually sit on AWS (the stack's `buildInputBuckets`; the local host does not check IAM); the
  * attributes stay a local JSON Lines file (the driver reads them). Then:
  * - `squash build --on-lambda` (a child process with the stack's endpoints) builds it through the
  *   builder into the stack's bucket, with a memory budget that splits it into 4 chunks and 16
@@ -22,6 +23,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lambdaBuildRunner } from '../../../functions/invoke/lambda-build-runner.ts';
 import { meanRecall } from '../../../scripts/bench/recall.ts';
@@ -41,6 +43,7 @@ import {
   type SyntheticDataset,
 } from '../../../shared/synthetic/index.ts';
 import { bruteForceDistances } from '../../support/ground-truth.ts';
+import { pathStyleS3Client } from '../../support/path-style-s3-client.ts';
 import { isEmulated, projectRoot, type SearchTarget, startSearchTarget } from '../support/search-target.ts';
 
 const COUNT = 20_000;
@@ -56,7 +59,9 @@ const QUERIES = 60;
  */
 const MEMORY_BUDGET = '163MiB';
 const MEMORY_BYTES = 163 * 2 ** 20;
-const INPUT_KEY = 'inputs/build-on-lambda.fvecs';
+const INPUT_BUCKET = 'squash-build-inputs';
+const INPUT_KEY = 'embeddings/build-on-lambda.fvecs';
+const INPUT = `s3://${INPUT_BUCKET}/${INPUT_KEY}`;
 
 interface Run {
   readonly code: number | null;
@@ -131,7 +136,10 @@ describe.runIf(isEmulated)('build on Lambda (local stack)', () => {
     await writeFile(join(folder, 'schema.json'), JSON.stringify(SYNTHETIC_SCHEMA));
     await writeFvecs(join(folder, 'rows.fvecs'), data.vectors, COUNT, DIM);
     attributes = AttributeTable.fromRows(SYNTHETIC_SCHEMA, rows);
-    await openStore(`s3://${stack.bucket}`).put(INPUT_KEY, await readFile(join(folder, 'rows.fvecs')));
+    const client = pathStyleS3Client(stack.s3Endpoint);
+    await client.send(new CreateBucketCommand({ Bucket: INPUT_BUCKET }));
+    client.destroy();
+    await openStore(`s3://${INPUT_BUCKET}`).put(INPUT_KEY, await readFile(join(folder, 'rows.fvecs')));
 
     const local = await runCli(
       [
@@ -213,7 +221,7 @@ describe.runIf(isEmulated)('build on Lambda (local stack)', () => {
         '--concurrency',
         '3',
         '--vectors',
-        `s3://${stack.bucket}/${INPUT_KEY}`,
+        INPUT,
         '--attributes',
         join(folder, 'rows.jsonl'),
         '--schema',
@@ -296,12 +304,7 @@ describe.runIf(isEmulated)('build on Lambda (local stack)', () => {
         timeoutSeconds: 120,
       });
       const [outcome] = await Promise.allSettled([
-        runStagedBuild(
-          { vectors: `s3://${stack.bucket}/${INPUT_KEY}`, attributes },
-          indexLocation(),
-          options,
-          runner,
-        ),
+        runStagedBuild({ vectors: INPUT, attributes }, indexLocation(), options, runner),
       ]);
       done = true;
       await killing;
