@@ -92,9 +92,15 @@ export async function lambdaBuild(args: LambdaBuildArgs, out: string, vectors: s
         'expected at most the builder function’s memory (one task runs in one environment)',
     );
   }
+  const work = args.work ?? `${out.replace(/\/+$/, '')}/builds/${randomUUID()}`;
+  // Said first, so that a driver killed before it can report still leaves the way to resume.
+  process.stderr.write(
+    `building on \`${functionName}\` (${concurrency} at once, ${Math.round(memoryBytes / 2 ** 20)} MiB per task); ` +
+      `work files in ${work}: if this process stops, run the same command with --work ${work} to resume\n`,
+  );
   return {
     functionName,
-    work: args.work ?? `${out.replace(/\/+$/, '')}/builds/${randomUUID()}`,
+    work,
     runner: lambdaBuildRunner({
       functionName,
       concurrency,

@@ -236,6 +236,7 @@ describe.runIf(isEmulated)('build on Lambda (local stack)', () => {
       { ...stack.env },
     );
     expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`work files in ${out}/builds/`);
     const summary = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { version: number; count: number };
     expect(summary).toMatchObject({ version: 1, count: COUNT, partitions: PARTITIONS });
     // Every task ran on the builder: 4 samples, train, 4 assigns, 16 encodes.
