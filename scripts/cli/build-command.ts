@@ -165,6 +165,7 @@ export async function runBuild(argv: string[]): Promise<void> {
     : args.attributes
       ? await readAttributes(args.attributes, args.schema)
       : {};
+  const temporaryWork = onLambda === undefined && args.work === undefined;
   const work = onLambda?.work ?? args.work ?? (await mkdtemp(join(tmpdir(), 'squash-build-')));
   const runner =
     onLambda?.runner ?? (threads === 1 ? inProcessRunner(memoryBudget) : threadRunner(memoryBudget, threads));
@@ -189,13 +190,13 @@ export async function runBuild(argv: string[]): Promise<void> {
       runner,
     );
     progress.stop();
-    if (args.work === undefined) await rm(work, { recursive: true, force: true });
+    if (temporaryWork) await rm(work, { recursive: true, force: true });
     process.stdout.write(
       `${JSON.stringify({ ...summary, peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
     );
   } catch (error) {
     progress.stop();
-    if (args.work === undefined && error instanceof InvalidInputError)
+    if (temporaryWork && error instanceof InvalidInputError)
       await rm(work, { recursive: true, force: true });
     else
       process.stderr.write(
