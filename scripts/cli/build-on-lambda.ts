@@ -82,7 +82,7 @@ export async function lambdaBuild(args: LambdaBuildArgs, out: string, vectors: s
   const memoryBytes = byteSizeOption(args['memory-budget'], '--memory-budget', functionBytes ?? Number.NaN);
   if (Number.isNaN(memoryBytes)) {
     throw new UsageError(
-      `could not read the memory of \`${functionName}\` (GetFunctionConfiguration failed or is not offered here); ` +
+      `could not read the memory of \`${functionName}\` (GetFunctionConfiguration failed); ` +
         'give --memory-budget, at most the builder function’s memory',
     );
   }

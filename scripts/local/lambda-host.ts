@@ -86,9 +86,11 @@ const SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024;
 const EVENT_PAYLOAD_LIMIT = 1024 * 1024;
 const RESPONSE_LIMIT = 6 * 1024 * 1024;
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
+const CONFIGURATION_PATH = /^\/2015-03-31\/functions\/([^/]+)\/configuration$/;
 
 export async function startLambdaHost(options: LambdaHostOptions = {}): Promise<LambdaHost> {
   const pools = new Map<string, FunctionPool>();
+  const registered = new Map<string, LocalFunction>();
   const account: ConcurrencyBudget = { inFlight: 0, limit: options.accountConcurrency ?? 1000 };
   const gate = new LaunchGate(options.maxConcurrentInits ?? DEFAULT_CONCURRENT_INITS);
   const capacity = {
@@ -110,6 +112,27 @@ export async function startLambdaHost(options: LambdaHostOptions = {}): Promise<
       );
     }
     return pool;
+  };
+
+  /** GetFunctionConfiguration: what a client reads to size its work (memory) and its waits (timeout). */
+  const sendConfiguration = (res: ServerResponse, identifier: string): void => {
+    const name = functionNameOf(identifier);
+    const fn = name === undefined ? undefined : registered.get(name);
+    if (!fn) {
+      const arn = identifier.startsWith('arn:') ? identifier : functionArn(name ?? identifier);
+      sendServiceError(res, 404, 'ResourceNotFoundException', `Function not found: ${arn}`);
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify({
+        FunctionName: fn.name,
+        MemorySize: fn.memoryMiB ?? 128,
+        Timeout: fn.timeoutSeconds ?? 3,
+        Runtime: fn.runtime ?? 'nodejs22.x',
+        Handler: fn.handler,
+      }),
+    );
   };
 
   const register = (fn: LocalFunction): void => {
@@ -156,6 +179,7 @@ export async function startLambdaHost(options: LambdaHostOptions = {}): Promise<
       { account, gate },
     );
     pools.set(fn.name, pool);
+    registered.set(fn.name, fn);
   };
 
   const invoke = (functionName: string, payload: string, requestId: string) =>
@@ -237,6 +261,12 @@ export async function startLambdaHost(options: LambdaHostOptions = {}): Promise<
 
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://local').pathname;
+    const configuration = CONFIGURATION_PATH.exec(path);
+    if (req.method === 'GET' && configuration !== null) {
+      req.resume();
+      sendConfiguration(res, decodeURIComponent(configuration[1]!));
+      return;
+    }
     const match = INVOKE_PATH.exec(path);
     if (req.method !== 'POST' || match === null) {
       req.resume();
@@ -244,7 +274,7 @@ export async function startLambdaHost(options: LambdaHostOptions = {}): Promise<
         res,
         404,
         'UnknownOperationException',
-        `the local Lambda host serves only Invoke, not ${req.method} ${path}`,
+        `the local Lambda host serves only Invoke and GetFunctionConfiguration, not ${req.method} ${path}`,
       );
       return;
     }

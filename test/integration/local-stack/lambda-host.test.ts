@@ -3,7 +3,12 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InvokeCommand, LambdaClient, LambdaServiceException } from '@aws-sdk/client-lambda';
+import {
+  GetFunctionConfigurationCommand,
+  InvokeCommand,
+  LambdaClient,
+  LambdaServiceException,
+} from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LambdaHost, startLambdaHost } from '../../../scripts/local/lambda-host.ts';
 import { nodeBinaryFor } from '../../../scripts/local/node-binary.ts';
@@ -156,6 +161,16 @@ describe('local Lambda host', () => {
     const dryRun = await lambda.send(new InvokeCommand({ FunctionName: 'events', InvocationType: 'DryRun' }));
     expect(dryRun.StatusCode).toBe(204);
     expect(host.stats('events').invocations).toBe(1);
+  });
+
+  it('answers GetFunctionConfiguration with the memory and timeout a client sizes its work by', async () => {
+    const counter = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'counter' }));
+    expect([counter.FunctionName, counter.MemorySize, counter.Timeout]).toEqual(['counter', 1769, 3]);
+    const slow = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'slow' }));
+    expect([slow.MemorySize, slow.Timeout]).toEqual([128, 1]);
+    await expect(
+      lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'nobody' })),
+    ).rejects.toMatchObject({ name: 'ResourceNotFoundException' });
   });
 
   it('answers 404 ResourceNotFoundException for an unknown function', async () => {

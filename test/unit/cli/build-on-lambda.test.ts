@@ -106,7 +106,7 @@ describe('squash build --on-lambda', () => {
 
   it('asks for --memory-budget when the configuration cannot be read, and names the default function', async () => {
     expect(await usageError(lambdaBuild({}, OUT, VECTORS))).toBe(
-      'could not read the memory of `SquashSearch-builder` (GetFunctionConfiguration failed or is not offered here); ' +
+      'could not read the memory of `SquashSearch-builder` (GetFunctionConfiguration failed); ' +
         'give --memory-budget, at most the builder function’s memory',
     );
     process.env.SQUASH_BUILDER_FUNCTION = 'Env-builder';
