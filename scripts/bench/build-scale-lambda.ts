@@ -7,7 +7,8 @@
  *     [--concurrency 2] [--memory-budget 3008MiB] [--queries 100] [--search-options '{"partitionFactor":1.4}']
  *     [--cdk-out cdk.out] (a cloud assembly inside the project, synthesized when stale)
  *
- * The input is uploaded to the stack's bucket first (one streamed PUT; the local S3 server keeps objects
+ * The input is uploaded to the stack's bucket first (a multipart upload of 512 MiB parts, as S3 needs for
+ * objects over 5 GB; the local S3 server keeps objects
  * on disk under --s3-directory, default a temporary directory). Prints a table and writes
  * bench-results/build-scale-lambda.json; exits non-zero when the build fails or recall@10 < 0.95.
  */
@@ -16,7 +17,12 @@ import { createReadStream } from 'node:fs';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import { readFvecs, readIvecs } from '../../shared/data/index.ts';
 import { searchUrl } from '../client/index.ts';
 import { startLocalStack } from '../local/index.ts';
@@ -72,14 +78,7 @@ try {
       secretAccessKey: stack.env.AWS_SECRET_ACCESS_KEY,
     },
   });
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: stack.bucket,
-      Key: inputKey,
-      Body: createReadStream(input),
-      ContentLength: inputBytes,
-    }),
-  );
+  await uploadInParts(s3, stack.bucket, inputKey, input, inputBytes);
   const uploadSeconds = (performance.now() - uploadStarted) / 1000;
   log(`uploaded in ${uploadSeconds.toFixed(0)} s; building on the builder (${builder.name})`);
 
@@ -182,4 +181,33 @@ function runCli(argv: string[], env: Record<string, string>): Promise<Record<str
       else resolveRun(JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>);
     });
   });
+}
+
+/** A file as one object, uploaded in 512 MiB parts streamed from disk. */
+async function uploadInParts(s3: S3Client, bucket: string, key: string, path: string, size: number) {
+  const partBytes = 512 * 2 ** 20;
+  const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
+  const parts: { ETag: string; PartNumber: number }[] = [];
+  for (let start = 0, number = 1; start < size; start += partBytes, number++) {
+    const end = Math.min(size, start + partBytes);
+    const { ETag } = await s3.send(
+      new UploadPartCommand({
+        Bucket: bucket,
+        Key: key,
+        UploadId,
+        PartNumber: number,
+        Body: createReadStream(path, { start, end: end - 1 }),
+        ContentLength: end - start,
+      }),
+    );
+    parts.push({ ETag: ETag!, PartNumber: number });
+  }
+  await s3.send(
+    new CompleteMultipartUploadCommand({
+      Bucket: bucket,
+      Key: key,
+      UploadId,
+      MultipartUpload: { Parts: parts },
+    }),
+  );
 }

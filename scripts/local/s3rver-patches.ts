@@ -4,8 +4,8 @@
  *
  * - Torn uploads: its filesystem store streams a PUT body straight into the object's file, so a client
  *   that dies mid-upload leaves a partial object that GET, LIST and `If-None-Match` then treat as
- *   written (S3 stores nothing). `wholeUploads` makes the store read the body to its end first and
- *   store nothing when the request was cut short or carried fewer bytes than its Content-Length.
+ *   written (S3 stores nothing). `wholeUploads` streams the body into a staging file and stores
+ *   nothing when the request was cut short or carried fewer bytes than its Content-Length.
  * - Late uploads: its store answers a PUT as soon as the body is handed to a file stream, before the
  *   file is even opened, so the next request on the key (the compatibility layer's `If-None-Match`
  *   check, under the key's lock) could still find no object: two racing creators both won on a busy
@@ -17,10 +17,12 @@
  *   the token stays opaque base64 to clients, as S3's is; nothing secret was ever in it.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type S3rver from 's3rver';
 
 interface StoredObject {
@@ -36,47 +38,44 @@ interface WritableStore {
   putObject(object: StoredObject): Promise<{ size: number; md5: string }>;
 }
 
-/** Makes `store.putObject` take whole bodies only and store them before it answers (see above). */
+/**
+ * Makes `store.putObject` store whole bodies only, before it answers (see above). The body streams into
+ * the staging file while its MD5 is computed, so an object of any size (a 5 GB dataset) needs no more
+ * memory than a stream's buffers; a short or aborted body removes the staging file and stores nothing.
+ */
 export function wholeUploads(s3rver: S3rver): void {
   const store = s3rver.store as unknown as WritableStore;
   store.putObject = async (object) => {
-    const content = Buffer.isBuffer(object.content)
-      ? object.content
-      : await readWhole(object.content, Number(object.metadata['content-length'] ?? Number.NaN));
     const objectPath = store.getResourcePath(object.bucket, object.key, 'object');
     await mkdir(dirname(objectPath), { recursive: true });
     // The staging name does not end in s3rver's object suffix, so listings never show it.
     const staging = `${objectPath}.${randomUUID()}.staging`;
-    await writeFile(staging, content);
-    await rename(staging, objectPath);
-    const md5 = createHash('md5').update(content).digest('hex');
-    await store.putMetadata(object.bucket, object.key, object.metadata, md5);
-    return { size: content.length, md5 };
-  };
-}
-
-function readWhole(stream: Readable, expected: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let ended = false;
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.once('end', () => {
-      ended = true;
-      const body = Buffer.concat(chunks);
-      const complete = (stream as Readable & { complete?: boolean }).complete !== false;
-      if (!complete || (Number.isFinite(expected) && body.length !== expected)) {
-        reject(
-          new Error(`upload cut short: ${body.length} of ${expected} bytes arrived; nothing was stored`),
-        );
-      } else {
-        resolve(body);
+    const hash = createHash('md5');
+    let size = 0;
+    try {
+      const body = Buffer.isBuffer(object.content) ? Readable.from([object.content]) : object.content;
+      const counted = new Transform({
+        transform(chunk: Buffer, _encoding, done) {
+          hash.update(chunk);
+          size += chunk.length;
+          done(null, chunk);
+        },
+      });
+      await pipeline(body, counted, createWriteStream(staging));
+      const expected = Number(object.metadata['content-length'] ?? Number.NaN);
+      const complete = (object.content as Readable & { complete?: boolean }).complete !== false;
+      if (!complete || (Number.isFinite(expected) && size !== expected)) {
+        throw new Error(`upload cut short: ${size} of ${expected} bytes arrived; nothing was stored`);
       }
-    });
-    stream.once('error', reject);
-    stream.once('close', () => {
-      if (!ended) reject(new Error('upload aborted before its end; nothing was stored'));
-    });
-  });
+      await rename(staging, objectPath);
+    } catch (error) {
+      await rm(staging, { force: true });
+      throw error;
+    }
+    const md5 = hash.digest('hex');
+    await store.putMetadata(object.bucket, object.key, object.metadata, md5);
+    return { size, md5 };
+  };
 }
 
 let patched = false;
