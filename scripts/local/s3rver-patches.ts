@@ -62,9 +62,12 @@ export function wholeUploads(s3rver: S3rver): void {
         },
       });
       await pipeline(body, counted, createWriteStream(staging));
+      // A PUT's body is its request (which knows whether it ended whole); a multipart completion's is
+      // its parts joined, and its metadata's content-length is the initiating request's, not the body's.
+      const request = object.content as Readable & { complete?: boolean };
       const expected = Number(object.metadata['content-length'] ?? Number.NaN);
-      const complete = (object.content as Readable & { complete?: boolean }).complete !== false;
-      if (!complete || (Number.isFinite(expected) && size !== expected)) {
+      const fromRequest = typeof request.complete === 'boolean';
+      if (fromRequest && (!request.complete || (Number.isFinite(expected) && size !== expected))) {
         throw new Error(`upload cut short: ${size} of ${expected} bytes arrived; nothing was stored`);
       }
       await rename(staging, objectPath);
