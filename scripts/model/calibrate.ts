@@ -4,17 +4,18 @@
  * - processor CPU per request = callMs·calls + pairMs·pairs + filterNs·(filtered pairs × N/P)
  *   + approximateNs·(approximate rows × pruning dims) + exactNs·(exact rows × D);
  * - every other process's CPU per request (coordinator, allocators, the Lambda host, S3 server and
- *   client) = requestMs + coordinatorQueryMs·q + invokeCpuMs·invocations, after the allocator step's
- *   modelled operations;
+ *   client) = requestMs + coordinatorQueryMs·q·(1 + tree depth) + invokeCpuMs·(allocator and processor invocations)
+ *   + allocatorCallMs·allocators, after the allocator step's modelled operations (each tree level
+ *   handles every query once more, as the coordinator does);
  * both by non-negative least squares weighted by 1/measured² (relative errors, so single queries count
  * as much as batches).
  * `effectiveCores` is the CPU the batches used over their wall time: the share of the machine the
- * stack got while it was measured (others' work on the same cores lowers it).
+ * stack got while it was measured (others' work on the same cores lowers it, below 1 core too).
  */
 import type { ModelConfiguration } from './configuration.ts';
 import { nonNegativeLeastSquares } from './least-squares.ts';
 import type { MeasuredInputs } from './measured-inputs.ts';
-import { stepOpsPerQuery } from './tree-sizing.ts';
+import { stepOpsPerQuery, treeFor } from './tree-sizing.ts';
 
 /** One kind of request measured on the stack, per request (means over its repetitions). */
 export interface Observation {
@@ -76,25 +77,31 @@ export function fitProcessor(
 export function fitOther(
   observations: readonly Observation[],
   inputs: MeasuredInputs,
-): Pick<MeasuredInputs, 'requestMs' | 'coordinatorQueryMs' | 'invokeCpuMs'> {
+): Pick<MeasuredInputs, 'requestMs' | 'coordinatorQueryMs' | 'invokeCpuMs' | 'allocatorCallMs'> {
   const rows = observations.map((o) => [
     1,
-    o.config.batchSize,
-    1 + o.allocatorInvocations + o.processorInvocations,
+    o.config.batchSize * (1 + (treeFor(o.config)?.depth ?? 0)),
+    o.allocatorInvocations + o.processorInvocations,
+    o.allocatorInvocations,
   ]);
   const targets = observations.map((o) => {
     const stepMs = (o.config.batchSize * stepOpsPerQuery(o.config) * inputs.allocatorNsPerOp) / 1e6;
     return Math.max(0, o.cpuMs.other - stepMs);
   });
-  const [requestMs, coordinatorQueryMs, invokeCpuMs] = nonNegativeLeastSquares(
+  const [requestMs, coordinatorQueryMs, invokeCpuMs, allocatorCallMs] = nonNegativeLeastSquares(
     rows,
     targets,
     targets.map((t) => 1 / Math.max(t, 1e-3) ** 2),
   );
-  return { requestMs: requestMs!, coordinatorQueryMs: coordinatorQueryMs!, invokeCpuMs: invokeCpuMs! };
+  return {
+    requestMs: requestMs!,
+    coordinatorQueryMs: coordinatorQueryMs!,
+    invokeCpuMs: invokeCpuMs!,
+    allocatorCallMs: allocatorCallMs!,
+  };
 }
 
-/** CPU used over wall time by the batch observations, within 1..cores. */
+/** CPU used over wall time by the batch observations, at most `cores`. */
 export function effectiveCores(observations: readonly Observation[], cores: number): number {
   let cpu = 0;
   let wall = 0;
@@ -103,5 +110,5 @@ export function effectiveCores(observations: readonly Observation[], cores: numb
     cpu += o.cpuMs.processor + o.cpuMs.other;
     wall += o.latencyMs;
   }
-  return wall > 0 ? Math.min(cores, Math.max(1, cpu / wall)) : cores;
+  return wall > 0 && cpu > 0 ? Math.min(cores, cpu / wall) : cores;
 }

@@ -37,6 +37,11 @@ export interface MeasuredInputs {
   readonly coordinatorQueryMs: number;
   /** CPU per invocation on the caller's and the host's side (SDK, HTTP, IPC), ms. */
   readonly invokeCpuMs: number;
+  /**
+   * Fixed CPU of one allocator invocation beyond its queries and calls (parsing the payload, the
+   * index view, launching and settling children), ms.
+   */
+  readonly allocatorCallMs: number;
   /** Allocator step: ns per operation of `allocatorWork` (P·D per query + N·A per filtered one). */
   readonly allocatorNsPerOp: number;
   /** Wall time of one warm synchronous Invoke round trip beyond the handler's own time, ms. */
@@ -68,6 +73,7 @@ export const DEFAULT_INPUTS: MeasuredInputs = Object.freeze({
   requestMs: 8.84,
   coordinatorQueryMs: 0.184,
   invokeCpuMs: 0,
+  allocatorCallMs: 0,
   allocatorNsPerOp: 1,
   invokeMs: 1.9,
   payloadMsPerMiB: 12.2,

@@ -7,11 +7,12 @@
  *   step(n)      = n·ops·allocatorNsPerOp           ops = P·D (+ P·256, or N per filter attribute)
  *   hop(req,res) = invokeMs + (req + res)/MiB · payloadMsPerMiB
  *   call         = hop + processorCallMs + pairs·pairMs + (1 − warm^calls)·load
- *   node(x)      = subtree(x)·coordinatorQueryMs + max(step(own) + max call(own), max over c: hop + node(c))
+ *   node(x)      = allocatorCallMs + subtree(x)·coordinatorQueryMs
+ *                  + max(step(own) + max call(own), max over c: hop + node(c))
  *   latency      = request + (no tree: step(q) + max call(q)) | (tree: max over level-1 c: hop + node(c))
  * With `cores` (the local stack) the request also cannot beat its total CPU work W over the cores:
- * latency = max(critical path, W / cores), W = request + Σ steps + invocations·invokeCpuMs + Σ call
- * handlers.
+ * latency = max(critical path, W / cores), W = request + Σ nodes' own CPU + Σ steps
+ * + invocations·invokeCpuMs + Σ call handlers.
  */
 import { TREE_ROOT, type TreeNode } from '../../shared/plan/invocation-tree.ts';
 import type { ModelConfiguration } from './configuration.ts';
@@ -117,7 +118,9 @@ export function predictQueries(
       const own = tree.ownSlice(at.id, q);
       const subtree = tree.subtreeSlice(at, q);
       // It parses, forwards and merges its whole subtree's queries, as the coordinator does a request's.
-      const handling = ((subtree.end - subtree.start) * inputs.coordinatorQueryMs) / cpu('allocator');
+      const handling =
+        (inputs.allocatorCallMs + (subtree.end - subtree.start) * inputs.coordinatorQueryMs) /
+        cpu('allocator');
       totalWork += handling;
       const mine = step(own.end - own.start, 'allocator');
       let children = 0;

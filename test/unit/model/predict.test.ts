@@ -72,6 +72,22 @@ describe('predictQueries', () => {
     expect(flat.bytes.allocatorRequest).toBe(queriesRequestBytes(single, 100));
   });
 
+  it("charges each allocator's fixed CPU once per allocator, on its node's path and in the work", () => {
+    const config = { ...single, batchSize: 400, maxAllocators: 20 };
+    const local = localEnvironment(inputs, 1);
+    const without = predictQueries(config, inputs, local);
+    const withFixed = predictQueries(config, { ...inputs, allocatorCallMs: 3 }, local);
+    expect(withFixed.workMs - without.workMs).toBeCloseTo(20 * 3, 9);
+    // Level 1 and level 2 each add it to the critical path; the billed time counts all 20.
+    expect(withFixed.criticalPathMs - without.criticalPathMs).toBeCloseTo(2 * 3, 9);
+    const aws = awsEnvironment();
+    const billed =
+      predictQueries(config, { ...inputs, allocatorCallMs: 3 }, aws).billedMs.allocators -
+      predictQueries(config, inputs, aws).billedMs.allocators;
+    // Each node's billed time holds its own 3 ms and its children's (1024 MiB: 0.58 vCPU).
+    expect(billed).toBeCloseTo(((16 + 4 * 2) * 3) / (1024 / 1769), 6);
+  });
+
   it('multiplies peak concurrency by the requests in flight', () => {
     const p = predictQueries({ ...single, concurrentRequests: 7 }, inputs, awsEnvironment());
     expect(p.peakConcurrency).toBeCloseTo(7 * 3, 9);
