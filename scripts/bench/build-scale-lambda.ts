@@ -6,6 +6,7 @@
  *   npx tsx scripts/bench/build-scale-lambda.ts --data /path/to/syn10m --partitions 256 \
  *     [--concurrency 2] [--memory-budget 3008MiB] [--queries 100] [--search-options '{"partitionFactor":1.4}']
  *     [--cdk-out cdk.out] (a cloud assembly inside the project, synthesized when stale)
+ *     [--s3-directory DIR [--search-only]] (keep the stack's objects; search a previous run's index again)
  *
  * The input is uploaded to the stack's bucket first (a multipart upload of 512 MiB parts, as S3 needs for
  * objects over 5 GB; the local S3 server keeps objects
@@ -14,7 +15,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -26,6 +27,7 @@ import {
 import { readFvecs, readIvecs } from '../../shared/data/index.ts';
 import { searchUrl } from '../client/index.ts';
 import { startLocalStack } from '../local/index.ts';
+import type { FunctionStats } from '../local/lambda-function.ts';
 
 const projectRoot = resolve(import.meta.dirname, '../..');
 const log = (line: string) =>
@@ -40,6 +42,7 @@ const { values: args } = parseArgs({
     queries: { type: 'string', default: '100' },
     'search-options': { type: 'string', default: '{}' },
     's3-directory': { type: 'string' },
+    'search-only': { type: 'boolean', default: false },
     'cdk-out': { type: 'string', default: 'cdk.out' },
     out: { type: 'string', default: 'bench-results/build-scale-lambda.json' },
   },
@@ -65,47 +68,12 @@ const stack = await startLocalStack({
 try {
   const builder = stack.functions.find((fn) => /builder/i.test(fn.name));
   if (!builder) throw new Error('the stack has no builder function');
-  const inputKey = 'inputs/build-scale.fvecs';
-  log(`uploading ${(inputBytes / 2 ** 30).toFixed(2)} GiB to s3://${stack.bucket}/${inputKey}`);
-  const uploadStarted = performance.now();
-  const s3 = new S3Client({
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    endpoint: stack.s3Endpoint,
-    forcePathStyle: true,
-    region: stack.env.AWS_REGION,
-    credentials: {
-      accessKeyId: stack.env.AWS_ACCESS_KEY_ID,
-      secretAccessKey: stack.env.AWS_SECRET_ACCESS_KEY,
-    },
-  });
-  await uploadInParts(s3, stack.bucket, inputKey, input, inputBytes);
-  const uploadSeconds = (performance.now() - uploadStarted) / 1000;
-  log(`uploaded in ${uploadSeconds.toFixed(0)} s; building on the builder (${builder.name})`);
-
   const index = 'build-scale';
-  const buildStarted = performance.now();
-  const summary = await runCli(
-    [
-      'build',
-      '--on-lambda',
-      '--builder-function',
-      builder.name,
-      '--concurrency',
-      args.concurrency,
-      '--vectors',
-      `s3://${stack.bucket}/${inputKey}`,
-      '--partitions',
-      args.partitions,
-      '--out',
-      `s3://${stack.bucket}/indexes/${index}`,
-      '--memory-budget',
-      args['memory-budget'] ?? `${builder.memoryMiB ?? 128}MiB`,
-    ],
-    { ...stack.env },
-  );
-  const buildSeconds = (performance.now() - buildStarted) / 1000;
-  const builderStats = stack.stats(builder.name);
-  log(`built in ${buildSeconds.toFixed(0)} s; searching ${queriesWanted} queries through ${stack.searchUrl}`);
+  const built = args['search-only']
+    ? (JSON.parse(await readFile(args.out, 'utf8')) as { input: unknown; build: BuildFigures }).build
+    : await buildOnLambda(builder.name, builder.memoryMiB ?? 128, index);
+  const { summary } = built;
+  log(`searching ${queriesWanted} queries through ${stack.searchUrl}`);
 
   let found = 0;
   let visited = 0;
@@ -126,8 +94,8 @@ try {
   const result = {
     when: new Date().toISOString(),
     data,
-    input: { bytes: inputBytes, uploadSeconds },
-    build: { seconds: buildSeconds, summary, builder: builderStats },
+    input: { bytes: inputBytes },
+    build: built,
     search: {
       queries: queriesWanted,
       options: searchOptions,
@@ -146,9 +114,10 @@ try {
     ['partitions', String(summary.partitions)],
     [
       'builder',
-      `${builderStats.memoryMiB} MiB, ${builderStats.invocations} invocations, ${builderStats.errors} errors, peak concurrency ${builderStats.peakConcurrency}`,
+      `${built.builder.memoryMiB} MiB, ${built.builder.invocations} invocations, ${built.builder.errors} errors, peak concurrency ${built.builder.peakConcurrency}`,
     ],
-    ['build time (driver)', `${buildSeconds.toFixed(1)} s`],
+    ['upload to S3', `${built.uploadSeconds.toFixed(1)} s`],
+    ['build time (driver)', `${built.seconds.toFixed(1)} s`],
     ['driver peak RSS', `${String(summary.peakRssMiB)} MiB`],
     [`recall@${k} through the Function URL`, `${recall.toFixed(4)} with ${JSON.stringify(searchOptions)}`],
     ['partitions visited / query', (visited / queriesWanted).toFixed(1)],
@@ -161,6 +130,56 @@ try {
   }
 } finally {
   await stack.stop();
+}
+
+interface BuildFigures {
+  readonly uploadSeconds: number;
+  readonly seconds: number;
+  readonly summary: Record<string, unknown>;
+  readonly builder: FunctionStats;
+}
+
+/** Uploads the input to the stack's bucket and builds it there with `squash build --on-lambda`. */
+async function buildOnLambda(builderName: string, memoryMiB: number, index: string): Promise<BuildFigures> {
+  const inputKey = 'inputs/build-scale.fvecs';
+  log(`uploading ${(inputBytes / 2 ** 30).toFixed(2)} GiB to s3://${stack.bucket}/${inputKey}`);
+  const uploadStarted = performance.now();
+  const s3 = new S3Client({
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    endpoint: stack.s3Endpoint,
+    forcePathStyle: true,
+    region: stack.env.AWS_REGION,
+    credentials: {
+      accessKeyId: stack.env.AWS_ACCESS_KEY_ID,
+      secretAccessKey: stack.env.AWS_SECRET_ACCESS_KEY,
+    },
+  });
+  await uploadInParts(s3, stack.bucket, inputKey, input, inputBytes);
+  const uploadSeconds = (performance.now() - uploadStarted) / 1000;
+  log(`uploaded in ${uploadSeconds.toFixed(0)} s; building on the builder (${builderName})`);
+  const started = performance.now();
+  const summary = await runCli(
+    [
+      'build',
+      '--on-lambda',
+      '--builder-function',
+      builderName,
+      '--concurrency',
+      args.concurrency,
+      '--vectors',
+      `s3://${stack.bucket}/${inputKey}`,
+      '--partitions',
+      args.partitions,
+      '--out',
+      `s3://${stack.bucket}/indexes/${index}`,
+      '--memory-budget',
+      args['memory-budget'] ?? `${memoryMiB}MiB`,
+    ],
+    { ...stack.env },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  log(`built in ${seconds.toFixed(0)} s`);
+  return { uploadSeconds, seconds, summary, builder: stack.stats(builderName) };
 }
 
 /** `squash build …` as a child process; resolves with its JSON summary (the last stdout line). */
