@@ -5,8 +5,15 @@
  * in answers, not an attribute, so it is taken out of the rows and returned beside them.
  */
 import { readFile } from 'node:fs/promises';
-import { type AttributeSchema, parseSchema } from '../../shared/attributes/index.ts';
-import { readCsvAttributes, readJsonLinesArray } from '../../shared/data/index.ts';
+import {
+  type AttributeSchema,
+  AttributeTable,
+  AttributeTableBuilder,
+  inferSchema,
+  parseSchema,
+  SchemaInference,
+} from '../../shared/attributes/index.ts';
+import { readCsvAttributes, readJsonLines, readJsonLinesArray } from '../../shared/data/index.ts';
 import { InvalidInputError } from '../../shared/errors/index.ts';
 
 export interface AttributeRows {
@@ -25,6 +32,37 @@ export async function readAttributeRows(path: string, schema?: AttributeSchema):
   const ids = rows.map((row) => row.id);
   for (const row of rows) delete row.id;
   return { rows, ids };
+}
+
+/**
+ * The attribute table of a build, and the rows' ids when they carry an `id` field. JSON Lines are
+ * streamed straight into the columnar table (twice when the schema is inferred: once to infer it), so
+ * memory holds the table, not the rows as objects; CSV is parsed whole.
+ */
+export async function readAttributeTable(
+  path: string,
+  declared: AttributeSchema | undefined,
+): Promise<{ attributes: AttributeTable; ids?: unknown[] }> {
+  if (path.toLowerCase().endsWith('.csv')) {
+    const { rows, ids } = await readAttributeRows(path, declared);
+    const attributes = AttributeTable.fromRows(declared ?? inferSchema(rows), rows);
+    return ids ? { attributes, ids } : { attributes };
+  }
+  let schema = declared;
+  if (!schema) {
+    const inference = new SchemaInference();
+    for await (const { id: _id, ...values } of readJsonLines(path)) inference.add(values);
+    schema = inference.schema();
+  }
+  const builder = new AttributeTableBuilder(schema);
+  const ids: unknown[] = [];
+  let carriesIds = false;
+  for await (const { id, ...values } of readJsonLines(path)) {
+    builder.add(values, `${path} row ${builder.count}`);
+    ids.push(id);
+    carriesIds ||= id !== undefined;
+  }
+  return carriesIds ? { attributes: builder.finish(), ids } : { attributes: builder.finish() };
 }
 
 /** `--schema FILE.json`: attribute kinds (number, category, tags). */

@@ -13,7 +13,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AttributeTable, inferSchema } from '../../shared/attributes/index.ts';
+import type { AttributeTable } from '../../shared/attributes/index.ts';
 import { defaultBuildOptions } from '../../shared/build/build-index.ts';
 import { inProcessRunner, runStagedBuild } from '../../shared/build/staged-build.ts';
 import { readParquetAttributes } from '../../shared/data/parquet-reader.ts';
@@ -27,7 +27,7 @@ import {
   requiredString,
   UsageError,
 } from './args.ts';
-import { readAttributeRows, readSchemaFile } from './attribute-rows.ts';
+import { readAttributeTable, readSchemaFile } from './attribute-rows.ts';
 import { LAMBDA_BUILD_FLAGS, lambdaBuild, lambdaBuildHelp, lambdaBuildUsage } from './build-on-lambda.ts';
 import { createProgressReporter, type ProgressReporter } from './progress.ts';
 import { type ThreadRunner, threadRunner } from './thread-runner.ts';
@@ -196,8 +196,7 @@ export async function runBuild(argv: string[]): Promise<void> {
     );
   } catch (error) {
     progress.stop();
-    if (temporaryWork && error instanceof InvalidInputError)
-      await rm(work, { recursive: true, force: true });
+    if (temporaryWork && error instanceof InvalidInputError) await rm(work, { recursive: true, force: true });
     else
       process.stderr.write(
         `the build's files are kept in ${work}: run the same command with --work ${work} to resume\n`,
@@ -244,7 +243,6 @@ async function readAttributes(
   schemaPath: string | undefined,
 ): Promise<{ attributes: AttributeTable; ids?: (string | number)[] }> {
   const declared = schemaPath ? await readSchemaFile(schemaPath) : undefined;
-  const { rows, ids } = await readAttributeRows(path, declared);
-  const attributes = AttributeTable.fromRows(declared ?? inferSchema(rows), rows);
+  const { attributes, ids } = await readAttributeTable(path, declared);
   return ids ? { attributes, ids: ids as (string | number)[] } : { attributes };
 }

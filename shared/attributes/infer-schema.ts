@@ -15,9 +15,18 @@ interface Seen {
 }
 
 export function inferSchema(rows: Iterable<Record<string, unknown>>): AttributeSchema {
-  const seen = new Map<string, Seen>();
-  let row = 0;
-  for (const values of rows) {
+  const inference = new SchemaInference();
+  for (const values of rows) inference.add(values);
+  return inference.schema();
+}
+
+/** Inference one row at a time, for rows streamed from a file too large to hold as objects. */
+export class SchemaInference {
+  private readonly seen = new Map<string, Seen>();
+  private row = 0;
+
+  add(values: Record<string, unknown>): void {
+    const { row, seen } = this;
     if (!isPlainObject(values)) {
       throw new InvalidInputError(
         `row ${row}: expected an object of attributes, received ${describeValue(values)}`,
@@ -45,17 +54,20 @@ export function inferSchema(rows: Iterable<Record<string, unknown>>): AttributeS
         throw mixed(name, entry, row, describeValue(value));
       }
     }
-    row++;
+    this.row++;
   }
-  const attributes = [...seen].map(([name, entry]) => {
-    if (entry.kind === undefined) {
-      throw new InvalidInputError(
-        `attribute \`${name}\` is null in every row, so its kind cannot be inferred; declare it in a schema file`,
-      );
-    }
-    return { name, kind: entry.kind };
-  });
-  return { attributes };
+
+  schema(): AttributeSchema {
+    const attributes = [...this.seen].map(([name, entry]) => {
+      if (entry.kind === undefined) {
+        throw new InvalidInputError(
+          `attribute \`${name}\` is null in every row, so its kind cannot be inferred; declare it in a schema file`,
+        );
+      }
+      return { name, kind: entry.kind };
+    });
+    return { attributes };
+  }
 }
 
 /** The kind a value implies (`[]` is `tags`), undefined for missing. */
