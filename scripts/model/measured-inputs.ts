@@ -62,22 +62,22 @@ export interface MeasuredInputs {
 
 export const DEFAULT_INPUTS: MeasuredInputs = Object.freeze({
   // Fitted by `taskset -c 0 npm run model -- --validate --cores 1` on 2026-12-06 (docs/cost-model.md
-  // "Validation"): processor and other CPU from /proc over warm requests on the local stack pinned to
-  // one core, 20,000 × 64, 16 partitions.
-  processorCallMs: 1.23,
+  // "Validation", run 2): processor and other CPU from /proc over warm requests on the local stack
+  // pinned to one core, 20,000 × 64, 16 partitions.
+  processorCallMs: 0.85,
   processorPairMs: 0,
-  filterNsPerRow: 5.64,
-  approximateNsPerRowDim: 2.31,
-  exactNsPerRowDim: 23.0,
+  filterNsPerRow: 6.42,
+  approximateNsPerRowDim: 1.87,
+  exactNsPerRowDim: 11.7,
   calibrationDim: 64,
-  requestMs: 8.84,
-  coordinatorQueryMs: 0.184,
-  invokeCpuMs: 0,
-  allocatorCallMs: 0,
+  requestMs: 6.72,
+  coordinatorQueryMs: 0.116,
+  invokeCpuMs: 0.344,
+  allocatorCallMs: 4.52,
   allocatorNsPerOp: 1,
-  invokeMs: 1.9,
-  payloadMsPerMiB: 12.2,
-  partitionsPerQuery: 2.6,
+  invokeMs: 1.92,
+  payloadMsPerMiB: 10.9,
+  partitionsPerQuery: 2.26,
   // AWS, S3 performance guidelines: small GETs see median latencies "in the range of tens of
   // milliseconds"; one request sustains roughly 85–90 MB/s. Neither is measured here.
   s3FirstByteMs: 30,

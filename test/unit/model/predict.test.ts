@@ -22,6 +22,7 @@ const inputs: MeasuredInputs = {
   requestMs: 4,
   coordinatorQueryMs: 0,
   invokeCpuMs: 2,
+  allocatorCallMs: 0,
   allocatorNsPerOp: 0,
   invokeMs: 10,
   payloadMsPerMiB: 0,
