@@ -1,12 +1,19 @@
 /**
- * The cost of building an index on Lambda (issue 13's fan-out build), from the measured build rate:
+ * The cost of building an index on Lambda (`squash build --on-lambda`, docs/build-on-lambda.md), from the
+ * measured build rate and the staged build's tasks (shared/build/build-task.ts), with C chunks sized by the
+ * builder's memory as the build sizes them (`chunkRowsFor`):
  *   compute     = N·D·buildNsPerRowDim on one vCPU, billed at the build function's memory;
- *   invocations = 1 (sample and train) + ⌈N / chunkRows⌉ (assign chunks) + P (partition builds) + 1 (publish);
- *   S3 PUTs     = the index's P + 5 objects + one shard per chunk and partition;
- *   S3 GETs     = the input read in 8 MiB ranges + every shard read once;
+ *   invocations = C (sample) + 1 (train) + C (assign) + P (encode); the driver publishes;
+ *   S3 PUTs     = per task its result, C sample and C shard objects, the plan, centroids and shard counts,
+ *                 the version's claim, P partition objects and 5 index objects;
+ *   S3 GETs     = the input read twice (one ranged GET per chunk and pass), the samples, the centroids
+ *                 per assign task, two ranges per chunk and encode task, the shard counts per encode
+ *                 task, and per task the plan and a HEAD of its result;
  *   storage     = the index's bytes per month.
  * The partition build is the longest single invocation: n_p·D·buildNsPerRowDim, flagged past 15 min.
  */
+
+import { chunkRowsFor } from '../../shared/build/staged-build.ts';
 import type { ModelConfiguration } from './configuration.ts';
 import { MIB_PER_VCPU } from './environment.ts';
 import { indexBytes } from './index-size.ts';
@@ -17,16 +24,12 @@ import { type AwsPrices, DEFAULT_PRICES, lambdaCost } from './prices.ts';
 export interface BuildOptions {
   /** Memory of a build function, MiB. @default 3008 (the compactor's) */
   readonly memoryMiB: number;
-  /** Input rows per assign chunk. @default 1,000,000 */
-  readonly chunkRows: number;
-  /** Bytes per input row besides the float32 vector (attributes as JSON or Parquet). @default 64 */
-  readonly inputAttributeBytes: number;
+  /** Input rows per chunk. @default what the build fits in the builder's memory (`chunkRowsFor`) */
+  readonly chunkRows?: number;
 }
 
 export const DEFAULT_BUILD: BuildOptions = Object.freeze({
   memoryMiB: 3008,
-  chunkRows: 1_000_000,
-  inputAttributeBytes: 64,
 });
 
 export interface BuildPrediction {
@@ -43,7 +46,6 @@ export interface BuildPrediction {
   readonly flags: LimitFlag[];
 }
 
-const RANGE_BYTES = 8 * 2 ** 20;
 /** Manifest, CURRENT, centroids, attributes, ids. */
 const INDEX_OBJECTS_BESIDES_PARTITIONS = 5;
 
@@ -56,13 +58,12 @@ export function predictBuild(
   const { vectors, dim, partitions } = config;
   const speed = Math.min(1, options.memoryMiB / MIB_PER_VCPU);
   const computeSeconds = (vectors * dim * inputs.buildNsPerRowDim) / 1e9 / speed;
-  const chunks = Math.ceil(vectors / options.chunkRows);
-  const invocations = 2 + chunks + partitions;
+  const chunkRows = options.chunkRows ?? chunkRowsFor(options.memoryMiB * 2 ** 20, dim, dim);
+  const chunks = Math.ceil(vectors / chunkRows);
+  const invocations = 2 * chunks + 1 + partitions;
   const longestInvocationSeconds = ((vectors / partitions) * dim * inputs.buildNsPerRowDim) / 1e9 / speed;
-  const shards = chunks * partitions;
-  const puts = partitions + INDEX_OBJECTS_BESIDES_PARTITIONS + shards;
-  const inputBytes = vectors * (4 * dim + options.inputAttributeBytes);
-  const gets = Math.ceil(inputBytes / RANGE_BYTES) + shards;
+  const puts = invocations + 2 * chunks + 3 + 1 + partitions + INDEX_OBJECTS_BESIDES_PARTITIONS;
+  const gets = 2 * chunks + chunks + chunks + 2 * chunks * partitions + partitions + 2 * invocations;
   const bytes = indexBytes(config, inputs);
   const computeCost = lambdaCost(prices, options.memoryMiB, computeSeconds * 1000, invocations);
   const requestCost = puts * prices.s3Put + gets * prices.s3Get;

@@ -132,6 +132,14 @@ export async function runStagedBuild(
   }
 }
 
+/**
+ * Rows of a chunk within a task's memory: the chunk as read (d floats), prepared and spilled (d' floats
+ * each, and its row number), and the capacity assignment's scratch arrays.
+ */
+export function chunkRowsFor(memoryBytes: number, dim: number, storedDim: number): number {
+  return Math.floor((memoryBytes - BASELINE_BYTES) / (4 * (dim + 2 * storedDim + 1) + ASSIGN_ROW_BYTES));
+}
+
 async function planBuild(
   input: StagedBuildInput,
   indexLocation: string,
@@ -167,8 +175,7 @@ async function planBuild(
   }
   const storedDim = baseSpace(options.metric, dim, 0).storedDim;
   const chunkBudget = runner.memoryBytes - BASELINE_BYTES;
-  const rowBytes = 4 * (dim + 2 * storedDim + 1) + ASSIGN_ROW_BYTES;
-  const chunkRows = Math.floor(chunkBudget / rowBytes);
+  const chunkRows = chunkRowsFor(runner.memoryBytes, dim, storedDim);
   if (chunkRows < 2 * options.partitions) {
     throw new InvalidInputError(
       `a memory budget of ${mib(runner.memoryBytes)} MiB holds chunks of ${Math.max(chunkRows, 0)} rows of dimension ${dim}; ` +

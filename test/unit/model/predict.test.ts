@@ -108,9 +108,12 @@ describe('predictBuild', () => {
   it('counts invocations, objects and requests of the fan-out build', () => {
     const config = configuration({ vectors: 2_500_000, dim: 128, partitions: 64, batchSize: 1 });
     const b = predictBuild(config, { ...inputs, buildNsPerRowDim: 100 });
-    expect(b.invocations).toBe(2 + 3 + 64);
-    expect(b.puts).toBe(64 + 5 + 3 * 64);
-    expect(b.gets).toBe(Math.ceil((2_500_000 * (512 + 64)) / 2 ** 23) + 3 * 64);
+    // 3008 MiB holds chunks of ⌊(3008 − 160) MiB / (4·(128 + 256 + 1) + 160) B⌋ = 1,756,673 rows: 2 chunks.
+    const chunks = 2;
+    const tasks = chunks + 1 + chunks + 64;
+    expect(b.invocations).toBe(tasks);
+    expect(b.puts).toBe(tasks + 2 * chunks + 3 + 1 + 64 + 5);
+    expect(b.gets).toBe(2 * chunks + chunks + chunks + 2 * chunks * 64 + 64 + 2 * tasks);
     // 3008 MiB is more than one vCPU: the single-threaded build runs at one.
     expect(b.computeSeconds).toBeCloseTo((2_500_000 * 128 * 100) / 1e9, 9);
     expect(b.flags).toEqual([]);
