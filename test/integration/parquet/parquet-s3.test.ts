@@ -158,7 +158,9 @@ describe('Parquet input in S3', () => {
     const gets = requests.filter((r) => r.command === 'GetObjectCommand');
     expect(gets.length).toBeGreaterThan(0);
     expect(gets.every((get) => get.range !== undefined && get.status === 206)).toBe(true);
-    expect(gets.reduce((sum, get) => sum + rangeLength(get.range!), 0)).toBeLessThan(bytes.byteLength / 3);
+    // The staged build reads the vector column twice (its sample pass and its assign pass) and the
+    // footer at each task, and never the file's bulk, an unread text column.
+    expect(gets.reduce((sum, get) => sum + rangeLength(get.range!), 0)).toBeLessThan(bytes.byteLength / 2);
     const expected = await filesUnder(join(dir, 'from-disk'));
     const actual = await filesUnder(join(dir, 'from-s3'));
     expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
