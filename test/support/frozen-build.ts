@@ -7,10 +7,19 @@ import { join, relative } from 'node:path';
 import { vi } from 'vitest';
 import { runBuild } from '../../scripts/cli/build-command.ts';
 
-/** Runs `squash build` in-process with the clock frozen; returns its JSON summary (the last stdout line). */
-export async function buildFrozen(args: string[]): Promise<Record<string, unknown>> {
+/** Runs `run` with `Date` frozen at the instant every frozen build records as `createdAt`. */
+export async function withFrozenClock<T>(run: () => Promise<T>): Promise<T> {
   vi.useFakeTimers({ toFake: ['Date'] });
   vi.setSystemTime(new Date('2026-01-02T03:04:05.000Z'));
+  try {
+    return await run();
+  } finally {
+    vi.useRealTimers();
+  }
+}
+
+/** Runs `squash build` in-process with the clock frozen; returns its JSON summary (the last stdout line). */
+export async function buildFrozen(args: string[]): Promise<Record<string, unknown>> {
   let stdout = '';
   vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
     stdout += String(chunk);
@@ -18,10 +27,9 @@ export async function buildFrozen(args: string[]): Promise<Record<string, unknow
   });
   vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
   try {
-    await runBuild(args);
+    await withFrozenClock(() => runBuild(args));
   } finally {
     vi.restoreAllMocks();
-    vi.useRealTimers();
   }
   return JSON.parse(stdout.trim().split('\n').at(-1)!);
 }

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttributeTable } from '../../../shared/attributes/index.ts';
 import { buildIndex } from '../../../shared/build/build-index.ts';
 import type { BuildTask } from '../../../shared/build/build-task.ts';
@@ -12,7 +12,7 @@ import { readCurrentPointer } from '../../../shared/format/index.ts';
 import { LocalSearch } from '../../../shared/index/local-search.ts';
 import { LocalDirectoryStore } from '../../../shared/store/index.ts';
 import { generateDataset, generateQueries, SYNTHETIC_SCHEMA } from '../../../shared/synthetic/index.ts';
-import { filesUnder } from '../../support/frozen-build.ts';
+import { filesUnder, withFrozenClock } from '../../support/frozen-build.ts';
 
 const COUNT = 12_000;
 const DIM = 16;
@@ -39,28 +39,18 @@ function fresh(): { out: string; work: string } {
   return { out: join(root, `index-${runs}`), work: join(root, `work-${runs}`) };
 }
 
-async function frozen<T>(run: () => Promise<T>): Promise<T> {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(new Date('2026-01-02T03:04:05.000Z'));
-  try {
-    return await run();
-  } finally {
-    vi.useRealTimers();
-  }
-}
-
 describe('the staged build', () => {
   it('in one chunk writes exactly the objects the in-memory build writes', async () => {
     const { out, work } = fresh();
     const memory = join(root, 'in-memory');
-    await frozen(() =>
+    await withFrozenClock(() =>
       buildIndex(
         { vectors: dataset.vectors, count: COUNT, dim: DIM, attributes },
         new LocalDirectoryStore(memory),
         options,
       ),
     );
-    await frozen(() =>
+    await withFrozenClock(() =>
       runStagedBuild({ vectors: vectorsPath, attributes }, out, { ...options, work }, inProcessRunner(LARGE)),
     );
     const expected = await filesUnder(memory);
@@ -113,7 +103,7 @@ describe('the staged build', () => {
       },
     };
     await expect(
-      frozen(() =>
+      withFrozenClock(() =>
         runStagedBuild({ vectors: vectorsPath }, out, { ...options, work, taskAttempts: 2 }, failing),
       ),
     ).rejects.toThrow(/timed out/);
@@ -121,10 +111,10 @@ describe('the staged build', () => {
     await expect(
       runStagedBuild({ vectors: vectorsPath }, out, { ...options, partitions: 9, work }, base),
     ).rejects.toThrow(/holds the plan of another build .* 8 partitions/);
-    await frozen(() => runStagedBuild({ vectors: vectorsPath }, out, { ...options, work }, base));
+    await withFrozenClock(() => runStagedBuild({ vectors: vectorsPath }, out, { ...options, work }, base));
 
     const reference = fresh();
-    await frozen(() =>
+    await withFrozenClock(() =>
       runStagedBuild({ vectors: vectorsPath }, reference.out, { ...options, work: reference.work }, base),
     );
     const expected = await filesUnder(reference.out);

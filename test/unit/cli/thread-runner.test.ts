@@ -1,14 +1,14 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { threadRunner } from '../../../scripts/cli/thread-runner.ts';
 import type { BuildTask } from '../../../shared/build/build-task.ts';
 import { inProcessRunner, runStagedBuild } from '../../../shared/build/staged-build.ts';
 import { encodeFvecs } from '../../../shared/data/index.ts';
 import { InvalidInputError } from '../../../shared/errors/index.ts';
 import { generateDataset } from '../../../shared/synthetic/index.ts';
-import { filesUnder } from '../../support/frozen-build.ts';
+import { filesUnder, withFrozenClock } from '../../support/frozen-build.ts';
 
 const COUNT = 8_000;
 const DIM = 12;
@@ -21,27 +21,17 @@ await writeFile(
   encodeFvecs(generateDataset({ count: COUNT, dim: DIM, seed: 4 }).vectors, COUNT, DIM),
 );
 
-async function frozen<T>(run: () => Promise<T>): Promise<T> {
-  vi.useFakeTimers({ toFake: ['Date'] });
-  vi.setSystemTime(new Date('2026-01-02T03:04:05.000Z'));
-  try {
-    return await run();
-  } finally {
-    vi.useRealTimers();
-  }
-}
-
 describe('squash build --threads', () => {
   it('builds on two threads exactly what one thread builds with the same share of the budget', async () => {
     const threads = threadRunner(600 << 20, 2);
     try {
-      await frozen(() =>
+      await withFrozenClock(() =>
         runStagedBuild({ vectors }, join(root, 'threads'), { ...options, work: join(root, 'w1') }, threads),
       );
     } finally {
       await threads.close();
     }
-    await frozen(() =>
+    await withFrozenClock(() =>
       runStagedBuild(
         { vectors },
         join(root, 'one'),
