@@ -30,8 +30,8 @@
  * - `--attributes true` (the default) passes attributes.jsonl and schema.json to the build too; the CLI
  *   holds attribute rows whole (docs/build.md), outside the vectors' budget: reading the synthetic rows
  *   peaked at about 225 MiB per million and the table kept through the build is about 60 MiB per million
- *   (measured at 1 M), so 10 M with attributes exceeds a 2 GiB cap. `--attributes false` builds the
- *   vectors alone.
+ *   (measured at 1 M; reading 10 M peaked at 2,199 MiB), so 10 M with attributes exceeds a 2 GiB cap.
+ *   `--attributes false` builds the vectors alone.
  * - 10 M × 128 into 256 partitions (39,000 rows each) needs `{"rerank":20}` for recall@10 ≥ 0.95: the
  *   defaults (rerank 5) give 0.85 there and 0.93 at 1 M (docs/performance.md, "Build at scale").
  * - Recall is counted by ids (|returned ∩ true top-k| / k) and, as docs/performance.md does elsewhere,
