@@ -15,7 +15,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AttributeTable } from '../../shared/attributes/index.ts';
 import { defaultBuildOptions } from '../../shared/build/build-index.ts';
-import { inProcessRunner, runStagedBuild } from '../../shared/build/staged-build.ts';
+import { driverHeldBytes, inProcessRunner, runStagedBuild } from '../../shared/build/staged-build.ts';
 import { readParquetAttributes } from '../../shared/data/parquet-reader.ts';
 import { InvalidInputError } from '../../shared/errors/index.ts';
 import { type Metric, metrics } from '../../shared/metric.ts';
@@ -167,8 +167,16 @@ export async function runBuild(argv: string[]): Promise<void> {
       : {};
   const temporaryWork = onLambda === undefined && args.work === undefined;
   const work = onLambda?.work ?? args.work ?? (await mkdtemp(join(tmpdir(), 'squash-build-')));
+  // The driver's attributes and ids share this process's budget with in-process tasks.
+  const held = driverHeldBytes({ ...(attributes ? { attributes } : {}), ...(ids ? { ids } : {}) });
+  const taskBudget = memoryBudget - held;
+  if (held > 0 && !onLambda) {
+    process.stderr.write(
+      `attributes and ids hold about ${Math.round(held / 2 ** 20)} MiB; build tasks get the other ${Math.round(taskBudget / 2 ** 20)} MiB of --memory-budget\n`,
+    );
+  }
   const runner =
-    onLambda?.runner ?? (threads === 1 ? inProcessRunner(memoryBudget) : threadRunner(memoryBudget, threads));
+    onLambda?.runner ?? (threads === 1 ? inProcessRunner(taskBudget) : threadRunner(taskBudget, threads));
   try {
     const summary = await runStagedBuild(
       {

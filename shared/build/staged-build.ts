@@ -8,6 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AttributeQuantizer, AttributeTable } from '../attributes/index.ts';
+import { retainedBytes } from '../cache/retained-bytes.ts';
 import { InvalidInputError, PreconditionFailedError } from '../errors/index.ts';
 import {
   type CurrentPointer,
@@ -466,6 +467,19 @@ async function clearWork(workStore: BlobStore): Promise<void> {
 
 function mib(bytes: number): number {
   return Math.round(bytes / (1 << 20));
+}
+
+/**
+ * What the driver holds through a build besides its baseline: the attribute table, its codes twice
+ * (all rows, then the allocator's copy in partition order), each partition's row numbers while slices are
+ * written, and the ids. A runner in the driver's process has the rest of the budget for its tasks.
+ */
+export function driverHeldBytes(input: Pick<StagedBuildInput, 'attributes' | 'ids'>): number {
+  const table = input.attributes;
+  const rows = table?.count ?? input.ids?.length ?? 0;
+  const codes = table ? 2 * table.schema.attributes.length * table.count : 0;
+  const ids = input.ids ? input.ids.length * (typeof input.ids[0] === 'string' ? 48 : 16) : 0;
+  return (table ? retainedBytes(table) + codes + 4 * rows : 0) + ids;
 }
 
 /** Tasks run one at a time in this process, spilling to the work location (a directory, usually). */

@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AttributeTable } from '../../../shared/attributes/index.ts';
 import { buildIndex } from '../../../shared/build/build-index.ts';
 import type { BuildTask } from '../../../shared/build/build-task.ts';
-import { inProcessRunner, runStagedBuild } from '../../../shared/build/staged-build.ts';
+import { driverHeldBytes, inProcessRunner, runStagedBuild } from '../../../shared/build/staged-build.ts';
+import { retainedBytes } from '../../../shared/cache/retained-bytes.ts';
 import { encodeFvecs } from '../../../shared/data/index.ts';
 import { InvalidInputError } from '../../../shared/errors/index.ts';
 import { readCurrentPointer } from '../../../shared/format/index.ts';
@@ -185,3 +186,12 @@ async function readdirOrEmpty(path: string): Promise<string[]> {
   const files = await filesUnder(path).catch(() => new Map());
   return [...files.keys()];
 }
+
+describe('driverHeldBytes', () => {
+  it('counts the attribute table, its codes twice, the row numbers and the ids', () => {
+    const table = attributes.select(Uint32Array.from({ length: 1_000 }, (_, i) => i));
+    const held = driverHeldBytes({ attributes: table, ids: Array.from({ length: 1_000 }, (_, i) => i) });
+    expect(held).toBe(retainedBytes(table) + 2 * 4 * 1_000 + 4 * 1_000 + 16 * 1_000);
+    expect(driverHeldBytes({})).toBe(0);
+  });
+});
