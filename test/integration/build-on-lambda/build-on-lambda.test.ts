@@ -32,7 +32,11 @@ import type { LocalStack } from '../../../scripts/local/index.ts';
 import { AttributeTable } from '../../../shared/attributes/index.ts';
 import { defaultBuildOptions } from '../../../shared/build/build-index.ts';
 import type { BuildTask } from '../../../shared/build/build-task.ts';
-import { runStagedBuild, type StagedBuildOptions } from '../../../shared/build/staged-build.ts';
+import {
+  driverHeldBytes,
+  runStagedBuild,
+  type StagedBuildOptions,
+} from '../../../shared/build/staged-build.ts';
 import { writeFvecs } from '../../../shared/data/index.ts';
 import { readCurrentPointer } from '../../../shared/format/index.ts';
 import { type BlobStore, openStore } from '../../../shared/store/index.ts';
@@ -152,8 +156,10 @@ describe.runIf(isEmulated)('build on Lambda (local stack)', () => {
         join(folder, 'schema.json'),
         '--partitions',
         String(PARTITIONS),
+        // In-process, the attributes the driver holds come out of the budget first: give them on top so
+        // that tasks get the builder's memory, as on Lambda.
         '--memory-budget',
-        MEMORY_BUDGET,
+        String(MEMORY_BYTES + driverHeldBytes({ attributes })),
         '--out',
         join(folder, 'reference'),
       ],
