@@ -393,7 +393,7 @@ function membersByPartition(assignment: Uint32Array, partitions: number): Uint32
 }
 
 /** Attribute-major codes (A × N) of the given rows → attribute-major A × rows.length. */
-function gatherAttributeCodes(
+export function gatherAttributeCodes(
   codes: Uint8Array,
   attributes: number,
   n: number,

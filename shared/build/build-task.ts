@@ -188,7 +188,7 @@ async function runEncode(
   const counts = JSON.parse(
     new TextDecoder().decode(await workStore.get(workKeys.shardCounts)),
   ) as number[][];
-  const storedDim = storedDimOf(plan);
+  const storedDim = baseSpace(plan.metric, plan.dim, 0).storedDim;
   const { rows, vectors } = await gatherPartition(workStore, counts, p, storedDim);
   const count = rows.length;
   const { quantizer, ...codes } = OsqQuantizer.trainAndEncode(vectors, count, storedDim, {
@@ -215,11 +215,6 @@ async function runEncode(
     ref: { ...objectRef(key, bytes), count },
     centroid: Buffer.from(bytesOf(meanOf(vectors, count, storedDim))).toString('base64'),
   };
-}
-
-/** The stored dimension (dot adds one coordinate). */
-function storedDimOf(plan: BuildPlan): number {
-  return plan.metric === 'dot' ? plan.dim + 1 : plan.dim;
 }
 
 /** The rows of the seeded k-means sample, ascending (every row when k-means trains on all of them). */

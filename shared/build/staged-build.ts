@@ -22,7 +22,13 @@ import { baseSpace } from '../metric.ts';
 import { defaultSampleSize } from '../partition/balanced-kmeans.ts';
 import { type BlobStore, openStore } from '../store/index.ts';
 import { encodeAttributeSlice } from './attribute-slice.ts';
-import { type BuildOptions, type BuildSummary, publishObjects, type VersionWriter } from './build-index.ts';
+import {
+  type BuildOptions,
+  type BuildSummary,
+  gatherAttributeCodes,
+  publishObjects,
+  type VersionWriter,
+} from './build-index.ts';
 import { type BuildPlan, workKeys } from './build-plan.ts';
 import {
   type AssignResult,
@@ -289,11 +295,7 @@ async function writeAttributeSlices(
   let offset = 0;
   for (let p = 0; p < members.length; p++) {
     const rows = members[p]!;
-    const slice = new Uint8Array(attributeCount * rows.length);
-    for (let a = 0; a < attributeCount; a++) {
-      for (let i = 0; i < rows.length; i++)
-        slice[a * rows.length + i] = codes[a * attributes.count + rows[i]!]!;
-    }
+    const slice = gatherAttributeCodes(codes, attributeCount, attributes.count, rows);
     allocator.set(slice, offset);
     offset += slice.length;
     const table = attributes.select(rows).encode();
