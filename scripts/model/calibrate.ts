@@ -1,11 +1,12 @@
 /**
  * Turns measured requests into the model's inputs (pure; `validate.ts` measures). Work is fitted on
  * CPU time, which contention on a shared machine does not inflate as it does wall time:
- * - processor CPU per request = callMs·calls + pairMs·pairs + filterNs·(filtered pairs × N/P)
- *   + approximateNs·(approximate rows × pruning dims) + exactNs·(exact rows × D);
+ * - processor CPU per request = callMs·calls + pairMs·pairs + approximatePairMs·(approximate pairs)
+ *   + filterNs·(filtered pairs × N/P) + approximateNs·(approximate rows × pruning dims)
+ *   + exactNs·(exact rows × D) (pair terms scaled by D over the calibration's);
  * - every other process's CPU per request (coordinator, allocators, the Lambda host, S3 server and
  *   client) = requestMs + coordinatorQueryMs·q·(1 + tree depth) + invokeCpuMs·(allocator and processor invocations)
- *   + allocatorCallMs·allocators, after the allocator step's modelled operations (each tree level
+ *   + allocatorCallMs·allocators + resultPairMs·(query–partition results the processors return), after the allocator step's modelled operations (each tree level
  *   handles every query once more, as the coordinator does);
  * both by non-negative least squares weighted by 1/measured² (relative errors, so single queries count
  * as much as batches).
@@ -40,7 +41,12 @@ export function fitProcessor(
   inputs: MeasuredInputs,
 ): Pick<
   MeasuredInputs,
-  'processorCallMs' | 'processorPairMs' | 'filterNsPerRow' | 'approximateNsPerRowDim' | 'exactNsPerRowDim'
+  | 'processorCallMs'
+  | 'processorPairMs'
+  | 'approximatePairMs'
+  | 'filterNsPerRow'
+  | 'approximateNsPerRowDim'
+  | 'exactNsPerRowDim'
 > {
   const rows = observations.map(
     ({ config, processorInvocations, approximatePairs, exactPairs, exactQueries }) => {
@@ -50,6 +56,7 @@ export function fitProcessor(
       return [
         processorInvocations,
         (approximatePairs + exactPairs) * scaled,
+        approximatePairs * scaled,
         config.selectivity < 1
           ? ((approximatePairs + exactPairs) * (config.vectors / config.partitions)) / 1e6
           : 0,
@@ -59,15 +66,22 @@ export function fitProcessor(
     },
   );
   const targets = observations.map((o) => o.cpuMs.processor);
-  const [processorCallMs, processorPairMs, filterNsPerRow, approximateNsPerRowDim, exactNsPerRowDim] =
-    nonNegativeLeastSquares(
-      rows,
-      targets,
-      targets.map((t) => 1 / Math.max(t, 1e-3) ** 2),
-    );
+  const [
+    processorCallMs,
+    processorPairMs,
+    approximatePairMs,
+    filterNsPerRow,
+    approximateNsPerRowDim,
+    exactNsPerRowDim,
+  ] = nonNegativeLeastSquares(
+    rows,
+    targets,
+    targets.map((t) => 1 / Math.max(t, 1e-3) ** 2),
+  );
   return {
     processorCallMs: processorCallMs!,
     processorPairMs: processorPairMs!,
+    approximatePairMs: approximatePairMs!,
     filterNsPerRow: filterNsPerRow!,
     approximateNsPerRowDim: approximateNsPerRowDim!,
     exactNsPerRowDim: exactNsPerRowDim!,
@@ -77,18 +91,22 @@ export function fitProcessor(
 export function fitOther(
   observations: readonly Observation[],
   inputs: MeasuredInputs,
-): Pick<MeasuredInputs, 'requestMs' | 'coordinatorQueryMs' | 'invokeCpuMs' | 'allocatorCallMs'> {
+): Pick<
+  MeasuredInputs,
+  'requestMs' | 'coordinatorQueryMs' | 'invokeCpuMs' | 'allocatorCallMs' | 'resultPairMs'
+> {
   const rows = observations.map((o) => [
     1,
     o.config.batchSize * (1 + (treeFor(o.config)?.depth ?? 0)),
     o.allocatorInvocations + o.processorInvocations,
     o.allocatorInvocations,
+    o.approximatePairs + o.exactPairs,
   ]);
   const targets = observations.map((o) => {
     const stepMs = (o.config.batchSize * stepOpsPerQuery(o.config) * inputs.allocatorNsPerOp) / 1e6;
     return Math.max(0, o.cpuMs.other - stepMs);
   });
-  const [requestMs, coordinatorQueryMs, invokeCpuMs, allocatorCallMs] = nonNegativeLeastSquares(
+  const [requestMs, coordinatorQueryMs, invokeCpuMs, allocatorCallMs, resultPairMs] = nonNegativeLeastSquares(
     rows,
     targets,
     targets.map((t) => 1 / Math.max(t, 1e-3) ** 2),
@@ -98,6 +116,7 @@ export function fitOther(
     coordinatorQueryMs: coordinatorQueryMs!,
     invokeCpuMs: invokeCpuMs!,
     allocatorCallMs: allocatorCallMs!,
+    resultPairMs: resultPairMs!,
   };
 }
 

@@ -21,6 +21,11 @@ export interface MeasuredInputs {
    */
   readonly processorPairMs: number;
   /**
+   * Approximate plan: per query–partition pair beyond `processorPairMs` at dimension `calibrationDim`
+   * (the KLT transform of the query, its lookup tables, the shortlist and its exact re-rank), ms.
+   */
+  readonly approximatePairMs: number;
+  /**
    * Filtered queries: ns per row of a partition for each query–partition pair (taking the filter's
    * exact matching rows from the partition's attribute index).
    */
@@ -42,6 +47,13 @@ export interface MeasuredInputs {
    * index view, launching and settling children), ms.
    */
   readonly allocatorCallMs: number;
+  /**
+   * CPU of the caller (coordinator or allocator, and the host between them) per query–partition result
+   * a processor returns: its JSON carried, parsed and merged into the query's top k, ms. The exact plan
+   * returns one per query and partition holding a match, so a selective batch returns several times
+   * the approximate plan's results.
+   */
+  readonly resultPairMs: number;
   /** Allocator step: ns per operation of `allocatorWork` (P·D per query + N·A per filtered one). */
   readonly allocatorNsPerOp: number;
   /** Wall time of one warm synchronous Invoke round trip beyond the handler's own time, ms. */
@@ -61,23 +73,25 @@ export interface MeasuredInputs {
 }
 
 export const DEFAULT_INPUTS: MeasuredInputs = Object.freeze({
-  // Fitted by `taskset -c 0 npm run model -- --validate --cores 1` on 2026-12-06 (docs/cost-model.md
-  // "Validation", run 2): processor and other CPU from /proc over warm requests on the local stack
-  // pinned to one core, 20,000 × 64, 16 partitions.
-  processorCallMs: 0.85,
-  processorPairMs: 0,
-  filterNsPerRow: 6.42,
-  approximateNsPerRowDim: 1.87,
-  exactNsPerRowDim: 11.7,
+  // Fitted by `taskset -c 0 npm run model -- --validate --cores 1` on 2026-12-06, 13:00 UTC
+  // (docs/cost-model.md "Validation", run A): processor and other CPU from /proc (every thread) over
+  // warm requests on the local stack pinned to one otherwise idle core, 20,000 × 64, 16 partitions.
+  processorCallMs: 0.911,
+  processorPairMs: 0.0158,
+  approximatePairMs: 0.0168,
+  filterNsPerRow: 0,
+  approximateNsPerRowDim: 1.72,
+  exactNsPerRowDim: 6.99,
   calibrationDim: 64,
-  requestMs: 6.72,
-  coordinatorQueryMs: 0.116,
-  invokeCpuMs: 0.344,
-  allocatorCallMs: 4.52,
+  requestMs: 8.97,
+  coordinatorQueryMs: 0.0911,
+  invokeCpuMs: 1.28,
+  allocatorCallMs: 1.17,
+  resultPairMs: 0.0124,
   allocatorNsPerOp: 1,
-  invokeMs: 1.92,
-  payloadMsPerMiB: 10.9,
-  partitionsPerQuery: 2.26,
+  invokeMs: 2.09,
+  payloadMsPerMiB: 19.9,
+  partitionsPerQuery: 2.89,
   // AWS, S3 performance guidelines: small GETs see median latencies "in the range of tens of
   // milliseconds"; one request sustains roughly 85–90 MB/s. Neither is measured here.
   s3FirstByteMs: 30,

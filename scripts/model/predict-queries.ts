@@ -4,7 +4,7 @@
  *
  * Critical path (every term in ms; CPU terms divided by the function's vCPU share):
  *   request      = requestMs + q·coordinatorQueryMs
- *   step(n)      = n·ops·allocatorNsPerOp           ops = P·D (+ P·256, or N per filter attribute)
+ *   step(n)      = n·ops·allocatorNsPerOp + n·visits·resultPairMs      ops = P·D (+ P·256, or N per filter attribute)
  *   hop(req,res) = invokeMs + (req + res)/MiB · payloadMsPerMiB
  *   call         = hop + processorCallMs + pairs·pairMs + (1 − warm^calls)·load
  *   node(x)      = allocatorCallMs + subtree(x)·coordinatorQueryMs
@@ -89,8 +89,10 @@ export function predictQueries(
   let largestCall: CallGroup | undefined;
   /** An allocator step over `n` queries run by `role`: its own time until its last call answers. */
   const step = (n: number, role: 'coordinator' | 'allocator') => {
-    const stepMs = (n * opsPerQuery * inputs.allocatorNsPerOp) / 1e6 / cpu(role);
     const group = processorCalls(config, inputs, work, n);
+    const stepMs =
+      ((n * opsPerQuery * inputs.allocatorNsPerOp) / 1e6 + group.calls * group.pairs * inputs.resultPairMs) /
+      cpu(role);
     const callHandler = group.handlerMs / cpu('processor');
     const coldShare = 1 - config.warmShare;
     const callMs = group.calls > 0 ? hop(group.requestBytes, group.responseBytes) + callHandler : 0;

@@ -64,7 +64,10 @@ export function queryWork(config: ModelConfiguration, inputs: MeasuredInputs): Q
     matches,
     partitionsVisited: approximateVisits,
     rowsPerVisit: matchesPerPartition,
-    pairMs: perPair + (matchesPerPartition * lowerBoundDims * inputs.approximateNsPerRowDim) / 1e6,
+    pairMs:
+      perPair +
+      (inputs.approximatePairMs * dim) / inputs.calibrationDim +
+      (matchesPerPartition * lowerBoundDims * inputs.approximateNsPerRowDim) / 1e6,
   };
 }
 

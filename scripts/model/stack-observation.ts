@@ -87,14 +87,11 @@ export class WorkloadRun {
     this.target = target;
     this.workload = workload;
     this.#base = base;
-    const count = workload.singles ?? 1;
-    this.#requests = Array.from({ length: count }, (_, r) => ({
-      queries: (workload.singles ? [r] : Array.from({ length: workload.batchSize }, (_, q) => q)).map(
-        (q) => ({
-          vectorBase64: target.wire[q]!,
-          ...(workload.filter === undefined ? {} : { filter: workload.filter }),
-        }),
-      ),
+    this.#requests = requestQueries(workload, target.wire.length).map((positions) => ({
+      queries: positions.map((q) => ({
+        vectorBase64: target.wire[q]!,
+        ...(workload.filter === undefined ? {} : { filter: workload.filter }),
+      })),
     }));
   }
 
@@ -213,6 +210,23 @@ export class WorkloadRun {
       ...(workload.maxAllocators === undefined ? {} : { options: { maxAllocators: workload.maxAllocators } }),
     });
   }
+}
+
+/**
+ * The queries of each request of a kind, spread over the whole query set so that every kind samples
+ * the same queries (their partitions per query differ: 1.8 over the first 20 of the validation's
+ * queries, 3.3 over queries 100–199): `singles` evenly spaced single queries, or consecutive batches
+ * that together cover every query once.
+ */
+export function requestQueries(workload: Workload, queries: number): number[][] {
+  if (workload.singles) {
+    const stride = queries / workload.singles;
+    return Array.from({ length: workload.singles }, (_, r) => [Math.floor(r * stride) % queries]);
+  }
+  const batches = Math.ceil(queries / workload.batchSize);
+  return Array.from({ length: batches }, (_, b) =>
+    Array.from({ length: workload.batchSize }, (_, i) => (b * workload.batchSize + i) % queries),
+  );
 }
 
 /** Processor and allocator functions by name; any other function counts as the coordinator's side. */

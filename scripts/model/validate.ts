@@ -1,10 +1,11 @@
 /**
- * `npm run model -- --validate`: checks the model against the local stack in one run. It starts two
- * stacks (G = 8 processor functions, and G = 4), builds a seeded synthetic index (20,000 × 64, 16
+ * `npm run model -- --validate`: checks the model against the local stack in one run. It starts three
+ * stacks (G = 8 processor functions, G = 4, and G = 4 for the depth-2 tree), builds a seeded synthetic index (20,000 × 64, 16
  * partitions, the demo's data) into each, measures the hop (an empty Invoke and a 1 MiB one), then
  * warms every request kind (every environment the timed passes can use started beforehand; passes until
  * none starts an environment or loads cold) and times them in rounds, calibration and held-out kinds
- * alternating, so that a change in the machine's speed reaches both. The inputs are fitted on the
+ * alternating, so that a change in the machine's speed reaches both. Every kind's requests sample the
+ * whole set of 400 queries (their partitions per query differ by subset). The inputs are fitted on the
  * calibration kinds only; the held-out kinds (other batch sizes and selectivities, trees of 2 and 4
  * allocators, G = 4 and its depth-2 tree of 20) are predicted with them and the cores the calibration
  * batches got, and compared on mean latency, invocation counts and CPU. Each row reports the
@@ -21,7 +22,7 @@ import { buildIndex } from '../../shared/build/build-index.ts';
 import type { BlobStore } from '../../shared/store/index.ts';
 import { generateDataset, generateQueries, SYNTHETIC_SCHEMA } from '../../shared/synthetic/index.ts';
 import { type LocalStack, startLocalStack } from '../local/index.ts';
-import { effectiveCores, fitOther, fitProcessor } from './calibrate.ts';
+import { effectiveCores, fitOther, fitProcessor, type Observation } from './calibrate.ts';
 import { configuration } from './configuration.ts';
 import { localEnvironment } from './environment.ts';
 import { DEFAULT_INPUTS, type MeasuredInputs } from './measured-inputs.ts';
@@ -180,6 +181,8 @@ export async function validate(options: { readonly out: string; readonly cores: 
   // The stacks run at once, so their request kinds can be timed in turn.
   const stacks: LocalStack[] = [];
   const rows: ValidationRow[] = [];
+  /** Every timed kind's observation (without its chunks), so that a fit can be redone from the file. */
+  const observed: { role: string; observation: Observation }[] = [];
   let inputs: MeasuredInputs;
   let buildMs: number;
   /** The cores the stack effectively had during calibration (fitted), used for every prediction. */
@@ -244,7 +247,7 @@ export async function validate(options: { readonly out: string; readonly cores: 
     load.push(loadSample());
 
     const observations = calibration.map((run) => run.observation());
-    const visits = observations[0]!.approximatePairs;
+    const visits = partitionsPerQuery(observations);
     const seed: MeasuredInputs = {
       ...DEFAULT_INPUTS,
       ...hop,
@@ -257,8 +260,15 @@ export async function validate(options: { readonly out: string; readonly cores: 
     inputs = { ...inputs, ...fitOther(observations, inputs) };
     stackCores = effectiveCores(observations, cores);
     log(`fitted inputs: ${JSON.stringify(inputs)}; effective cores ${stackCores.toFixed(2)}`);
-    for (const o of observations) rows.push(compare(o, inputs, stackCores, 'calibration'));
-    for (const { run, role } of held) rows.push(compare(run.observation(), inputs, stackCores, role));
+    for (const o of observations) {
+      rows.push(compare(o, inputs, stackCores, 'calibration'));
+      observed.push({ role: 'calibration', observation: withoutChunks(o) });
+    }
+    for (const { run, role } of held) {
+      const o = run.observation();
+      rows.push(compare(o, inputs, stackCores, role));
+      observed.push({ role, observation: withoutChunks(o) });
+    }
   } finally {
     for (const stack of stacks) await stack.stop();
   }
@@ -303,7 +313,7 @@ export async function validate(options: { readonly out: string; readonly cores: 
   await writeFile(join(out, 'model-inputs.json'), `${JSON.stringify(inputs, null, 2)}\n`);
   await writeFile(
     join(out, 'model-validation.json'),
-    `${JSON.stringify({ node: process.version, cores, effectiveCores: stackCores, count: COUNT, dim: DIM, partitions: PARTITIONS, rounds: ROUNDS, load, coreZeroBusy: busy, inputs, rows }, null, 2)}\n`,
+    `${JSON.stringify({ node: process.version, cores, effectiveCores: stackCores, count: COUNT, dim: DIM, partitions: PARTITIONS, rounds: ROUNDS, load, coreZeroBusy: busy, inputs, rows, observations: observed }, null, 2)}\n`,
   );
   console.log(`wrote ${join(out, 'model-inputs.json')} and ${join(out, 'model-validation.json')}`);
 }
@@ -347,6 +357,33 @@ async function startStack(
     );
   }
   return { stack, used, ceiling };
+}
+
+/**
+ * Partitions an unfiltered query visits, over every unfiltered calibration kind's queries (each kind
+ * samples the whole query set).
+ */
+function partitionsPerQuery(observations: readonly Observation[]): number {
+  const unfiltered = observations.filter((o) => o.config.selectivity >= 1);
+  const queries = unfiltered.reduce((sum, o) => sum + o.config.batchSize, 0);
+  return unfiltered.reduce((sum, o) => sum + o.approximatePairs, 0) / queries;
+}
+
+function withoutChunks(o: TimedObservation): Observation {
+  const { label, config, latencyMs, processorMs, cpuMs, processorInvocations, allocatorInvocations } = o;
+  const { approximatePairs, exactPairs, exactQueries } = o;
+  return {
+    label,
+    config,
+    latencyMs,
+    processorMs,
+    cpuMs,
+    processorInvocations,
+    allocatorInvocations,
+    approximatePairs,
+    exactPairs,
+    exactQueries,
+  };
 }
 
 /** Share of core 0's time that was busy between consecutive samples. */

@@ -13,6 +13,7 @@ function observed(
   calls: number,
   otherMs: number,
   latencyMs = 100,
+  pairs = 0,
 ): Observation {
   return {
     label: `${batchSize}/${maxAllocators}`,
@@ -22,33 +23,40 @@ function observed(
     cpuMs: { processor: 0, other: otherMs },
     processorInvocations: calls,
     allocatorInvocations: allocators,
-    approximatePairs: 0,
+    approximatePairs: pairs,
     exactPairs: 0,
     exactQueries: 0,
   };
 }
 
 describe('fitOther', () => {
-  it('recovers request, per-query (per tree level), per-invocation and per-allocator costs', () => {
-    const truth = { requestMs: 6, coordinatorQueryMs: 0.15, invokeCpuMs: 0.9, allocatorCallMs: 4 };
-    // [batch, maxAllocators, allocators, processor calls]; 3 allocators make a depth-1 tree (each
-    // query handled by the coordinator and by one allocator), 20 a depth-2 tree.
-    const kinds: [number, number, number, number][] = [
-      [1, 0, 0, 2.5],
-      [20, 0, 0, 15],
-      [200, 0, 0, 16],
-      [200, 0, 0, 8],
-      [100, 3, 3, 48],
-      [100, 20, 20, 189],
+  it('recovers request, per-query (per tree level), per-invocation, per-allocator and per-result costs', () => {
+    const truth = {
+      requestMs: 6,
+      coordinatorQueryMs: 0.15,
+      invokeCpuMs: 0.9,
+      allocatorCallMs: 4,
+      resultPairMs: 0.01,
+    };
+    // [batch, maxAllocators, allocators, processor calls, query–partition results]; 3 allocators make
+    // a depth-1 tree (each query handled by the coordinator and by one allocator), 20 a depth-2 tree.
+    const kinds: [number, number, number, number, number][] = [
+      [1, 0, 0, 2.5, 2.5],
+      [20, 0, 0, 15, 40],
+      [200, 0, 0, 16, 600],
+      [200, 0, 0, 8, 3200],
+      [100, 3, 3, 48, 260],
+      [100, 20, 20, 189, 260],
     ];
-    const observations = kinds.map(([q, max, allocators, calls]) => {
+    const observations = kinds.map(([q, max, allocators, calls, pairs]) => {
       const levels = max === 20 ? 2 : max > 0 ? 1 : 0;
       const other =
         truth.requestMs +
         truth.coordinatorQueryMs * q * (1 + levels) +
         truth.invokeCpuMs * (allocators + calls) +
-        truth.allocatorCallMs * allocators;
-      return observed(q, max, allocators, calls, other);
+        truth.allocatorCallMs * allocators +
+        truth.resultPairMs * pairs;
+      return observed(q, max, allocators, calls, other, 100, pairs);
     });
     const fitted = fitOther(observations, { ...DEFAULT_INPUTS, allocatorNsPerOp: 0 });
     for (const [key, value] of Object.entries(truth)) {

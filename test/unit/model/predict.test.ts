@@ -16,6 +16,7 @@ const inputs: MeasuredInputs = {
   ...DEFAULT_INPUTS,
   processorCallMs: 1,
   processorPairMs: 0.5,
+  approximatePairMs: 0,
   approximateNsPerRowDim: 0,
   exactNsPerRowDim: 1,
   calibrationDim: 64,
@@ -23,6 +24,7 @@ const inputs: MeasuredInputs = {
   coordinatorQueryMs: 0,
   invokeCpuMs: 2,
   allocatorCallMs: 0,
+  resultPairMs: 0,
   allocatorNsPerOp: 0,
   invokeMs: 10,
   payloadMsPerMiB: 0,
@@ -87,6 +89,16 @@ describe('predictQueries', () => {
       predictQueries(config, inputs, aws).billedMs.allocators;
     // Each node's billed time holds its own 3 ms and its children's (1024 MiB: 0.58 vCPU).
     expect(billed).toBeCloseTo(((16 + 4 * 2) * 3) / (1024 / 1769), 6);
+  });
+
+  it('charges the caller for every query–partition result it merges, on the path and in the work', () => {
+    const batch = { ...single, batchSize: 200, maxAllocators: 0 };
+    const local = localEnvironment(inputs, 1);
+    const without = predictQueries(batch, inputs, local);
+    const withMerge = predictQueries(batch, { ...inputs, resultPairMs: 0.01 }, local);
+    // 200 queries × 2 partitions each = 400 results, merged by the coordinator (a full core locally).
+    expect(withMerge.workMs - without.workMs).toBeCloseTo(400 * 0.01, 9);
+    expect(withMerge.criticalPathMs - without.criticalPathMs).toBeCloseTo(400 * 0.01, 9);
   });
 
   it('multiplies peak concurrency by the requests in flight', () => {
