@@ -2,11 +2,13 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { AttributeTable, type AttributeValue } from '../../../shared/attributes/index.ts';
 import { buildIndex } from '../../../shared/build/build-index.ts';
 import { InvalidQueryError, PayloadTooLargeError } from '../../../shared/errors/index.ts';
+import { IndexReader } from '../../../shared/index/index-reader.ts';
 import { LocalSearch } from '../../../shared/index/local-search.ts';
-import { MemoryBlobStore } from '../../../shared/store/index.ts';
+import { type BlobStore, MemoryBlobStore } from '../../../shared/store/index.ts';
 import { generateDataset, SYNTHETIC_SCHEMA } from '../../../shared/synthetic/index.ts';
 import { compactIndex } from '../../../shared/writes/compact-index.ts';
 import { IndexWriter } from '../../../shared/writes/index-writer.ts';
+import { WriteLog } from '../../../shared/writes/write-log.ts';
 
 const count = 1500;
 const dim = 16;
@@ -180,6 +182,35 @@ describe('writes on an in-process index', () => {
       }
     }
     await expectExactMatches(undefined, () => true);
+  });
+
+  it('races for its budget after a slow first catch-up, even when others appended meanwhile', async () => {
+    const warm = await IndexWriter.open(store);
+    for (let b = 0; b < 5; b++) await warm.upsert([{ id: 20_000 + b, vector: vectorNear(b) }]);
+    const budgetMs = 300;
+    let appendMeanwhile: Promise<unknown> | undefined;
+    // A cold writer whose reads of log entries take longer than its whole budget; while it reads, the
+    // warm writer takes the sequence it will first try.
+    const slowLog: BlobStore = {
+      description: store.description,
+      get: async (key) => {
+        appendMeanwhile ??= warm.upsert([{ id: 20_100, vector: vectorNear(100) }]);
+        await appendMeanwhile;
+        await new Promise((resolve) => setTimeout(resolve, 2 * budgetMs));
+        return store.get(key);
+      },
+      getRange: (key, offset, length) => store.getRange(key, offset, length),
+      getRangeWithSize: (key, offset, length) => store.getRangeWithSize(key, offset, length),
+      put: (key, body, options) => store.put(key, body, options),
+      head: (key) => store.head(key),
+      list: (prefix, startAfter) => store.list(prefix, startAfter),
+      delete: (key) => store.delete(key),
+    };
+    const reader = await IndexReader.open(store, { allocator: false });
+    const cold = new IndexWriter(reader, new WriteLog(slowLog), { budgetMs });
+    const result = await cold.upsert([{ id: 20_200, vector: vectorNear(200) }]);
+    expect(result.sequence).toBe(7);
+    expect(await cold.log.lastSequence()).toBe(7);
   });
 });
 
