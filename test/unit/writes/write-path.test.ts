@@ -187,16 +187,20 @@ describe('writes on an in-process index', () => {
   it('races for its budget after a slow first catch-up, even when others appended meanwhile', async () => {
     const warm = await IndexWriter.open(store);
     for (let b = 0; b < 5; b++) await warm.upsert([{ id: 20_000 + b, vector: vectorNear(b) }]);
-    const budgetMs = 300;
+    // A budget long enough that no stall of a loaded machine between two attempts outlasts it.
+    const budgetMs = 1000;
     let appendMeanwhile: Promise<unknown> | undefined;
-    // A cold writer whose reads of log entries take longer than its whole budget; while it reads, the
+    // A cold writer whose first reads of the log take longer than its whole budget; while it reads, the
     // warm writer takes the sequence it will first try.
     const slowLog: BlobStore = {
       description: store.description,
       get: async (key) => {
-        appendMeanwhile ??= warm.upsert([{ id: 20_100, vector: vectorNear(100) }]);
+        if (appendMeanwhile === undefined) {
+          appendMeanwhile = warm.upsert([{ id: 20_100, vector: vectorNear(100) }]);
+          await appendMeanwhile;
+          await new Promise((resolve) => setTimeout(resolve, 1.5 * budgetMs));
+        }
         await appendMeanwhile;
-        await new Promise((resolve) => setTimeout(resolve, 2 * budgetMs));
         return store.get(key);
       },
       getRange: (key, offset, length) => store.getRange(key, offset, length),
