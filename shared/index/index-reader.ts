@@ -34,6 +34,7 @@ import {
   verifyObject,
 } from '../format/index.ts';
 import type { MetricSpace } from '../metric.ts';
+import { sameJson } from '../same-json.ts';
 import type { PartitionData } from '../search/partition-data.ts';
 import type { IndexLayout } from '../search/query-executor.ts';
 import type { BlobStore } from '../store/index.ts';
@@ -155,17 +156,24 @@ export class IndexReader {
 
   /**
    * A `compileFilter` for one batch that compiles each distinct filter (by its JSON) once, so queries
-   * with the same filter share one compiled filter (and what is cached per compiled filter).
+   * with the same filter share one compiled filter (and what is cached per compiled filter). A filter
+   * equal to the previous query's is recognised without serialising it: `JSON.stringify` per query was
+   * 11 % of a 0.1 % batch on siftsmall.
    */
   filterCompiler(): (json: unknown) => CompiledFilter {
     const compiled = new Map<string, CompiledFilter>();
+    let previous: unknown;
+    let previousFilter: CompiledFilter | undefined;
     return (json) => {
+      if (previousFilter !== undefined && sameJson(json, previous)) return previousFilter;
       const key = JSON.stringify(json ?? null);
       let filter = compiled.get(key);
       if (!filter) {
         filter = this.compileFilter(json);
         compiled.set(key, filter);
       }
+      previous = json;
+      previousFilter = filter;
       return filter;
     };
   }

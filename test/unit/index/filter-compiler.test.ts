@@ -1,0 +1,57 @@
+/** A batch's filter compiler: one compiled filter per distinct filter, however the queries spell it. */
+import { describe, expect, it } from 'vitest';
+import { IndexReader } from '../../../shared/index/index-reader.ts';
+import { sameJson } from '../../../shared/same-json.ts';
+import { withPrefix } from '../../../shared/store/index.ts';
+import { buildTestStore, INDEX } from '../functions/test-stack.ts';
+
+describe('sameJson', () => {
+  it('says yes exactly when the two JSON values serialise the same', () => {
+    const cases: [unknown, unknown][] = [
+      [{ u: { $lt: 0.5 } }, { u: { $lt: 0.5 } }],
+      [{ u: { $lt: 0.5 } }, { u: { $lt: 0.25 } }],
+      [
+        { a: 1, b: 2 },
+        { b: 2, a: 1 },
+      ],
+      [{ $and: [{ u: 1 }, { category: 'c1' }] }, { $and: [{ u: 1 }, { category: 'c1' }] }],
+      [{ $and: [{ u: 1 }] }, { $and: [{ u: 1 }, { u: 1 }] }],
+      [{ tags: ['a', 'b'] }, { tags: ['b', 'a'] }],
+      [{ u: 1 }, { u: '1' }],
+      [{ u: null }, { u: null }],
+      [{ u: null }, {}],
+      [[1, 2], { 0: 1, 1: 2 }],
+      [null, null],
+      ['x', 'x'],
+      [null, {}],
+    ];
+    for (const [a, b] of cases) {
+      expect(sameJson(a, b), `${JSON.stringify(a)} vs ${JSON.stringify(b)}`).toBe(
+        JSON.stringify(a) === JSON.stringify(b),
+      );
+    }
+  });
+
+  it('says no for what is not built of plain JSON values, even when their keys agree', () => {
+    expect(sameJson({ at: new Date(0) }, { at: new Date(1) })).toBe(false);
+    expect(sameJson(new Map([[1, 2]]), new Map())).toBe(false);
+    expect(sameJson(Float32Array.of(1), Float32Array.of(2))).toBe(false);
+    expect(sameJson({ u: Number.NaN }, { u: Number.NaN })).toBe(false);
+  });
+});
+
+describe('filterCompiler', () => {
+  it('shares one compiled filter among equal filters, consecutive or not, and keeps different ones apart', async () => {
+    const reader = await IndexReader.open(withPrefix(await buildTestStore(), INDEX), { allocator: false });
+    const compile = reader.filterCompiler();
+    const low = compile({ u: { $lt: 0.1 } });
+    expect(compile({ u: { $lt: 0.1 } })).toBe(low);
+    const high = compile({ u: { $gte: 0.9 } });
+    expect(high).not.toBe(low);
+    expect(compile({ u: { $lt: 0.1 } })).toBe(low);
+    expect(compile({ u: { $gte: 0.9 } })).toBe(high);
+    expect(compile(null)).toBe(compile(undefined));
+    expect(() => compile({ nope: 1 })).toThrow(/nope/);
+    expect(compile({ u: { $lt: 0.1 } })).toBe(low);
+  });
+});
