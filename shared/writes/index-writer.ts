@@ -32,7 +32,7 @@ import {
  * writer's first catch-up: a cold environment reading hundreds of entries on a loaded machine spent the
  * whole budget on that read, lost its one race and answered 503 every time a client retried it.
  */
-export const WRITE_BUDGET_MS = 10_000;
+const WRITE_BUDGET_MS = 10_000;
 
 /** Longest pause after a lost race: short, since a loser must first read what the winner wrote. */
 const MAX_BACKOFF_MS = 100;
