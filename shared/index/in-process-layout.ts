@@ -9,5 +9,5 @@ import { MatchingBlocks } from './matching-block.ts';
 
 export function inProcessLayout(layout: IndexLayout, partitions: readonly PartitionData[]): IndexLayout {
   const blocks = new MatchingBlocks(partitions, layout.dim);
-  return { ...layout, searchMatching: (filter, vector, k) => blocks.search(filter, vector, k) };
+  return { ...layout, searchMatching: (filter, vectors, k) => blocks.search(filter, vectors, k) };
 }

@@ -1,8 +1,8 @@
 /**
  * The in-process exact plan over a filter's matching rows (issue 11): the rows every partition's
  * attribute index gives (`exactRows`) with their vectors gathered once per compiled filter into one
- * contiguous block, so each query of a batch that shares the filter is one pass over exactly its
- * matches — no per-partition call, query permutation or candidate pass.
+ * contiguous block, so the queries of a batch that share the filter take one pass over exactly their
+ * matches — no per-partition call, per-partition query permutation or candidate pass.
  * Blocks are kept per compiled filter (a batch's filters live as long as the batch) and only for filters
  * that match a small share of the index, so a block never approaches a copy of the index.
  *
@@ -15,17 +15,19 @@
  * the index's, not the block's own: a block is built by the call that asks for it, and ordering 86 rows
  * by their own variances cost a one-query call on siftsmall ten times its scan.
  *
- * A filter's first query reads its rows where they are (`squaredL2BoundedFrom`: the block's terms in the
- * block's order, so the same distances bit for bit); only a second query with the same compiled filter,
- * in the same call, gathers the block. A one-query call never pays for a copy it would scan once.
+ * A filter that only one query of a call has reads its rows where they are (`squaredL2BoundedFrom`: the
+ * block's terms in the block's order, so the same distances bit for bit): a one-query call never pays
+ * for a copy it would scan once. Two or more queries with the same compiled filter gather the block and
+ * scan it together, two queries against four rows at a time (`scanBlock`): on siftsmall's 1 % block
+ * (86 rows) that is 1.34× faster than one query at a time, with the same answers.
  */
 
 import { exactRows } from '../attributes/filter-rows.ts';
 import type { CompiledFilter } from '../attributes/index.ts';
+import { BLOCK_PADDING_ROWS, scanBlock } from '../search/block-scan.ts';
 import { descendingOrder, permuteInto } from '../search/coordinate-order.ts';
 import { squaredL2BoundedFrom } from '../search/distance.ts';
 import type { PartitionData } from '../search/partition-data.ts';
-import { scanRows } from '../search/row-scan.ts';
 import { type Hit, TopK } from '../search/top-k.ts';
 
 /** Largest share of the index a block may hold; larger filters go through the partitions. */
@@ -40,9 +42,7 @@ interface Matches {
 interface Block {
   /** Global ordinals of the rows. */
   readonly ids: Uint32Array;
-  /** 0, 1, …: the block's rows in scan order. */
-  readonly rows: Uint32Array;
-  /** Row-major rows × dim, coordinates in the index-wide order. */
+  /** Row-major rows × dim, coordinates in the index-wide order, then `BLOCK_PADDING_ROWS` rows of zeros. */
   readonly vectors: Float32Array;
 }
 
@@ -58,7 +58,8 @@ export class MatchingBlocks {
   readonly #byFilter = new WeakMap<CompiledFilter, Matches | Block | null>();
   readonly #top = new TopK(0);
   readonly #rows: number;
-  readonly #query: Float32Array;
+  /** The queries of one call, in the index-wide order (grown as needed). */
+  #queries: Float32Array;
   #order: IndexOrder | undefined;
 
   constructor(
@@ -66,35 +67,46 @@ export class MatchingBlocks {
     private readonly dim: number,
   ) {
     this.#rows = partitions.reduce((sum, data) => sum + data.count, 0);
-    this.#query = new Float32Array(dim);
+    this.#queries = new Float32Array(dim);
   }
 
   /**
-   * The exact top k of the filter's matches for a prepared query (hits with squared distances,
+   * The exact top k of the filter's matches for each prepared query (hits with squared distances,
    * ascending), or undefined when the filter matches too much of the index for a block.
    */
   search(
     filter: CompiledFilter,
-    vector: Float32Array,
+    vectors: readonly Float32Array[],
     k: number,
-  ): { hits: Hit[]; scanned: number } | undefined {
+  ): { hits: Hit[]; scanned: number }[] | undefined {
     if (filter.matchesAll) return undefined;
-    const known = this.#byFilter.get(filter);
+    let known = this.#byFilter.get(filter);
     if (known === null) return undefined;
-    const top = this.#top.reset(k);
-    const order = this.indexOrder();
-    permuteInto(vector, 0, order.order, this.#query);
     if (known === undefined) {
-      const matches = this.matches(filter);
-      this.#byFilter.set(filter, matches);
-      if (!matches) return undefined;
-      this.scanInPlace(matches, order, top);
-      return { hits: top.sorted(), scanned: matches.total };
+      known = this.matches(filter);
+      this.#byFilter.set(filter, known);
+      if (known === null) return undefined;
+    }
+    const order = this.indexOrder();
+    const queries = this.permuted(vectors, order.order);
+    if (vectors.length === 1 && !('vectors' in known)) {
+      const top = this.#top.reset(k);
+      this.scanInPlace(known, order, queries, top);
+      return [{ hits: top.sorted(), scanned: known.total }];
     }
     const block = 'vectors' in known ? known : this.gather(known, order);
     this.#byFilter.set(filter, block);
-    scanRows(this.#query, block.vectors, this.dim, block.rows, block.ids.length, block.ids, top);
-    return { hits: top.sorted(), scanned: block.ids.length };
+    const scanned = block.ids.length;
+    const answers = scanBlock(queries, vectors.length, block.vectors, scanned, this.dim, block.ids, k);
+    return answers.map((hits) => ({ hits, scanned }));
+  }
+
+  /** The vectors rearranged into `order`, one after another (a buffer reused across calls). */
+  private permuted(vectors: readonly Float32Array[], order: Uint32Array): Float32Array {
+    const dim = this.dim;
+    if (this.#queries.length < vectors.length * dim) this.#queries = new Float32Array(vectors.length * dim);
+    for (let q = 0; q < vectors.length; q++) permuteInto(vectors[q]!, 0, order, this.#queries, q * dim);
+    return this.#queries;
   }
 
   private matches(filter: CompiledFilter): Matches | null {
@@ -104,14 +116,19 @@ export class MatchingBlocks {
   }
 
   /** The rows in the block's order, read from their partitions: the block's distances, no copy. */
-  private scanInPlace({ rowsByPartition }: Matches, { sources }: IndexOrder, top: TopK): void {
+  private scanInPlace(
+    { rowsByPartition }: Matches,
+    { sources }: IndexOrder,
+    query: Float32Array,
+    top: TopK,
+  ): void {
     for (let p = 0; p < this.partitions.length; p++) {
       const { ids, vectors } = this.partitions[p]!;
       const source = sources[p]!;
       const rows = rowsByPartition[p]!;
       for (let r = 0; r < rows.length; r++) {
         const row = rows[r]!;
-        top.push(squaredL2BoundedFrom(this.#query, vectors, row, source, top.worst), ids[row]!);
+        top.push(squaredL2BoundedFrom(query, vectors, row, source, top.worst), ids[row]!);
       }
     }
   }
@@ -119,7 +136,7 @@ export class MatchingBlocks {
   private gather({ rowsByPartition, total }: Matches, { sources }: IndexOrder): Block {
     const dim = this.dim;
     const ids = new Uint32Array(total);
-    const gathered = new Float32Array(total * dim);
+    const gathered = new Float32Array((total + BLOCK_PADDING_ROWS) * dim);
     let next = 0;
     for (let p = 0; p < this.partitions.length; p++) {
       const { ids: partitionIds, vectors } = this.partitions[p]!;
@@ -134,9 +151,7 @@ export class MatchingBlocks {
         next++;
       }
     }
-    const rows = new Uint32Array(total);
-    for (let row = 0; row < total; row++) rows[row] = row;
-    return { ids, rows, vectors: gathered };
+    return { ids, vectors: gathered };
   }
   /** Computed on first use: descending variance over every partition's rows, in index coordinates. */
   private indexOrder(): IndexOrder {

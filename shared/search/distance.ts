@@ -106,3 +106,85 @@ export function squaredL2BoundedQuad(
   out[2] = c;
   out[3] = d;
 }
+
+/**
+ * `squaredL2BoundedQuad` for two queries at once — rows `query0` and `query1` of the row-major `queries`
+ * against the rows starting at `first` (four consecutive rows) of `data`: each coordinate of each row is
+ * read once for both queries. Every sum adds its terms in coordinate order and is checked every 32
+ * dimensions, so a sum that runs to the end is bit-identical to `squaredL2Bounded`'s; it stops once all
+ * eight exceed their query's bound. Writes out[0..4) for `query0`, out[4..8) for `query1`.
+ */
+export function squaredL2BoundedPairQuad(
+  queries: Float32Array,
+  query0: number,
+  query1: number,
+  data: Float32Array,
+  first: number,
+  dim: number,
+  bound0: number,
+  bound1: number,
+  out: Float64Array,
+): void {
+  let a0 = 0;
+  let a1 = 0;
+  let a2 = 0;
+  let a3 = 0;
+  let b0 = 0;
+  let b1 = 0;
+  let b2 = 0;
+  let b3 = 0;
+  const qa = query0 * dim;
+  const qb = query1 * dim;
+  const r0 = first * dim;
+  const r1 = r0 + dim;
+  const r2 = r1 + dim;
+  const r3 = r2 + dim;
+  let j = 0;
+  while (j < dim) {
+    const end = Math.min(dim, j + 32);
+    for (; j < end; j++) {
+      const x0 = data[r0 + j]!;
+      const x1 = data[r1 + j]!;
+      const x2 = data[r2 + j]!;
+      const x3 = data[r3 + j]!;
+      const u = queries[qa + j]!;
+      const v = queries[qb + j]!;
+      let d = u - x0;
+      a0 += d * d;
+      d = u - x1;
+      a1 += d * d;
+      d = u - x2;
+      a2 += d * d;
+      d = u - x3;
+      a3 += d * d;
+      d = v - x0;
+      b0 += d * d;
+      d = v - x1;
+      b1 += d * d;
+      d = v - x2;
+      b2 += d * d;
+      d = v - x3;
+      b3 += d * d;
+    }
+    if (
+      a0 > bound0 &&
+      a1 > bound0 &&
+      a2 > bound0 &&
+      a3 > bound0 &&
+      b0 > bound1 &&
+      b1 > bound1 &&
+      b2 > bound1 &&
+      b3 > bound1
+    ) {
+      break;
+    }
+  }
+  out[0] = a0;
+  out[1] = a1;
+  out[2] = a2;
+  out[3] = a3;
+  out[4] = b0;
+  out[5] = b1;
+  out[6] = b2;
+  out[7] = b3;
+}

@@ -83,15 +83,15 @@ export interface IndexLayout {
   /** Quantized filter matches of `filter` in partition p (partition size when the filter matches all). */
   countMatches(filter: CompiledFilter, partition: number): number;
   /**
-   * Where every partition is in this process: the exact top k over the filter's matches in one pass
-   * (`shared/index/matching-block.ts`), or undefined when it declines; the exact plan then visits the
-   * partitions.
+   * Where every partition is in this process: the exact top k over the filter's matches for each of
+   * the vectors (queries with that filter), in one pass (`shared/index/matching-block.ts`), or
+   * undefined when it declines; the exact plan then visits the partitions.
    */
   searchMatching?(
     filter: CompiledFilter,
-    vector: Float32Array,
+    vectors: readonly Float32Array[],
     k: number,
-  ): { hits: Hit[]; scanned: number } | undefined;
+  ): { hits: Hit[]; scanned: number }[] | undefined;
 }
 
 /** Searches one partition for several queries; may run remotely and fail. */
@@ -117,7 +117,7 @@ export interface QueryStats {
 
 export interface QueryOutcome {
   /** Global ordinals with squared distances in the prepared space, ascending. */
-  readonly hits: Hit[];
+  readonly hits: readonly Hit[];
   readonly stats: QueryStats;
 }
 
@@ -127,7 +127,8 @@ interface QueryState {
   /** Partitions with at least one match. */
   readonly withMatches: number;
   readonly ranked: PartitionOrder;
-  readonly visited: Set<number>;
+  /** Partitions asked so far (made by its first round of partition searches). */
+  visited: Set<number> | undefined;
   /** Answered in full (the exact plan over the filter's matches): no round to run. */
   answered: boolean;
   readonly partial: Hit[][];
@@ -148,7 +149,17 @@ export async function executeQueries(
 ): Promise<QueryOutcome[]> {
   const matchCounts = matchCounter(layout);
   const states = queries.map((query) => planQuery(layout, matchCounts(query.filter), query, options));
-  let pending = states.map((state) => firstRound(layout, state, options));
+  const chosen = states.map((state) => firstRound(state, options));
+  answerFromMatches(
+    layout,
+    states.filter((_, i) => chosen[i] === EXACT),
+    options,
+  );
+  let pending = states.map((state, i) => {
+    const partitions = chosen[i]!;
+    if (partitions !== EXACT) return partitions;
+    return state.answered ? [] : allWithMatches(state);
+  });
   while (pending.some((partitions) => partitions.length > 0)) {
     await runRound(states, pending, options, search);
     pending = states.map((state) => nextRound(state, options));
@@ -218,7 +229,7 @@ function planQuery(
     counts,
     withMatches,
     ranked,
-    visited: new Set(),
+    visited: undefined,
     answered: false,
     partial: [],
     bound: undefined,
@@ -246,20 +257,43 @@ function indexOrder(partitions: number): PartitionOrder {
   return order;
 }
 
-/** The exact plan in one pass over the filter's matches, where the layout offers it; false if not. */
-function answerFromMatches(layout: IndexLayout, state: QueryState, options: QueryOptions): boolean {
-  const found = layout.searchMatching?.(state.query.filter, state.query.vector, options.k);
-  if (!found) return false;
-  state.partial.push(found.hits);
-  state.answered = true;
-  state.stats.rounds = 1;
-  state.stats.partitionsVisited = state.withMatches;
-  state.stats.vectorsScanned = found.scanned;
-  return true;
+/**
+ * The exact plan in one pass over each filter's matches, where the layout offers it: the queries that
+ * share a compiled filter go together. A query it declines stays unanswered (it visits the partitions).
+ */
+function answerFromMatches(layout: IndexLayout, states: readonly QueryState[], options: QueryOptions): void {
+  if (!layout.searchMatching || states.length === 0) return;
+  const byFilter = new Map<CompiledFilter, QueryState[]>();
+  for (const state of states) {
+    const group = byFilter.get(state.query.filter);
+    if (group) group.push(state);
+    else byFilter.set(state.query.filter, [state]);
+  }
+  for (const [filter, group] of byFilter) {
+    const found = layout.searchMatching(
+      filter,
+      group.map((state) => state.query.vector),
+      options.k,
+    );
+    if (!found) continue;
+    for (let i = 0; i < group.length; i++) {
+      const state = group[i]!;
+      const { hits, scanned } = found[i]!;
+      state.partial.push(hits);
+      state.answered = true;
+      state.stats.rounds = 1;
+      state.stats.partitionsVisited = state.withMatches;
+      state.stats.vectorsScanned = scanned;
+    }
+  }
 }
 
-function firstRound(layout: IndexLayout, state: QueryState, options: QueryOptions): number[] {
-  if (state.mode === 'exact') return answerFromMatches(layout, state, options) ? [] : allWithMatches(state);
+/** `firstRound`'s answer for a query that takes the exact plan. */
+const EXACT = 'exact';
+
+/** The partitions of a query's first round, or EXACT for the exact plan (its partitions come after). */
+function firstRound(state: QueryState, options: QueryOptions): number[] | typeof EXACT {
+  if (state.mode === 'exact') return EXACT;
   const selected = selectPartitions(state.ranked, state.counts, {
     partitionFactor: options.partitionFactor,
     minMatches: options.k * options.matchesFactor,
@@ -278,7 +312,7 @@ function firstRound(layout: IndexLayout, state: QueryState, options: QueryOption
   if (plan === 'exact') {
     state.mode = 'exact';
     state.stats.plan = 'exact';
-    return answerFromMatches(layout, state, options) ? [] : allWithMatches(state);
+    return EXACT;
   }
   return selected;
 }
@@ -299,7 +333,7 @@ function nextRound(state: QueryState, options: QueryOptions): number[] {
   const next: number[] = [];
   let expected = 0;
   for (const p of state.ranked.order) {
-    if (state.visited.has(p) || state.counts[p] === 0) continue;
+    if (state.visited?.has(p) || state.counts[p] === 0) continue;
     next.push(p);
     expected += state.counts[p]!;
     if (found + expected >= options.k) break;
@@ -334,6 +368,7 @@ async function runRound(
       },
     };
     for (const partition of selected) {
+      state.visited ??= new Set();
       state.visited.add(partition);
       let requests = byPartition[partition];
       if (!requests) {

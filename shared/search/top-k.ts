@@ -166,8 +166,8 @@ const mergeTop = new TopK(0);
  * Merges partial result lists into the global top-k; commutative and associative. Hits keep what they
  * carry (their attributes): the winners are the input hits themselves.
  */
-export function mergeHits(lists: readonly (readonly Hit[])[], k: number): Hit[] {
-  if (lists.length === 1 && lists[0]!.length <= k) return [...lists[0]!];
+export function mergeHits(lists: readonly (readonly Hit[])[], k: number): readonly Hit[] {
+  if (lists.length === 1 && lists[0]!.length <= k) return lists[0]!;
   const top = mergeTop.reset(k);
   // Made only when some hit carries attributes: most merges have none.
   let carried: Map<number, Hit> | undefined;

@@ -250,7 +250,7 @@ describe('processPartition', () => {
 });
 
 /** Each query position's hits over all parts, merged into its top k. */
-function mergedByPosition(parts: ProcessorResponse['parts']): Map<number, Hit[]> {
+function mergedByPosition(parts: ProcessorResponse['parts']): Map<number, readonly Hit[]> {
   const lists = new Map<number, Hit[][]>();
   for (const part of parts) {
     for (const result of part.results) {

@@ -101,4 +101,21 @@ describe('in-process search over a built index', () => {
       );
     });
   });
+
+  it('a batch mixing selective filters, odd-sized, answers each query as it would be answered alone', async () => {
+    const limits = [0.004, 0.003];
+    const batch = Array.from({ length: 7 }, (_, q) => ({
+      vector: queryVector(q),
+      filter: { u: { $lt: limits[q % 2]! } },
+    }));
+    const together = await search.search(batch, { k });
+    for (const [q, query] of batch.entries()) {
+      const [alone] = await search.search([query], { k });
+      expect(together[q]!.stats.plan).toBe('exact');
+      expect(together[q]!.hits).toEqual(alone!.hits);
+      expect(together[q]!.hits.map((hit) => hit.distance)).toEqual(
+        bruteForce(q, (row) => dataset.attributes!.u[row]! < limits[q % 2]!).map((d) => expect.closeTo(d, 4)),
+      );
+    }
+  });
 });
