@@ -17,9 +17,10 @@
  * - **A ceiling on environments** (`maxEnvironments`). Lambda would start as many as the concurrency
  *   limit allows; here each costs ~90 MB and a share of 2 cores, so memory followed peak concurrency.
  *   Past the ceiling an invocation waits (FIFO) for the next environment to come free instead of being
- *   throttled: callers see latency, not errors. If none comes free within `queueTimeoutMs` — a function
- *   that invokes itself (the allocator tree) could otherwise wait on its own callers — it gets an
- *   environment over the ceiling, which is killed as soon as it has served instead of kept warm.
+ *   throttled: callers see latency, not errors. If none comes free for `queueTimeoutMs` while it waits —
+ *   a function that invokes itself (the allocator tree) could otherwise wait on its own callers — it
+ *   gets an environment over the ceiling, which is killed as soon as it has served instead of kept warm.
+ *   A long queue that is being served gets none: each would start cold to serve once.
  * - **Idle reaping** (`idleTimeoutMs`). Lambda reclaims an environment after it has been idle for a
  *   while; AWS does not document how long (observed: roughly 5–15 minutes, sooner under pressure).
  *   Here an environment idle for `idleTimeoutMs` is killed.
@@ -53,7 +54,10 @@ export interface EnvironmentCapacity {
   readonly maxEnvironments: number;
   /** An environment idle this long is killed, in ms. @default 300_000 (5 minutes) */
   readonly idleTimeoutMs: number;
-  /** How long an invocation queues past the ceiling before it gets an extra environment, in ms. @default 2_000 */
+  /**
+   * How long a queued invocation waits with no environment of the function coming free before it gets
+   * an extra one, in ms. @default 2_000
+   */
   readonly queueTimeoutMs: number;
 }
 
@@ -122,6 +126,8 @@ export class FunctionPool {
   readonly #idleTimers = new Map<LambdaEnvironment, NodeJS.Timeout>();
   #waiters: Waiter[] = [];
   #busy = 0;
+  /** When an environment last came free (finished an invocation or a warm-up), in ms since the epoch. */
+  #lastFreedAt = 0;
   #stopped = false;
   readonly #counters: Record<Counter, number> = {
     invocations: 0,
@@ -241,9 +247,18 @@ export class FunctionPool {
         return;
       }
       this.#counters.queued += 1;
-      const timer = setTimeout(() => {
-        if (this.#waiters.includes(waiter)) this.#launchFor(waiter);
-      }, this.#capacity.queueTimeoutMs);
+      const queuedAt = Date.now();
+      const { queueTimeoutMs } = this.#capacity;
+      // An extra environment only when none came free for queueTimeoutMs (the queue is stuck, as when
+      // the allocator tree waits on itself), not when a long queue is merely being served: each extra
+      // one starts cold and serves once, so under steady overload they would slow everything further.
+      const check = (): void => {
+        if (!this.#waiters.includes(waiter)) return;
+        const quietMs = Date.now() - Math.max(queuedAt, this.#lastFreedAt);
+        if (quietMs >= queueTimeoutMs) this.#launchFor(waiter);
+        else timer = setTimeout(check, queueTimeoutMs - quietMs);
+      };
+      let timer = setTimeout(check, queueTimeoutMs);
       waiter.serve = (acquired) => {
         clearTimeout(timer);
         resolve(acquired);
@@ -286,6 +301,7 @@ export class FunctionPool {
   /** After an invocation (or a warm-up): killed if over the ceiling, else to the next waiter, else idle. */
   #release(environment: LambdaEnvironment): void {
     if (!environment.alive || this.#stopped) return;
+    this.#lastFreedAt = Date.now();
     const waiter = this.#waiters[0];
     // A waiter whose own launch has not started takes this one instead (the launch is cancelled).
     if (waiter?.launch !== undefined) {

@@ -58,7 +58,7 @@ export interface LambdaHostOptions {
   readonly maxEnvironmentsPerFunction?: number;
   /** An environment idle this long is killed, in ms. @default 300_000 (5 minutes) */
   readonly idleTimeoutMs?: number;
-  /** How long an invocation queues past the ceiling before it gets an extra environment, in ms. @default 2_000 */
+  /** How long a queued invocation waits with no environment coming free before it gets an extra one, in ms. @default 2_000 */
   readonly queueTimeoutMs?: number;
 }
 

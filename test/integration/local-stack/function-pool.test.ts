@@ -3,7 +3,7 @@
  * that comes right after `kill()` — before the killed processes' exit events — must start a new
  * environment, not get a dead idle one (which would fail with Runtime.ExitError although nothing was in
  * flight); idle environments are reaped; past the ceiling invocations queue instead of starting more
- * environments; an init that times out is retried within the function timeout (suppressed init); a
+ * environments, and get an extra one only when none came free for the queue timeout; an init that times out is retried within the function timeout (suppressed init); a
  * launch still waiting for its slot is cancelled when another environment serves its invocation.
  * Time limits are generous multiples of what the fixtures need: the box may be busy.
  */
@@ -146,6 +146,16 @@ describe('FunctionPool', () => {
     // The extra environment is over the ceiling: it is not kept once it has served.
     expect(await waitUntil(() => !isRunning(extra), 10_000)).toBe(true);
     expect(pool.stats().environments).toBe(1);
+  });
+
+  it('past the ceiling, starts no extra environment for a long queue whose environments keep coming free', async () => {
+    pool = counterPool({ maxEnvironments: 1, queueTimeoutMs: 1_000 });
+    // Eight calls of 250 ms on one environment: the last waits about 1.75 s, but one comes free every 250 ms.
+    const outcomes = await Promise.all(
+      [0, 1, 2, 3, 4, 5, 6, 7].map((n) => pool!.invoke(request(n, { sleepMs: 250 }))),
+    );
+    expect(new Set(outcomes.map((outcome) => payloadOf(outcome).pid)).size).toBe(1);
+    expect(pool.stats()).toMatchObject({ queued: 7, environmentsStarted: 1, coldStarts: 1, warmStarts: 7 });
   });
 
   it('retries an init that timed out within the invocation (suppressed init), under the function timeout', async () => {
