@@ -3,8 +3,9 @@
  * that comes right after `kill()` — before the killed processes' exit events — must start a new
  * environment, not get a dead idle one (which would fail with Runtime.ExitError although nothing was in
  * flight); idle environments are reaped; past the ceiling invocations queue instead of starting more
- * environments, and get an extra one only when none came free for the queue timeout; an init that times out is retried within the function timeout (suppressed init); a
- * launch still waiting for its slot is cancelled when another environment serves its invocation.
+ * environments, and get an extra one only when none came free for the queue timeout; an init that times
+ * out is retried within the function timeout (suppressed init); a launch still waiting for its slot is
+ * cancelled when another environment serves its invocation.
  * Time limits are generous multiples of what the fixtures need: the box may be busy.
  */
 import { fileURLToPath } from 'node:url';
