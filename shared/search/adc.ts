@@ -52,7 +52,7 @@ export function pruningCodes(packed: Uint8Array, n: number, layout: OsqLayout, d
   return { dims: even, count: n, codes, words };
 }
 
-/** Pair tables of cell gaps for one query, in buffers reused across queries. */
+/** Cell gaps and pair tables for one query, in buffers reused across queries. */
 export class AdcTables {
   /**
    * dims/2 tables of 256 entries: gap² of the high dimension's cell plus the low one's, rounded to
@@ -60,8 +60,10 @@ export class AdcTables {
    */
   values = new Float64Array(0);
   dims = 0;
-  private single = new Float64Array(0);
+  /** dims × 16: the squared gap from the query to each 4-bit cell of each dimension (0 for no cell). */
+  gaps = new Float64Array(0);
 
+  /** The gaps and the pair tables. */
   build(
     z: Float64Array,
     dims: number,
@@ -69,12 +71,23 @@ export class AdcTables {
     boundaries: Float32Array,
     boundaryOffsets: Uint32Array,
   ): this {
+    return this.buildGaps(z, dims, bits, boundaries, boundaryOffsets).buildPairs();
+  }
+
+  /** The gaps of the leading `dims` dimensions (rounded up to even), without the pair tables. */
+  buildGaps(
+    z: Float64Array,
+    dims: number,
+    bits: Uint8Array,
+    boundaries: Float32Array,
+    boundaryOffsets: Uint32Array,
+  ): this {
     const even = dims + (dims & 1);
-    if (this.values.length < (even / 2) * PAIR_CELLS) {
+    if (this.gaps.length < even * PRUNING_CELLS) {
       this.values = new Float64Array((even / 2) * PAIR_CELLS);
-      this.single = new Float64Array(even * PRUNING_CELLS);
+      this.gaps = new Float64Array(even * PRUNING_CELLS);
     }
-    const single = this.single;
+    const single = this.gaps;
     single.fill(0, 0, even * PRUNING_CELLS);
     for (let d = 0; d < Math.min(dims, bits.length); d++) {
       const cells = bits[d]! > 0 ? 1 << Math.min(bits[d]!, PRUNING_BITS) : 0;
@@ -89,6 +102,14 @@ export class AdcTables {
         single[t + c] = gap * gap;
       }
     }
+    this.dims = even;
+    return this;
+  }
+
+  /** The pair tables of the gaps last built. */
+  buildPairs(): this {
+    const even = this.dims;
+    const single = this.gaps;
     // Each high cell's row of a pair table is its gap plus the 16 gaps of the low dimension, held in
     // locals, without reloading the low gaps per high cell.
     const values = this.values;
@@ -131,7 +152,6 @@ export class AdcTables {
         values[out + 15] = Math.fround(gap + l15);
       }
     }
-    this.dims = even;
     return this;
   }
 }

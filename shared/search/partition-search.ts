@@ -14,6 +14,7 @@ import type { CompiledFilter } from '../attributes/index.ts';
 import { binaryCode, kltTransform } from '../quantize/index.ts';
 import { accumulateLowerBounds } from './adc.ts';
 import { squaredL2Bounded, squaredL2BoundedQuad } from './distance.ts';
+import { fastScanBounds, wantsFastScan } from './fast-scan/fast-scan.ts';
 import { hammingPrune } from './hamming-prune.ts';
 import { type PartitionData, pruningDims } from './partition-data.ts';
 import { workspaceOf } from './partition-workspace.ts';
@@ -136,7 +137,7 @@ export function searchPartition(
       survivors,
     );
   }
-  const tables = workspace.tables.build(
+  const tables = workspace.tables.buildGaps(
     z,
     dims,
     data.layout.bits,
@@ -145,8 +146,11 @@ export function searchPartition(
   );
   const bounds = workspace.bounds;
   // kept === data.count: every row survived, in order, so row i is survivors[i] = i.
-  const whole = kept === data.count;
-  accumulateLowerBounds(workspace.pruningCodes(dims), whole ? null : survivors, kept, tables, bounds);
+  const chosen = kept === data.count ? null : survivors;
+  const fast =
+    wantsFastScan(kept, data.count) &&
+    fastScanBounds(workspace.fastScanCodes(tables.dims), tables.gaps, chosen, kept, bounds);
+  if (!fast) accumulateLowerBounds(workspace.pruningCodes(dims), chosen, kept, tables.buildPairs(), bounds);
 
   // Rows whose bound exceeds the query's k-th best so far cannot enter its answer: the shortlist skips them.
   const bound = query.bound;

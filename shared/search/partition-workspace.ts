@@ -6,6 +6,7 @@
  */
 import { AdcTables, type PruningCodes, pruningCodes } from './adc.ts';
 import { permuteInto } from './coordinate-order.ts';
+import { type FastScanCodes, fastScanCodes } from './fast-scan/fast-scan.ts';
 import { type PartitionData, pruningDims } from './partition-data.ts';
 import { shortlistKeys, shortlistOf } from './shortlist.ts';
 import { TopK } from './top-k.ts';
@@ -29,6 +30,7 @@ export class Workspace {
   readonly rerankDistances = new Float64Array(4);
   private z = new Float64Array(0);
   private codes: PruningCodes | undefined;
+  private blockCodes: FastScanCodes | undefined;
   private readonly query: Float32Array;
 
   constructor(private readonly data: PartitionData) {
@@ -81,6 +83,15 @@ export class Workspace {
     }
     return this.codes;
   }
+
+  /** The leading `dims` (even) dimensions' codes in the fast-scan kernel's blocks, derived on first use. */
+  fastScanCodes(dims: number): FastScanCodes {
+    if (this.blockCodes?.dims !== dims) {
+      const pairs = this.pruningCodes(dims);
+      this.blockCodes = fastScanCodes(pairs.codes, pairs.dims / 2, this.data.count, dims);
+    }
+    return this.blockCodes;
+  }
 }
 
 const workspaces = new WeakMap<PartitionData, Workspace>();
@@ -101,7 +112,8 @@ const MAX_K = 1000;
 /**
  * The most a partition's workspace can hold: per row the candidate, survivor and bound arrays, the
  * shortlist key, the shortlist's indices and bounds (at most one per row) and the pruning codes of every
- * dimension with bits (two per byte); the pair and single tables of those dimensions; the permuted query
+ * dimension with bits (two per byte, and one per byte in the fast-scan blocks of 16 rows); the pair and
+ * single tables of those dimensions; the permuted query
  * and its transformed coordinates; the result heaps (k ≤ 1000; the shortlist heap only for partitions
  * too large for keys).
  */
@@ -112,5 +124,6 @@ export function workspaceBytes(data: PartitionData): number {
   const keys = shortlistKeys(rows).byteLength;
   const heap = keys === 0 ? 16 * rows : 0;
   const tables = pairs * 256 * 8 + 2 * pairs * 16 * 8;
-  return rows * (4 + 4 + 4 + 2 * 8 + pairs) + keys + heap + tables + data.dim * (4 + 8) + 16 * MAX_K;
+  const blocks = Math.ceil(rows / 16) * 16 * 2 * pairs;
+  return rows * (4 + 4 + 4 + 2 * 8 + pairs) + blocks + keys + heap + tables + data.dim * (4 + 8) + 16 * MAX_K;
 }

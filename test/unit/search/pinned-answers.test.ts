@@ -85,10 +85,13 @@ const PINNED_DIGESTS: Record<string, string> = {
   defaults: 'ed6727c030ba2cae',
   exact: 'cedfea5a814351d0',
   hamming: '4fbc3ad6fb0d827c',
-  k1: '2d3dc6e8a6f8add1',
+  // re-pinned for the fast-scan bounds (8-bit tables, shared/search/fast-scan): recall against the
+  // exact top k on these 60 queries moved 0.950 → 0.917 (k1, two queries) and 0.907 → 0.908 (shallow);
+  // every other setting's answers are unchanged
+  k1: 'd5290617e38cd959',
   k50: 'bc18fd0da2d24396',
   red: 'ace62ff430d75d15',
-  shallow: '6bcd427d017573af',
+  shallow: 'cade269a9b7b5523',
   // re-pinned twice: the in-process exact plan sums in its block's order, now the index-wide variance
   // order (same ids; distances moved by at most 4.3e-16 relative, docs/filtered-search.md)
   'u<0.01': 'd2ee60cd54943ed0',
