@@ -247,9 +247,9 @@ function knownRowsScanner(data: Dataset, workload: Workload): () => number[][] {
   const scans = [...byGroup].map(([group, members]) => {
     const rows = group < 0 ? identity(data.count) : workload.groups[group]!;
     const block = new Float32Array((rows.length + BLOCK_PADDING_ROWS) * dim);
-    rows.forEach((row, i) => block.set(data.base.subarray(row * dim, (row + 1) * dim), i * dim));
+    for (const [i, row] of rows.entries()) block.set(data.base.subarray(row * dim, (row + 1) * dim), i * dim);
     const queries = new Float32Array(members.length * dim);
-    members.forEach((q, i) => queries.set(query(data, q), i * dim));
+    for (const [i, q] of members.entries()) queries.set(query(data, q), i * dim);
     return { members, rows, block, queries };
   });
   return () => {
