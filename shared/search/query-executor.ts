@@ -149,15 +149,11 @@ export async function executeQueries(
 ): Promise<QueryOutcome[]> {
   const matchCounts = matchCounter(layout);
   const states = queries.map((query) => planQuery(layout, matchCounts(query.filter), query, options));
-  const chosen = states.map((state) => firstRound(state, options));
-  answerFromMatches(
-    layout,
-    states.filter((_, i) => chosen[i] === EXACT),
-    options,
-  );
+  const selected = states.map((state) => firstRound(state, options));
+  const exact = states.filter((state) => state.mode === 'exact');
+  answerFromMatches(layout, exact, options);
   let pending = states.map((state, i) => {
-    const partitions = chosen[i]!;
-    if (partitions !== EXACT) return partitions;
+    if (state.mode === 'approximate') return selected[i]!;
     return state.answered ? [] : allWithMatches(state);
   });
   while (pending.some((partitions) => partitions.length > 0)) {
@@ -288,12 +284,12 @@ function answerFromMatches(layout: IndexLayout, states: readonly QueryState[], o
   }
 }
 
-/** `firstRound`'s answer for a query that takes the exact plan. */
-const EXACT = 'exact';
-
-/** The partitions of a query's first round, or EXACT for the exact plan (its partitions come after). */
-function firstRound(state: QueryState, options: QueryOptions): number[] | typeof EXACT {
-  if (state.mode === 'exact') return EXACT;
+/**
+ * The partitions of a query's first round on the approximate plan; none when it takes (or switches to)
+ * the exact plan, whose partitions come after its matches were tried (`answerFromMatches`).
+ */
+function firstRound(state: QueryState, options: QueryOptions): number[] {
+  if (state.mode === 'exact') return [];
   const selected = selectPartitions(state.ranked, state.counts, {
     partitionFactor: options.partitionFactor,
     minMatches: options.k * options.matchesFactor,
@@ -312,7 +308,7 @@ function firstRound(state: QueryState, options: QueryOptions): number[] | typeof
   if (plan === 'exact') {
     state.mode = 'exact';
     state.stats.plan = 'exact';
-    return EXACT;
+    return [];
   }
   return selected;
 }
