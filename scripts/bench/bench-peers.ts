@@ -242,7 +242,9 @@ function knownRowsScanner(data: Dataset, workload: Workload): () => number[][] {
   const byGroup = new Map<number, number[]>();
   for (let q = 0; q < data.queryCount; q++) {
     const group = workload.queryGroup[q]!;
-    byGroup.set(group, [...(byGroup.get(group) ?? []), q]);
+    const members = byGroup.get(group);
+    if (members) members.push(q);
+    else byGroup.set(group, [q]);
   }
   const scans = [...byGroup].map(([group, members]) => {
     const rows = group < 0 ? identity(data.count) : workload.groups[group]!;

@@ -8,7 +8,7 @@
 import { squaredL2BoundedPairQuad } from './distance.ts';
 import { type Hit, TopK } from './top-k.ts';
 
-/** Rows a block must hold after its last row (`blockPadding`) so that every quad reads four rows. */
+/** Rows of zeros a block must hold after its last row, so that every quad reads four rows. */
 export const BLOCK_PADDING_ROWS = 3;
 
 const sums = new Float64Array(8);
