@@ -14,7 +14,7 @@ import type { CompiledFilter } from '../attributes/index.ts';
 import { binaryCode, kltTransform } from '../quantize/index.ts';
 import { accumulateLowerBounds } from './adc.ts';
 import { squaredL2Bounded, squaredL2BoundedQuad } from './distance.ts';
-import { fastScanBounds, wantsFastScan } from './fast-scan/fast-scan.ts';
+import { fastScanSums, wantsFastScan } from './fast-scan/fast-scan.ts';
 import { hammingPrune } from './hamming-prune.ts';
 import { type PartitionData, pruningDims } from './partition-data.ts';
 import { workspaceOf } from './partition-workspace.ts';
@@ -103,9 +103,13 @@ export function searchPartition(
   hidden?: Uint8Array,
 ): PartitionQueryResult {
   const workspace = workspaceOf(data);
-  const rows = workspace.candidates;
-  let count = candidateRows(data, query.filter, rows);
-  if (hidden) count = withoutHidden(rows, count, hidden);
+  let rows = workspace.allRows;
+  let count = data.count;
+  if (!query.filter.matchesAll || hidden) {
+    rows = workspace.candidates;
+    count = candidateRows(data, query.filter, rows);
+    if (hidden) count = withoutHidden(rows, count, hidden);
+  }
   const dims = pruningDims(data, options.pruningDims);
   const shortlist = options.rerank * query.k;
   const ordered = workspace.orderedQuery(query.vector);
@@ -144,18 +148,22 @@ export function searchPartition(
     data.osq.boundaries,
     data.osq.boundaryOffsets,
   );
-  const bounds = workspace.bounds;
   // kept === data.count: every row survived, in order, so row i is survivors[i] = i.
   const chosen = kept === data.count ? null : survivors;
-  const fast =
-    wantsFastScan(kept, data.count) &&
-    fastScanBounds(workspace.fastScanCodes(tables.dims), tables.gaps, chosen, kept, bounds);
-  if (!fast) accumulateLowerBounds(workspace.pruningCodes(dims), chosen, kept, tables.buildPairs(), bounds);
-
+  const fastScan = wantsFastScan(kept, data.count)
+    ? fastScanSums(workspace.fastScanCodes(tables.dims), tables.gaps)
+    : null;
   // Rows whose bound exceeds the query's k-th best so far cannot enter its answer: the shortlist skips them.
   const bound = query.bound;
   const wanted = Math.min(shortlist, kept);
-  const shortlisted = workspace.shortlist(kept, wanted, slackened(bound?.worst ?? Number.POSITIVE_INFINITY));
+  const cut = slackened(bound?.worst ?? Number.POSITIVE_INFINITY);
+  let shortlisted: number;
+  if (fastScan) shortlisted = workspace.shortlistSums(fastScan, chosen, kept, wanted, cut);
+  else {
+    const codes = workspace.pruningCodes(dims);
+    accumulateLowerBounds(codes, chosen, kept, tables.buildPairs(), workspace.bounds);
+    shortlisted = workspace.shortlist(kept, wanted, cut);
+  }
   const top = workspace.top.reset(query.k);
   const order = workspace.shortlistIndices;
   const lowerBounds = workspace.shortlistBounds;

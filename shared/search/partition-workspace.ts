@@ -6,14 +6,16 @@
  */
 import { AdcTables, type PruningCodes, pruningCodes } from './adc.ts';
 import { permuteInto } from './coordinate-order.ts';
-import { type FastScanCodes, fastScanCodes } from './fast-scan/fast-scan.ts';
+import { type FastScanCodes, type FastScanSums, fastScanCodes } from './fast-scan/fast-scan.ts';
 import { type PartitionData, pruningDims } from './partition-data.ts';
-import { shortlistKeys, shortlistOf } from './shortlist.ts';
+import { shortlistKeys, shortlistOf, shortlistOfSums } from './shortlist.ts';
 import { TopK } from './top-k.ts';
 
 /** Reusable buffers and derived codes for one partition (one per processor, reused across queries). */
 export class Workspace {
   readonly candidates: Uint32Array;
+  /** 0, 1, …, count − 1: the candidates when nothing is filtered out. */
+  readonly allRows: Uint32Array;
   readonly survivors: Uint32Array;
   readonly bounds: Float32Array;
   /** The bounds' bits (same memory), and one shortlist key per row (see shortlist.ts). */
@@ -35,6 +37,7 @@ export class Workspace {
 
   constructor(private readonly data: PartitionData) {
     this.candidates = new Uint32Array(data.count);
+    this.allRows = Uint32Array.from({ length: data.count }, (_, i) => i);
     this.survivors = new Uint32Array(data.count);
     this.bounds = new Float32Array(data.count);
     this.boundBits = new Uint32Array(this.bounds.buffer, 0, data.count);
@@ -59,10 +62,7 @@ export class Workspace {
    * `shortlistBounds`, ascending; returns how many (fewer when fewer bounds are at most `cut`).
    */
   shortlist(count: number, size: number, cut = Number.POSITIVE_INFINITY): number {
-    if (this.shortlistIndices.length < size) {
-      this.shortlistIndices = new Float64Array(size);
-      this.shortlistBounds = new Float64Array(size);
-    }
+    this.reserveShortlist(size);
     return shortlistOf(
       this.bounds,
       this.boundBits,
@@ -74,6 +74,34 @@ export class Workspace {
       this.shortlistBounds,
       cut,
     );
+  }
+
+  /** `shortlist` over the fast-scan sums of `rows[0..count)` (all rows when null). */
+  shortlistSums(
+    fastScan: FastScanSums,
+    rows: Uint32Array | null,
+    count: number,
+    size: number,
+    cut = Number.POSITIVE_INFINITY,
+  ): number {
+    this.reserveShortlist(size);
+    return shortlistOfSums(
+      fastScan,
+      rows,
+      count,
+      size,
+      this.best,
+      this.shortlistIndices,
+      this.shortlistBounds,
+      cut,
+    );
+  }
+
+  private reserveShortlist(size: number): void {
+    if (this.shortlistIndices.length < size) {
+      this.shortlistIndices = new Float64Array(size);
+      this.shortlistBounds = new Float64Array(size);
+    }
   }
 
   /** Row-major codes of at least the leading `dims` dimensions, extracted on first use. */
@@ -110,7 +138,7 @@ export function workspaceOf(data: PartitionData): Workspace {
 const MAX_K = 1000;
 
 /**
- * The most a partition's workspace can hold: per row the candidate, survivor and bound arrays, the
+ * The most a partition's workspace can hold: per row the candidate, all-rows, survivor and bound arrays, the
  * shortlist key, the shortlist's indices and bounds (at most one per row) and the pruning codes of every
  * dimension with bits (two per byte, and one per byte in the fast-scan blocks of 16 rows); the pair and
  * single tables of those dimensions; the permuted query
@@ -125,5 +153,7 @@ export function workspaceBytes(data: PartitionData): number {
   const heap = keys === 0 ? 16 * rows : 0;
   const tables = pairs * 256 * 8 + 2 * pairs * 16 * 8;
   const blocks = Math.ceil(rows / 16) * 16 * 2 * pairs;
-  return rows * (4 + 4 + 4 + 2 * 8 + pairs) + blocks + keys + heap + tables + data.dim * (4 + 8) + 16 * MAX_K;
+  return (
+    rows * (4 + 4 + 4 + 4 + 2 * 8 + pairs) + blocks + keys + heap + tables + data.dim * (4 + 8) + 16 * MAX_K
+  );
 }

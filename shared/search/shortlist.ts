@@ -7,6 +7,7 @@
  * a selection moves the `size` smallest keys to the front and a sort orders them. Partitions of 2^21
  * rows or more take the heap.
  */
+import { type FastScanSums, fastScanKeys } from './fast-scan/fast-scan.ts';
 import type { TopK } from './top-k.ts';
 
 const INDEX_SPAN = 2 ** 21;
@@ -48,6 +49,49 @@ export function shortlistOf(
     const index = keys[s]! % INDEX_SPAN;
     indices[s] = index;
     out[s] = bounds[index]!;
+  }
+  return m;
+}
+
+/**
+ * `shortlistOf` over bounds in whole steps (`FastScanSums`: row r's bound is fround(sums[r] · step)), of
+ * rows[0..count) or, when `rows` is null, of rows 0..count): the same rows in the same order, as the
+ * bounds order like their sums. The kernel finds the candidates (`fastScanKeys`); only the listed rows'
+ * bounds are made.
+ */
+export function shortlistOfSums(
+  fastScan: FastScanSums,
+  rows: Uint32Array | null,
+  count: number,
+  size: number,
+  heap: TopK,
+  indices: Float64Array,
+  out: Float64Array,
+  cut = Number.POSITIVE_INFINITY,
+): number {
+  const { sums, step, limit } = fastScan;
+  let m = Math.min(size, count);
+  if (m === 0) return 0;
+  if (count >= INDEX_SPAN) {
+    const best = heap.reset(m);
+    for (let i = 0; i < count; i++) {
+      const bound = Math.fround(sums[rows === null ? i : rows[i]!]! * step);
+      if (bound <= cut) best.push(bound, i);
+    }
+    return best.drainAscending(indices, out);
+  }
+  // Every row above `cutSum` has a bound above `cut` (the factor covers the float32 rounding).
+  const cutSum = step === 0 ? limit : Math.min(limit, Math.floor((cut / step) * (1 + 1e-6)));
+  const keys = fastScanKeys(fastScan, rows, count, m, cutSum);
+  m = Math.min(m, keys.length);
+  if (m < keys.length) selectSmallest(keys, keys.length, m);
+  if (m <= INSERTION_SORT_MAX) insertionSort(keys, m);
+  else keys.subarray(0, m).sort();
+  for (let s = 0; s < m; s++) {
+    const key = keys[s]!;
+    const index = key % INDEX_SPAN;
+    indices[s] = index;
+    out[s] = Math.fround(((key - index) / INDEX_SPAN) * step);
   }
   return m;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../../shared/random.ts';
-import { shortlistKeys, shortlistOf } from '../../../shared/search/shortlist.ts';
+import { fastScanCodes, fastScanSums } from '../../../shared/search/fast-scan/fast-scan.ts';
+import { shortlistKeys, shortlistOf, shortlistOfSums } from '../../../shared/search/shortlist.ts';
 import { TopK } from '../../../shared/search/top-k.ts';
 
 /** The heap's answer: the `size` smallest (bound, index), ascending. */
@@ -55,6 +56,46 @@ describe('shortlistOf', () => {
       // The listed rows are the heap's first n; every heap row at or below the cut is among them.
       expect(n).toBeGreaterThanOrEqual(atMostCut);
       expect(Array.from(indices.subarray(0, n))).toEqual(heap.indices.slice(0, n));
+      if (n < Math.min(size, count)) {
+        const listed = new Set(Array.from(indices.subarray(0, n)));
+        for (let i = 0; i < count; i++) if (!listed.has(i)) expect(bounds[i]).toBeGreaterThan(cut);
+      }
+    }
+  });
+});
+
+/** Fast-scan sums of random 4-bit codes (`rows` × `dims`) against random gaps. */
+function randomSums(rows: number, dims: number, seed: number) {
+  const rng = createRng(seed);
+  const pairs = Uint8Array.from({ length: (rows * dims) / 2 }, () => rng.int(256));
+  // Few distinct gaps, so that many rows tie.
+  const gaps = Float64Array.from({ length: dims * 16 }, () => rng.int(4) * rng.next() * 10);
+  return fastScanSums(fastScanCodes(pairs, dims / 2, rows, dims), gaps)!;
+}
+
+describe('shortlistOfSums', () => {
+  it('lists what shortlistOf lists for the same bounds, of whole partitions and of row lists, with and without a cut', () => {
+    const rng = createRng(23);
+    for (let trial = 0; trial < 200; trial++) {
+      const rows = 1 + rng.int(900);
+      const dims = [8, 16, 32, 300][trial % 4]!;
+      const fastScan = randomSums(rows, dims, trial);
+      const chosen =
+        trial % 3 === 0 ? Uint32Array.from({ length: 1 + rng.int(rows) }, () => rng.int(rows)) : null;
+      const count = chosen ? chosen.length : rows;
+      const size = 1 + rng.int(80);
+      const bounds = Float32Array.from({ length: count }, (_, i) =>
+        Math.fround(fastScan.sums[chosen ? chosen[i]! : i]! * fastScan.step),
+      );
+      const cut = trial % 2 ? Number.POSITIVE_INFINITY : bounds[rng.int(count)]! * (0.5 + rng.next());
+      const expected = byHeap(bounds, count, size);
+      const indices = new Float64Array(size);
+      const out = new Float64Array(size);
+      const n = shortlistOfSums(fastScan, chosen, count, size, new TopK(0), indices, out, cut);
+      const atMostCut = expected.bounds.filter((bound) => bound <= cut).length;
+      expect(n).toBeGreaterThanOrEqual(atMostCut);
+      expect(Array.from(indices.subarray(0, n))).toEqual(expected.indices.slice(0, n));
+      expect(Array.from(out.subarray(0, n))).toEqual(expected.bounds.slice(0, n));
       if (n < Math.min(size, count)) {
         const listed = new Set(Array.from(indices.subarray(0, n)));
         for (let i = 0; i < count; i++) if (!listed.has(i)) expect(bounds[i]).toBeGreaterThan(cut);
