@@ -18,9 +18,12 @@
  *
  * Recall of every method is computed here, from the returned ids and exact distances, with the same
  * code; every returned id is checked against its filter. Each sweep point is timed once over all
- * queries, repeated until `--min-seconds` have passed; the known-rows scan and the squash settings
- * reported are then re-timed interleaved and their medians reported (`retimed`). Prints a Markdown table of queries/s at recall
- * ≥ 0.95 and ≥ 0.99 with the ratios, writes bench-results/peers.json and one recall–queries/s plot
+ * queries, repeated until `--min-seconds` have passed (FAISS's in the Python child, which sweeps a data
+ * set after squash and stays up to time points again on request). The points reported — the
+ * known-rows scan, the squash defaults, and the best squash and FAISS point of each method at each
+ * recall target — are then re-timed the same way, interleaved in the same rounds, and their medians
+ * reported (`retimed`; the sweep figure stays as `sweepQps`). Prints a Markdown table of queries/s at
+ * recall ≥ 0.95 and ≥ 0.99 with the ratios, writes bench-results/peers.json and one recall–queries/s plot
  * per workload (bench-results/peers-<dataset>-<filter>.svg). Never gates CI on time.
  *
  * Meant to run on one core: `taskset -c 0 npm run bench:peers -- [--queries 1000] [--min-seconds 0.5]
@@ -32,6 +35,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { readIvecs, writeFvecs } from '../../shared/data/index.ts';
 import { LocalSearch } from '../../shared/index/local-search.ts';
@@ -309,12 +313,18 @@ const grid: Partial<QueryOptions>[] = [
   ),
 ];
 
+/** squash's sweep of one workload: its points, and `run` to search all queries again with a setting. */
+interface SquashSweep {
+  readonly points: Point[];
+  readonly run: (options: Partial<QueryOptions>) => Promise<unknown>;
+}
+
 async function squashPoints(
   data: Dataset,
   workload: Workload,
   masks: readonly Uint8Array[],
   truth: readonly number[][],
-): Promise<{ points: Point[]; run: (options: Partial<QueryOptions>) => Promise<unknown> }> {
+): Promise<SquashSweep> {
   // Each timed call validates its vectors and compiles its filters, as a user's call does: nothing a
   // filter derives (its compiled form, its matching rows) outlives the call that asked for it.
   const queries = Array.from({ length: data.queryCount }, (_, q) => ({
@@ -340,21 +350,20 @@ async function squashPoints(
 
 /**
  * The sweep times each setting once, so the best of 41 noisy timings would flatter squash (many settings
- * do the same work). The known-rows scan, the squash defaults and the squash setting chosen at each
- * recall target are timed again, interleaved, `RETIMINGS` times; their medians replace the sweep figures.
+ * do the same work), and speed drifts between the phases of a run. The known-rows scan, the squash
+ * defaults and the squash and FAISS points chosen at each recall target are timed again, interleaved:
+ * `RETIMINGS` rounds, each timing every point once in a fixed order; their medians replace the sweep
+ * figures.
  */
 const RETIMINGS = 3;
 
-async function retimed(
-  points: readonly Point[],
-  runs: ReadonlyMap<Point, () => unknown>,
-  count: number,
-): Promise<Point[]> {
-  const samples = new Map<Point, number[]>([...runs.keys()].map((point) => [point, []]));
+/** `timings` times one point (all queries) and gives its queries/s. */
+async function retimed(points: readonly Point[], timings: ReadonlyMap<Point, () => Promise<number>>) {
+  const samples = new Map<Point, number[]>([...timings.keys()].map((point) => [point, []]));
   for (let round = 0; round < RETIMINGS; round++) {
-    for (const [point, run] of runs) samples.get(point)!.push((await timed(run, count)).qps);
+    for (const [point, time] of timings) samples.get(point)!.push(await time());
   }
-  return points.map((point) => {
+  return points.map((point): Point => {
     const qps = samples.get(point);
     if (!qps) return point;
     const sorted = [...qps].sort((a, b) => a - b);
@@ -432,67 +441,60 @@ interface FaissOutput {
   }[];
 }
 
-async function faissPoints(
+/** A FAISS child after its sweep: its points, and the child still up to time them again. */
+interface Faiss {
+  readonly points: Map<Workload, Point[]>;
+  readonly info: Omit<FaissOutput, 'points'>;
+  /** Times a sweep point again in the child, as the sweep timed it (all queries): queries/s. */
+  readonly retime: (workload: Workload, point: Point) => Promise<number>;
+  /** Ends the child (it exits at the end of its stdin) and removes its files. */
+  readonly close: () => Promise<void>;
+}
+
+const faissMethods = ['faiss-hnsw', 'faiss-hnsw-postfilter', 'faiss-ivf-sq8'] as const;
+
+const workloadName = (workload: Workload) => workload.filterName.replace('%', 'pct');
+
+async function startFaiss(
   data: Dataset,
   masks: Map<Workload, readonly Uint8Array[]>,
   truths: Map<Workload, readonly number[][]>,
-): Promise<{ points: Map<Workload, Point[]>; info: Omit<FaissOutput, 'points'> }> {
+): Promise<Faiss> {
   const dir = await mkdtemp(join(tmpdir(), `squash-peers-${data.name}-`));
+  const job = await writeFaissJob(data, dir).catch(async (error) => {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  });
+  const runner = join(import.meta.dirname, 'faiss-runner.py');
+  const [command, args] = existsSync('/usr/bin/taskset')
+    ? ['taskset', ['-c', '0', python, runner, job]]
+    : [python, [runner, job]];
+  const child = spawn(command, args, {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
+  });
+  const exited = new Promise((resolve) => {
+    child.on('close', resolve);
+    child.on('error', resolve);
+  });
+  child.stdin.on('error', () => {}); // a child gone is reported by its missing answer
+  const close = async () => {
+    child.stdin.end();
+    await exited;
+    await rm(dir, { recursive: true, force: true });
+  };
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const answer = async () => {
+    const line = await lines.next();
+    if (line.done)
+      throw new Error('faiss-runner.py closed its output; expected an answer (its error is above)');
+    return line.value;
+  };
   try {
-    await writeFvecs(join(dir, 'base.fvecs'), data.base, data.count, data.dim);
-    await writeFvecs(join(dir, 'queries.fvecs'), data.queries, data.queryCount, data.dim);
-    const workloads = [];
-    for (const workload of data.workloads) {
-      const name = workload.filterName.replace('%', 'pct');
-      const offsets = new Int32Array(workload.groups.length + 1);
-      for (const [g, group] of workload.groups.entries()) offsets[g + 1] = offsets[g]! + group.length;
-      const groups = new Int32Array(offsets[workload.groups.length]!);
-      for (const [g, group] of workload.groups.entries()) groups.set(group, offsets[g]!);
-      await writeInt32Npy(join(dir, `${name}.groups.npy`), groups);
-      await writeInt32Npy(join(dir, `${name}.offsets.npy`), offsets);
-      await writeInt32Npy(join(dir, `${name}.query-groups.npy`), workload.queryGroup);
-      workloads.push({
-        name,
-        selectivity: workload.selectivity,
-        groups: join(dir, `${name}.groups.npy`),
-        offsets: join(dir, `${name}.offsets.npy`),
-        queryGroups: join(dir, `${name}.query-groups.npy`),
-      });
-    }
-    const job = {
-      base: join(dir, 'base.fvecs'),
-      queries: join(dir, 'queries.fvecs'),
-      k,
-      cacheDir: join(cacheRoot, 'faiss'),
-      key: `${data.name}-${data.count}x${data.dim}`,
-      minSeconds,
-      outDir: dir,
-      workloads,
-    };
-    await writeFile(join(dir, 'job.json'), JSON.stringify(job));
-    const runner = join(import.meta.dirname, 'faiss-runner.py');
-    const pinned = existsSync('/usr/bin/taskset');
-    const [command, args] = pinned
-      ? ['taskset', ['-c', '0', python, runner, join(dir, 'job.json')]]
-      : [python, [runner, join(dir, 'job.json')]];
-    const stdout = await new Promise<string>((resolve, reject) => {
-      const child = spawn(command, args, {
-        stdio: ['ignore', 'pipe', 'inherit'],
-        env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
-      });
-      let out = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-      });
-      child.on('error', reject);
-      child.on('close', (code) =>
-        code === 0 ? resolve(out) : reject(new Error(`faiss-runner.py exited with code ${code}; expected 0`)),
-      );
-    });
-    const { points: raw, ...info } = JSON.parse(stdout) as FaissOutput;
+    const { points: raw, ...info } = JSON.parse(await answer()) as FaissOutput;
     const points = new Map<Workload, Point[]>();
     for (const point of raw) {
-      const workload = data.workloads.find((w) => w.filterName.replace('%', 'pct') === point.workload)!;
+      const workload = data.workloads.find((w) => workloadName(w) === point.workload)!;
       const ids = await readIvecs(point.ids);
       const measured = score(data, workload, masks.get(workload)!, truths.get(workload)!, (q) =>
         ids.values.subarray(q * ids.dim, (q + 1) * ids.dim),
@@ -501,10 +503,54 @@ async function faissPoints(
       list.push({ method: point.method, params: point.params, qps: point.qps, ...measured });
       points.set(workload, list);
     }
-    return { points, info };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+    const retime = async (workload: Workload, point: Point) => {
+      const request = { workload: workloadName(workload), method: point.method, params: point.params };
+      child.stdin.write(`${JSON.stringify(request)}\n`);
+      return (JSON.parse(await answer()) as { qps: number }).qps;
+    };
+    return { points, info, retime, close };
+  } catch (error) {
+    child.kill();
+    await close();
+    throw error;
   }
+}
+
+/** Writes the vectors, the workloads' rows and the job of faiss-runner.py into `dir`; the job's path. */
+async function writeFaissJob(data: Dataset, dir: string): Promise<string> {
+  await writeFvecs(join(dir, 'base.fvecs'), data.base, data.count, data.dim);
+  await writeFvecs(join(dir, 'queries.fvecs'), data.queries, data.queryCount, data.dim);
+  const workloads = [];
+  for (const workload of data.workloads) {
+    const name = workloadName(workload);
+    const offsets = new Int32Array(workload.groups.length + 1);
+    for (const [g, group] of workload.groups.entries()) offsets[g + 1] = offsets[g]! + group.length;
+    const groups = new Int32Array(offsets[workload.groups.length]!);
+    for (const [g, group] of workload.groups.entries()) groups.set(group, offsets[g]!);
+    await writeInt32Npy(join(dir, `${name}.groups.npy`), groups);
+    await writeInt32Npy(join(dir, `${name}.offsets.npy`), offsets);
+    await writeInt32Npy(join(dir, `${name}.query-groups.npy`), workload.queryGroup);
+    workloads.push({
+      name,
+      selectivity: workload.selectivity,
+      groups: join(dir, `${name}.groups.npy`),
+      offsets: join(dir, `${name}.offsets.npy`),
+      queryGroups: join(dir, `${name}.query-groups.npy`),
+    });
+  }
+  const job = {
+    base: join(dir, 'base.fvecs'),
+    queries: join(dir, 'queries.fvecs'),
+    k,
+    cacheDir: join(cacheRoot, 'faiss'),
+    key: `${data.name}-${data.count}x${data.dim}`,
+    minSeconds,
+    outDir: dir,
+    serve: true,
+    workloads,
+  };
+  await writeFile(join(dir, 'job.json'), JSON.stringify(job));
+  return join(dir, 'job.json');
 }
 
 /** Highest queries/s among the points at or above the recall target (undefined when none reaches it). */
@@ -512,6 +558,42 @@ function bestAt(points: readonly Point[], target: number): Point | undefined {
   return points
     .filter((p) => p.recall >= target)
     .reduce<Point | undefined>((a, b) => (!a || b.qps > a.qps ? b : a), undefined);
+}
+
+/** One workload's sweep on the Node side: the known-rows scan and squash. */
+interface Sweep {
+  readonly scanPoint: Point;
+  readonly scanRun: () => unknown;
+  readonly squash: SquashSweep;
+}
+
+/** All points of one workload, the reported ones re-timed (FAISS's in its child). */
+async function retimeWorkload(
+  data: Dataset,
+  workload: Workload,
+  sweep: Sweep,
+  faiss?: Faiss,
+): Promise<Point[]> {
+  const { scanPoint, scanRun, squash } = sweep;
+  const faissPoints = faiss?.points.get(workload) ?? [];
+  const timeOf = (run: () => unknown) => async () => (await timed(run, data.queryCount)).qps;
+  // Unfiltered, the scan is a brute force over the whole set (no target compares with it): not re-timed.
+  const timings = new Map(workload.selectivity < 1 ? [[scanPoint, timeOf(scanRun)]] : []);
+  const defaults = squash.points.find((p) => p.method === 'squash defaults');
+  for (const point of [defaults, ...targets.map((t) => bestAt(squash.points, t))]) {
+    if (point)
+      timings.set(
+        point,
+        timeOf(() => squash.run(point.params)),
+      );
+  }
+  for (const method of faissMethods) {
+    const swept = faissPoints.filter((p) => p.method === method);
+    for (const point of targets.map((t) => bestAt(swept, t))) {
+      if (point) timings.set(point, () => faiss!.retime(workload, point));
+    }
+  }
+  return retimed([scanPoint, ...squash.points, ...faissPoints], timings);
 }
 
 interface Row {
@@ -527,14 +609,14 @@ if (!values['no-faiss'] && !useFaiss) console.error('FAISS unavailable: running 
 const rows: Row[] = [];
 const faissInfo: Record<string, unknown> = {};
 for (const name of datasetNames) {
-  let started = performance.now();
+  const started = performance.now();
   const data =
     name === 'fashion-mnist' ? await loadFashion() : name === 'siftsmall' ? await loadSift() : undefined;
   if (!data) throw new Error(`unknown data set ${name}; expected fashion-mnist or siftsmall`);
   console.error(`${name}: loaded, index ready in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   const masks = new Map<Workload, readonly Uint8Array[]>();
   const truths = new Map<Workload, readonly number[][]>();
-  const byWorkload = new Map<Workload, Point[]>();
+  const swept = new Map<Workload, Sweep>();
   for (const workload of data.workloads) {
     const groupMasks = workload.groups.map((rows) => {
       const mask = new Uint8Array(data.count);
@@ -543,7 +625,6 @@ for (const name of datasetNames) {
     });
     masks.set(workload, groupMasks);
     // The exact scan of the rows known in advance: also the ground truth.
-    started = performance.now();
     const scanRun = knownRowsScanner(data, workload);
     const scan = await timed(scanRun, data.queryCount);
     truths.set(workload, scan.first);
@@ -554,47 +635,38 @@ for (const name of datasetNames) {
       recall: 1,
       violations: 0,
     };
-    const squash = await squashPoints(data, workload, groupMasks, scan.first);
-    // Unfiltered, the scan is a brute force over the whole set (no target compares with it): not re-timed.
-    const runs = new Map<Point, () => unknown>(workload.selectivity < 1 ? [[scanPoint, scanRun]] : []);
-    for (const point of [
-      squash.points.find((p) => p.method === 'squash defaults'),
-      ...targets.map((t) => bestAt(squash.points, t)),
-    ]) {
-      if (point) runs.set(point, () => squash.run(point.params));
-    }
-    byWorkload.set(workload, await retimed([scanPoint, ...squash.points], runs, data.queryCount));
-    console.error(`${name} ${workload.filterName}: squash and known-rows scan done`);
-  }
-  if (useFaiss) {
-    const { points, info } = await faissPoints(data, masks, truths);
-    faissInfo[name] = info;
-    for (const [workload, list] of points) byWorkload.get(workload)!.push(...list);
-  }
-  for (const workload of data.workloads) {
-    const matching =
-      workload.queryGroup.reduce((sum, g) => sum + (g < 0 ? data.count : workload.groups[g]!.length), 0) /
-      data.queryCount;
-    rows.push({
-      dataset: name,
-      filter: workload.filterName,
-      description: workload.description,
-      matchingRowsPerQuery: matching,
-      points: byWorkload.get(workload)!,
+    swept.set(workload, {
+      scanPoint,
+      scanRun,
+      squash: await squashPoints(data, workload, groupMasks, scan.first),
     });
+    console.error(`${name} ${workload.filterName}: squash and known-rows scan swept`);
+  }
+  const faiss = useFaiss ? await startFaiss(data, masks, truths) : undefined;
+  try {
+    if (faiss) faissInfo[name] = faiss.info;
+    for (const workload of data.workloads) {
+      const points = await retimeWorkload(data, workload, swept.get(workload)!, faiss);
+      console.error(`${name} ${workload.filterName}: re-timed`);
+      const matching =
+        workload.queryGroup.reduce((sum, g) => sum + (g < 0 ? data.count : workload.groups[g]!.length), 0) /
+        data.queryCount;
+      rows.push({
+        dataset: name,
+        filter: workload.filterName,
+        description: workload.description,
+        matchingRowsPerQuery: matching,
+        points,
+      });
+    }
+  } finally {
+    await faiss?.close();
   }
   Object.assign(faissInfo, { [`${name}Queries`]: data.queryCount });
 }
 
 // Summary: queries/s at each recall target per method; HNSW is the better of its two filter strategies.
-const methods = [
-  'squash defaults',
-  'squash',
-  'faiss-hnsw',
-  'faiss-hnsw-postfilter',
-  'faiss-ivf-sq8',
-  'known-rows scan',
-];
+const methods = ['squash defaults', 'squash', ...faissMethods, 'known-rows scan'];
 const summary = rows.map((row) => {
   const of = (method: string) =>
     row.points.filter((p) =>
