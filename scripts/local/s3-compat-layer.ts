@@ -38,8 +38,7 @@ export function s3CompatibilityLayer(s3rver: S3rver): Listener {
   const locks = new KeyedReadWriteLock();
 
   const passThrough = (req: IncomingMessage, res: ServerResponse, release: Release): void => {
-    res.once('close', release);
-    delegate(req, res);
+    if (holdUntilClosed(res, release)) delegate(req, res);
   };
 
   const write = async (req: IncomingMessage, res: ServerResponse, object: ObjectAddress): Promise<void> => {
@@ -90,6 +89,20 @@ export function s3CompatibilityLayer(s3rver: S3rver): Listener {
       else sendS3Error(req, res, { status: 500, code: 'InternalError', message: String(error) });
     });
   };
+}
+
+/**
+ * Holds the key's lock until the response closes. A response that already has (its client went away
+ * while the request waited for the lock or read metadata) will not emit 'close' again: the lock is
+ * released now and false says there is no one left to answer.
+ */
+function holdUntilClosed(res: ServerResponse, release: Release): boolean {
+  if (res.closed) {
+    release();
+    return false;
+  }
+  res.once('close', release);
+  return true;
 }
 
 function objectAddress(req: IncomingMessage): ObjectAddress | undefined {
@@ -206,6 +219,7 @@ async function serveRange(
     release();
     return;
   }
+  if (!holdUntilClosed(res, release)) return;
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(metadata)) {
     if (name !== 'content-length') headers[name] = String(value);
@@ -216,7 +230,6 @@ async function serveRange(
     'Content-Range': `bytes ${range.start}-${range.end}/${size}`,
     'Content-Length': range.end - range.start + 1,
   });
-  res.once('close', release);
   const body = createReadStream(s3rver.store.getResourcePath(bucket, key, 'object'), {
     start: range.start,
     end: range.end,

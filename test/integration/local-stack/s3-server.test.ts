@@ -1,3 +1,5 @@
+import { request } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveRange } from '../../../scripts/local/s3-range.ts';
@@ -48,6 +50,39 @@ describe('local S3 server', () => {
     });
     expect(response.status).toBe(501);
     expect(await response.text()).toContain('<Code>NotImplemented</Code>');
+  });
+
+  it("releases a key's lock when the client of a request waiting for it goes away", async () => {
+    const url = `${server.endpoint}/${BUCKET}/abandoned`;
+    // A PUT whose body is still arriving holds the key's write lock.
+    const slow = request(url, { method: 'PUT', headers: { 'content-length': '2' } });
+    const slowAnswered = new Promise<number | undefined>((resolve) => {
+      slow.on('response', (response) => {
+        response.resume();
+        resolve(response.statusCode);
+      });
+    });
+    slow.write('a');
+    await sleep(200);
+    // Behind it, a ranged GET and a conditional PUT wait for the lock; their clients are killed there.
+    const waiting = [
+      request(url, { headers: { range: 'bytes=0-0' } }),
+      request(url, { method: 'PUT', headers: { 'if-none-match': '*', 'content-length': '1' } }),
+    ];
+    for (const waiter of waiting) {
+      waiter.on('error', () => {});
+      waiter.flushHeaders();
+    }
+    await sleep(200);
+    for (const waiter of waiting) waiter.destroy();
+    await sleep(200);
+    slow.end('b');
+    expect(await slowAnswered).toBe(200);
+
+    const read = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+    expect(await read.text()).toBe('ab');
+    const removed = await fetch(url, { method: 'DELETE', signal: AbortSignal.timeout(5_000) });
+    expect(removed.status).toBe(204);
   });
 
   it('creates buckets through the handle and rejects invalid names', async () => {
