@@ -41,10 +41,7 @@ export function shortlistOf(
   const limit = bucketOf(cut);
   const candidates =
     m < count || limit < NO_LIMIT ? belowCut(bits, count, m, keys, limit) : allKeys(bits, count, keys);
-  m = Math.min(m, candidates);
-  if (m < candidates) selectSmallest(keys, candidates, m);
-  if (m <= INSERTION_SORT_MAX) insertionSort(keys, m);
-  else keys.subarray(0, m).sort();
+  m = sortSmallest(keys, candidates, m);
   for (let s = 0; s < m; s++) {
     const index = keys[s]! % INDEX_SPAN;
     indices[s] = index;
@@ -83,10 +80,7 @@ export function shortlistOfSums(
   // Every row above `cutSum` has a bound above `cut` (the factor covers the float32 rounding).
   const cutSum = step === 0 ? limit : Math.min(limit, Math.floor((cut / step) * (1 + 1e-6)));
   const keys = fastScanKeys(fastScan, rows, count, m, cutSum);
-  m = Math.min(m, keys.length);
-  if (m < keys.length) selectSmallest(keys, keys.length, m);
-  if (m <= INSERTION_SORT_MAX) insertionSort(keys, m);
-  else keys.subarray(0, m).sort();
+  m = sortSmallest(keys, keys.length, m);
   for (let s = 0; s < m; s++) {
     const key = keys[s]!;
     const index = key % INDEX_SPAN;
@@ -146,6 +140,15 @@ function belowCut(bits: Uint32Array, count: number, m: number, keys: Float64Arra
 function allKeys(bits: Uint32Array, count: number, keys: Float64Array): number {
   for (let i = 0; i < count; i++) keys[i] = bits[i]! * INDEX_SPAN + i;
   return count;
+}
+
+/** Puts the `m` smallest of `keys[0..candidates)` first, ascending; returns how many (at most `candidates`). */
+function sortSmallest(keys: Float64Array, candidates: number, m: number): number {
+  const n = Math.min(m, candidates);
+  if (n < candidates) selectSmallest(keys, candidates, n);
+  if (n <= INSERTION_SORT_MAX) insertionSort(keys, n);
+  else keys.subarray(0, n).sort();
+  return n;
 }
 
 /** Up to this many shortlisted keys are sorted in place by insertion (fewer moves than a call to sort). */

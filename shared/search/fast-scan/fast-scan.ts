@@ -147,11 +147,10 @@ export interface FastScanSums {
   readonly step: number;
   /** The largest a sum can be. */
   readonly limit: number;
+  /** Where the sums are in the kernel's memory, and the room reserved after them for `fastScanKeys`. */
+  readonly sumsAt: number;
+  readonly scratchAt: number;
 }
-
-/** Where the last `fastScanSums` left its sums, and the room after them (reserved for `fastScanKeys`). */
-let sumsAt = 0;
-let scratchAt = 0;
 
 /**
  * Every row's lower bound, in whole steps, from `gaps` (dims × 16: the squared gap from the query to each
@@ -165,9 +164,9 @@ export function fastScanSums(codes: FastScanCodes, gaps: Float64Array): FastScan
   const dims = codes.dims;
   const codesAt = residentOffset(memory, codes);
   const tablesAt = used;
-  sumsAt = tablesAt + dims * BLOCK;
+  const sumsAt = tablesAt + dims * BLOCK;
   const blocks = codes.bytes.length / (dims * BLOCK);
-  scratchAt = alignTo8(sumsAt + blocks * BLOCK * 2);
+  const scratchAt = alignTo8(sumsAt + blocks * BLOCK * 2);
   // Room for the sums gathered by row list and the keys, so that no later growth detaches the views.
   reserve(memory, alignTo8(scratchAt + codes.rows * 2) + codes.rows * 8);
   let largest = 0;
@@ -178,7 +177,8 @@ export function fastScanSums(codes: FastScanCodes, gaps: Float64Array): FastScan
   if (step === 0) tables.fill(0);
   else for (let i = 0; i < dims * BLOCK; i++) tables[i] = Math.min(steps, Math.floor(gaps[i]! / step));
   wasm.bounds(codesAt, tablesAt, dims, blocks, sumsAt);
-  return { sums: new Uint16Array(memory.buffer, sumsAt, codes.rows), step, limit: dims * steps };
+  const sums = new Uint16Array(memory.buffer, sumsAt, codes.rows);
+  return { sums, step, limit: dims * steps, sumsAt, scratchAt };
 }
 
 /** Bits of a histogram bucket: sums are bucketed by their leading `HISTOGRAM_BITS` bits. */
@@ -191,7 +191,7 @@ const HISTOGRAM_BITS = Math.log2(HISTOGRAM_BUCKETS);
  * at most `cutSum` among the m smallest is there). A view of the kernel's memory, valid until its next call.
  */
 export function fastScanKeys(
-  { sums, limit }: FastScanSums,
+  { sums, limit, sumsAt, scratchAt }: FastScanSums,
   rows: Uint32Array | null,
   count: number,
   m: number,
