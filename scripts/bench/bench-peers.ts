@@ -42,7 +42,7 @@ import { parseArgs } from 'node:util';
 import { readIvecs, writeFvecs } from '../../shared/data/index.ts';
 import { LocalSearch } from '../../shared/index/local-search.ts';
 import { createRng } from '../../shared/random.ts';
-import { BLOCK_PADDING_ROWS, scanBlock } from '../../shared/search/block-scan.ts';
+import { rowBlock, rowStart, scanBlock } from '../../shared/search/block-scan/block-scan.ts';
 import { squaredL2 } from '../../shared/search/distance.ts';
 import type { QueryOptions } from '../../shared/search/query-executor.ts';
 import { scanRows } from '../../shared/search/row-scan.ts';
@@ -256,16 +256,19 @@ function knownRowsScanner(data: Dataset, workload: Workload): () => number[][] {
   }
   const scans = [...byGroup].map(([group, members]) => {
     const rows = group < 0 ? identity(data.count) : workload.groups[group]!;
-    const block = new Float32Array((rows.length + BLOCK_PADDING_ROWS) * dim);
-    for (const [i, row] of rows.entries()) block.set(data.base.subarray(row * dim, (row + 1) * dim), i * dim);
-    const queries = new Float32Array(members.length * dim);
-    for (const [i, q] of members.entries()) queries.set(query(data, q), i * dim);
-    return { members, rows, block, queries };
+    const block = rowBlock(rows, dim);
+    for (const [i, row] of rows.entries()) {
+      const to = rowStart(i, block.stride);
+      for (let j = 0; j < dim; j++) block.vectors[to + 4 * j] = data.base[row * dim + j]!;
+    }
+    const queries = members.map((q) => query(data, q));
+    return { members, block, queries };
   });
+  const order = identity(dim);
   return () => {
     const distances: number[][] = new Array(data.queryCount);
-    for (const { members, rows, block, queries } of scans) {
-      const answers = scanBlock(queries, members.length, block, rows.length, dim, rows, k);
+    for (const { members, block, queries } of scans) {
+      const answers = scanBlock(block, queries, order, k);
       members.forEach((q, i) => {
         distances[q] = answers[i]!.map((hit) => Math.sqrt(hit.distance));
       });

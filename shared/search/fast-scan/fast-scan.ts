@@ -21,6 +21,7 @@
  *   whole search 1.22× faster than bounding in the module and shortlisting floats in JavaScript).
  * - Without WebAssembly SIMD the searches fall back to the float tables (same rule, other bounds).
  */
+import { instantiateKernel, reserve, type WasmMemory } from '../wasm-kernel.ts';
 import { FAST_SCAN_WASM_BASE64 } from './fast-scan-binary.ts';
 
 /** Rows per block: one 128-bit lane per row code. */
@@ -31,7 +32,6 @@ function stepsFor(dims: number): number {
 }
 /** Codes kept in the module's memory before it is reset. */
 const RESIDENT_BYTES = 64 * 2 ** 20;
-const PAGE = 65536;
 
 /** A partition's codes for the leading `dims` dimensions, per block of 16 rows and per dimension. */
 export interface FastScanCodes {
@@ -63,19 +63,8 @@ export function fastScanCodes(
   return { rows, dims, bytes };
 }
 
-/** The few WebAssembly APIs used (the project's TypeScript libraries do not declare them). */
-interface Memory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-
-interface WebAssemblyApi {
-  readonly Module: new (bytes: Uint8Array) => object;
-  readonly Instance: new (module: object) => { readonly exports: Record<string, unknown> };
-}
-
 interface Kernel {
-  readonly memory: Memory;
+  readonly memory: WasmMemory;
   readonly bounds: (codes: number, tables: number, dims: number, blocks: number, out: number) => void;
   readonly keys: (
     sums: number,
@@ -92,16 +81,14 @@ let kernel: Kernel | null | undefined;
 
 function loadKernel(): Kernel | null {
   if (kernel !== undefined) return kernel;
-  try {
-    const api = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
-    const module = new api.Module(Buffer.from(FAST_SCAN_WASM_BASE64, 'base64'));
-    const exports = new api.Instance(module).exports;
-    const memory = exports.memory as Memory;
-    reserve(memory, HISTOGRAM_BYTES);
-    kernel = { memory, bounds: exports.bounds as Kernel['bounds'], keys: exports.keys as Kernel['keys'] };
-  } catch {
+  const exports = instantiateKernel(FAST_SCAN_WASM_BASE64);
+  if (exports === null) {
     kernel = null;
+    return kernel;
   }
+  const memory = exports.memory as WasmMemory;
+  reserve(memory, HISTOGRAM_BYTES);
+  kernel = { memory, bounds: exports.bounds as Kernel['bounds'], keys: exports.keys as Kernel['keys'] };
   return kernel;
 }
 
@@ -115,7 +102,7 @@ let epoch = 0;
 let used = HISTOGRAM_BYTES;
 
 /** The codes' offset in the module's memory, copying them there if they are not. */
-function residentOffset(memory: Memory, codes: FastScanCodes): number {
+function residentOffset(memory: WasmMemory, codes: FastScanCodes): number {
   const known = resident.get(codes);
   if (known?.epoch === epoch) return known.offset;
   if (used + codes.bytes.length > HISTOGRAM_BYTES + RESIDENT_BYTES) {
@@ -128,11 +115,6 @@ function residentOffset(memory: Memory, codes: FastScanCodes): number {
   used += codes.bytes.length;
   resident.set(codes, { offset, epoch });
   return offset;
-}
-
-function reserve(memory: Memory, bytes: number): void {
-  const missing = bytes - memory.buffer.byteLength;
-  if (missing > 0) memory.grow(Math.ceil(missing / PAGE));
 }
 
 /** Whether a search of `count` of a partition's `rows` rows should bound them with the kernel. */

@@ -1,5 +1,5 @@
 ;; Lower bounds of sixteen rows at a time (FAISS's "fast scan"): the source of fast-scan-binary.ts
-;; (`npx tsx scripts/wasm/build-fast-scan.ts` regenerates it; a unit test checks that they agree).
+;; (`npx tsx scripts/wasm/build-wasm.ts` regenerates it; a unit test checks that they agree).
 ;;
 ;; bounds(codes, tables, dims, blocks, out): for each of `blocks` blocks of 16 rows,
 ;;   out[16·b + i] (u16) = Σ_d tables[16·d + codes[b·16·dims + 16·d + i]]

@@ -1,35 +1,78 @@
-/** Two queries against four rows at a time give each query exactly the answer of its own row scan. */
+/**
+ * The WebAssembly block scan: two queries against four rows at a time give each query exactly the answer
+ * of its own row scan, and the embedded binary is its source compiled.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { compileWat } from '../../../scripts/wasm/compile-wat.ts';
 import { createRng } from '../../../shared/random.ts';
-import { BLOCK_PADDING_ROWS, scanBlock } from '../../../shared/search/block-scan.ts';
+import { rowBlock, rowStart, scanBlock } from '../../../shared/search/block-scan/block-scan.ts';
+import { BLOCK_SCAN_WASM_BASE64 } from '../../../shared/search/block-scan/block-scan-binary.ts';
+import { permuteInto } from '../../../shared/search/coordinate-order.ts';
 import { scanRows } from '../../../shared/search/row-scan.ts';
 import { TopK } from '../../../shared/search/top-k.ts';
 
 describe('scanBlock', () => {
-  it("gives every query scanRows' hits, distances bit for bit, for odd and even batches and any row count", () => {
+  it("gives every query scanRows' hits over the rows in the block's order, distances bit for bit", () => {
     const rng = createRng(11);
-    const dim = 70;
-    for (const [queryCount, rows, k] of [
-      [1, 6, 10],
-      [2, 5, 3],
-      [7, 41, 10],
-      [8, 3, 1],
-      [5, 200, 10],
-      [4, 64, 20],
+    for (const [queryCount, rows, k, dim, integers] of [
+      [1, 6, 10, 70, true],
+      [2, 5, 3, 70, false],
+      [7, 41, 10, 33, true],
+      [8, 3, 1, 64, false],
+      [5, 200, 10, 128, false],
+      [4, 64, 20, 5, true],
+      [3, 150, 10, 100, false],
+      [300, 9, 5, 12, false],
     ] as const) {
-      // Integer coordinates make ties likely: the (distance, id) order must hold them too.
-      const block = new Float32Array((rows + BLOCK_PADDING_ROWS) * dim);
-      for (let i = 0; i < rows * dim; i++) block[i] = rng.int(4);
-      const queries = Float32Array.from({ length: queryCount * dim }, () => rng.int(4));
+      // Integer coordinates make ties likely: the (distance, id) order must hold them too. Fractional
+      // ones make the sums depend on the order of their terms.
+      const value = () => (integers ? rng.int(4) : rng.next() * 10 - 5);
+      const rowMajor = Float32Array.from({ length: rows * dim }, value);
+      const queries = Array.from({ length: queryCount }, () => Float32Array.from({ length: dim }, value));
       const ids = Uint32Array.from({ length: rows }, () => rng.int(1_000_000));
-      const order = Uint32Array.from({ length: rows }, (_, row) => row);
-      const answers = scanBlock(queries, queryCount, block, rows, dim, ids, k);
+      const order = Uint32Array.from({ length: dim }, (_, j) => j);
+      for (let j = dim - 1; j > 0; j--) {
+        const other = rng.int(j + 1);
+        [order[j], order[other]] = [order[other]!, order[j]!];
+      }
+      // The block holds the rows in `order`; scanRows reads them the same way with permuted queries.
+      const block = rowBlock(ids, dim);
+      const permutedRows = new Float32Array(rows * dim);
+      for (let row = 0; row < rows; row++) {
+        permuteInto(rowMajor, row * dim, order, permutedRows, row * dim);
+        for (let j = 0; j < dim; j++)
+          block.vectors[rowStart(row, block.stride) + 4 * j] = permutedRows[row * dim + j]!;
+      }
+      const answers = scanBlock(block, queries, order, k);
       expect(answers).toHaveLength(queryCount);
+      const all = Uint32Array.from({ length: rows }, (_, row) => row);
+      const permuted = new Float32Array(dim);
       for (let q = 0; q < queryCount; q++) {
         const top = new TopK(k);
-        scanRows(queries.subarray(q * dim, (q + 1) * dim), block, dim, order, rows, ids, top);
-        expect(answers[q], `${queryCount} queries, ${rows} rows, query ${q}`).toEqual(top.sorted());
+        permuteInto(queries[q]!, 0, order, permuted);
+        scanRows(permuted, permutedRows, dim, all, rows, ids, top);
+        expect(answers[q], `${queryCount} queries, ${rows} rows of ${dim}, query ${q}`).toEqual(top.sorted());
       }
     }
+  });
+
+  it('gives every query an empty answer over an empty block', () => {
+    const block = rowBlock(new Uint32Array(0), 8);
+    expect(
+      scanBlock(
+        block,
+        [new Float32Array(8), new Float32Array(8)],
+        Uint32Array.from([0, 1, 2, 3, 4, 5, 6, 7]),
+        5,
+      ),
+    ).toEqual([[], []]);
+  });
+
+  it('embeds block-scan.wat compiled', async () => {
+    const folder = join(import.meta.dirname, '../../../shared/search/block-scan');
+    const binary = await compileWat('block-scan.wat', await readFile(join(folder, 'block-scan.wat'), 'utf8'));
+    expect(Buffer.from(binary).toString('base64')).toBe(BLOCK_SCAN_WASM_BASE64);
   });
 });
