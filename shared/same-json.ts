@@ -1,28 +1,29 @@
 /**
  * Whether two values built of JSON's types (plain objects, arrays, strings, numbers, booleans, null) are
- * equal, key order included: when this says yes, their `JSON.stringify` is the same. Anything else (a
- * class instance, a typed array, a Map) answers no, so a caller falls back to comparing serialisations.
+ * equal as JSON values: the same arrays in the same order, objects with the same keys and equal values
+ * (in any key order). Anything else (a class instance, a typed array, a Map) answers no, so a caller
+ * falls back to comparing serialisations. It allocates nothing: comparing a batch's filters with it was
+ * measured as a tenth of a query's cost when it listed keys with `Object.keys`.
  */
 export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a)) {
     if (!Array.isArray(b) || a.length !== b.length) return false;
     for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
     return true;
   }
   if (!isPlainObject(a) || !isPlainObject(b)) return false;
-  const keysA = Object.keys(a);
-  const keysB = Object.keys(b);
-  if (keysA.length !== keysB.length) return false;
-  for (let i = 0; i < keysA.length; i++) {
-    const key = keysA[i]!;
-    if (key !== keysB[i] || !sameJson(a[key], b[key])) return false;
+  let keys = 0;
+  for (const key in a) {
+    if (!Object.hasOwn(b, key) || !sameJson(a[key], b[key])) return false;
+    keys++;
   }
-  return true;
+  for (const _ in b) keys--;
+  return keys === 0;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
+function isPlainObject(value: object): value is Record<string, unknown> {
   const prototype = Object.getPrototypeOf(value);
   return prototype === Object.prototype || prototype === null;
 }

@@ -74,13 +74,14 @@ export class MatchingBlocks {
 
   /**
    * The exact top k of the filter's matches for each prepared query (hits with squared distances,
-   * ascending), or undefined when the filter matches too much of the index for a block.
+   * ascending) and how many rows each scanned, or undefined when the filter matches too much of the
+   * index for a block.
    */
   search(
     filter: CompiledFilter,
     vectors: readonly Float32Array[],
     k: number,
-  ): { hits: Hit[]; scanned: number }[] | undefined {
+  ): { answers: Hit[][]; scanned: number } | undefined {
     if (filter.matchesAll || !blockScanAvailable()) return undefined;
     let known = this.#byFilter.get(filter);
     if (known === null) return undefined;
@@ -94,13 +95,11 @@ export class MatchingBlocks {
       const top = this.#top.reset(k);
       permuteInto(vectors[0]!, 0, order.order, this.#query);
       this.scanInPlace(known, order, this.#query, top);
-      return [{ hits: top.sorted(), scanned: known.total }];
+      return { answers: [top.sorted()], scanned: known.total };
     }
     const block = 'vectors' in known ? known : this.gather(known, order);
     this.#byFilter.set(filter, block);
-    const scanned = block.ids.length;
-    const answers = scanBlock(block, vectors, order.order, k);
-    return answers.map((hits) => ({ hits, scanned }));
+    return { answers: scanBlock(block, vectors, order.order, k), scanned: block.ids.length };
   }
 
   private matches(filter: CompiledFilter): Matches | null {

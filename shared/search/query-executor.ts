@@ -91,7 +91,7 @@ export interface IndexLayout {
     filter: CompiledFilter,
     vectors: readonly Float32Array[],
     k: number,
-  ): { hits: Hit[]; scanned: number }[] | undefined;
+  ): { answers: Hit[][]; scanned: number } | undefined;
 }
 
 /** Searches one partition for several queries; may run remotely and fail. */
@@ -154,7 +154,7 @@ export async function executeQueries(
   answerFromMatches(layout, exact, options);
   let pending = states.map((state, i) => {
     if (state.mode === 'approximate') return selected[i]!;
-    return state.answered ? [] : allWithMatches(state);
+    return state.answered ? NO_PARTITIONS : allWithMatches(state);
   });
   while (pending.some((partitions) => partitions.length > 0)) {
     await runRound(states, pending, options, search);
@@ -274,12 +274,11 @@ function answerFromMatches(layout: IndexLayout, states: readonly QueryState[], o
     if (!found) continue;
     for (let i = 0; i < group.length; i++) {
       const state = group[i]!;
-      const { hits, scanned } = found[i]!;
-      state.partial.push(hits);
+      state.partial.push(found.answers[i]!);
       state.answered = true;
       state.stats.rounds = 1;
       state.stats.partitionsVisited = state.withMatches;
-      state.stats.vectorsScanned = scanned;
+      state.stats.vectorsScanned = found.scanned;
     }
   }
 }
@@ -288,8 +287,8 @@ function answerFromMatches(layout: IndexLayout, states: readonly QueryState[], o
  * The partitions of a query's first round on the approximate plan; none when it takes (or switches to)
  * the exact plan, whose partitions come after its matches were tried (`answerFromMatches`).
  */
-function firstRound(state: QueryState, options: QueryOptions): number[] {
-  if (state.mode === 'exact') return [];
+function firstRound(state: QueryState, options: QueryOptions): readonly number[] {
+  if (state.mode === 'exact') return NO_PARTITIONS;
   const selected = selectPartitions(state.ranked, state.counts, {
     partitionFactor: options.partitionFactor,
     minMatches: options.k * options.matchesFactor,
@@ -308,24 +307,27 @@ function firstRound(state: QueryState, options: QueryOptions): number[] {
   if (plan === 'exact') {
     state.mode = 'exact';
     state.stats.plan = 'exact';
-    return [];
+    return NO_PARTITIONS;
   }
   return selected;
 }
+
+/** A query's partitions when it visits none (shared: most queries of a selective batch). */
+const NO_PARTITIONS: readonly number[] = Object.freeze([]);
 
 /**
  * After a round: if fewer than k hits came back, the next partitions (in distance order) with matches.
  * A query with missing partitions stops, or with `allowPartial` counts each missing partition as the
  * hits it was expected to give.
  */
-function nextRound(state: QueryState, options: QueryOptions): number[] {
-  if (state.answered) return [];
+function nextRound(state: QueryState, options: QueryOptions): readonly number[] {
+  if (state.answered) return NO_PARTITIONS;
   const missing = state.stats.missingPartitions;
-  if (missing.length > 0 && !options.allowPartial) return [];
+  if (missing.length > 0 && !options.allowPartial) return NO_PARTITIONS;
   let found = 0;
   for (const hits of state.partial) found += hits.length;
   for (const p of missing) found += Math.min(options.k, state.counts[p]!);
-  if (found >= options.k) return [];
+  if (found >= options.k) return NO_PARTITIONS;
   const next: number[] = [];
   let expected = 0;
   for (const p of state.ranked.order) {
@@ -339,7 +341,7 @@ function nextRound(state: QueryState, options: QueryOptions): number[] {
 
 async function runRound(
   states: readonly QueryState[],
-  pending: readonly number[][],
+  pending: readonly (readonly number[])[],
   options: QueryOptions,
   search: PartitionSearcher,
 ): Promise<void> {
