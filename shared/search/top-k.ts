@@ -155,6 +155,27 @@ function worse(d1: number, id1: number, d2: number, id2: number): boolean {
   return d1 > d2 || (d1 === d2 && id1 > id2);
 }
 
+/**
+ * Hits for all `count` entries (distances[i], ids[i]), in ascending (distance, id) order: what a TopK of
+ * k ≥ count would return, without its heap (an insertion sort, for a few entries). Reorders the inputs.
+ */
+export function allSorted(distances: Float64Array, ids: Float64Array, count: number): Hit[] {
+  for (let i = 1; i < count; i++) {
+    const distance = distances[i]!;
+    const id = ids[i]!;
+    let j = i;
+    for (; j > 0 && worse(distances[j - 1]!, ids[j - 1]!, distance, id); j--) {
+      distances[j] = distances[j - 1]!;
+      ids[j] = ids[j - 1]!;
+    }
+    distances[j] = distance;
+    ids[j] = id;
+  }
+  const hits: Hit[] = new Array(count);
+  for (let i = 0; i < count; i++) hits[i] = { id: ids[i]!, distance: distances[i]! };
+  return hits;
+}
+
 export function compareHits(a: Hit, b: Hit): number {
   return a.distance - b.distance || a.id - b.id;
 }

@@ -17,7 +17,7 @@
  * - Without WebAssembly SIMD there is no block scan (`blockScanAvailable`); the exact plan then visits
  *   the partitions.
  */
-import { type Hit, TopK } from '../top-k.ts';
+import { allSorted, type Hit, TopK } from '../top-k.ts';
 import { instantiateKernel, reserve, type WasmMemory } from '../wasm-kernel.ts';
 import { BLOCK_SCAN_WASM_BASE64 } from './block-scan-binary.ts';
 
@@ -91,6 +91,11 @@ const SUMS_AT = 0;
 
 const first = new TopK(0);
 const second = new TopK(0);
+/** Every row's sums for two queries, when the block has at most k rows. */
+let firstAll = new Float64Array(0);
+let secondAll = new Float64Array(0);
+let firstIds = new Float64Array(0);
+let secondIds = new Float64Array(0);
 
 /**
  * The exact top k (squared distances, ascending, ids from `block.ids`) of each query over the block's
@@ -102,20 +107,18 @@ export function scanBlock(
   order: Uint32Array,
   k: number,
 ): Hit[][] {
-  const { memory, promote, pair } = loadKernel()!;
+  const { memory, promote } = loadKernel()!;
   const { ids, dim, stride, vectors } = block;
-  const rows = ids.length;
   const turn = Math.min(queries.length, QUERIES_PER_TURN);
   const orderAt = 64;
   const rawAt = align16(orderAt + dim * 4);
   const promotedAt = align16(rawAt + turn * dim * 4);
   const blockAt = align16(promotedAt + turn * stride * 8);
   reserve(memory, blockAt + vectors.byteLength);
-  const sums = new Float64Array(memory.buffer, SUMS_AT, 8);
   const raw = new Float32Array(memory.buffer, rawAt, turn * dim);
   new Uint32Array(memory.buffer, orderAt, dim).set(order);
   new Float32Array(memory.buffer, blockAt, vectors.length).set(vectors);
-  const quadBytes = stride * 16;
+  const scan = { sums: new Float64Array(memory.buffer, SUMS_AT, 8), blockAt, block, k };
   const answers: Hit[][] = new Array(queries.length);
   for (let start = 0; start < queries.length; start += turn) {
     const count = Math.min(turn, queries.length - start);
@@ -124,24 +127,67 @@ export function scanBlock(
     for (let q = 0; q < count; q += 2) {
       // An odd turn's last query is paired with itself; the second copy's answer is dropped.
       const other = Math.min(q + 1, count - 1);
-      const firstAt = promotedAt + q * stride * 8;
-      const secondAt = promotedAt + other * stride * 8;
-      first.reset(k);
-      second.reset(k);
-      for (let row = 0, quadAt = blockAt; row < rows; row += 4, quadAt += quadBytes) {
-        pair(firstAt, secondAt, quadAt, stride, first.worst, second.worst, SUMS_AT);
-        const size = Math.min(4, rows - row);
-        for (let t = 0; t < size; t++) {
-          const id = ids[row + t]!;
-          first.push(sums[t]!, id);
-          second.push(sums[4 + t]!, id);
-        }
-      }
-      answers[start + q] = first.sorted();
-      if (other !== q) answers[start + other] = second.sorted();
+      const pair = ids.length <= k ? allRows : topRows;
+      const [firstHits, secondHits] = pair(
+        scan,
+        promotedAt + q * stride * 8,
+        promotedAt + other * stride * 8,
+      );
+      answers[start + q] = firstHits;
+      if (other !== q) answers[start + other] = secondHits;
     }
   }
   return answers;
+}
+
+interface Scan {
+  /** The kernel's eight sums (a view of its memory). */
+  readonly sums: Float64Array;
+  readonly blockAt: number;
+  readonly block: RowBlock;
+  readonly k: number;
+}
+
+/** Two promoted queries' top k over the block's rows. */
+function topRows({ sums, blockAt, block, k }: Scan, firstAt: number, secondAt: number): [Hit[], Hit[]] {
+  const { ids, stride } = block;
+  const rows = ids.length;
+  first.reset(k);
+  second.reset(k);
+  for (let row = 0, quadAt = blockAt; row < rows; row += 4, quadAt += stride * 16) {
+    kernel!.pair(firstAt, secondAt, quadAt, stride, first.worst, second.worst, SUMS_AT);
+    const size = Math.min(4, rows - row);
+    for (let t = 0; t < size; t++) {
+      const id = ids[row + t]!;
+      first.push(sums[t]!, id);
+      second.push(sums[4 + t]!, id);
+    }
+  }
+  return [first.sorted(), second.sorted()];
+}
+
+/** `topRows` when the block has at most k rows: every row is an answer, so no heap and no bound. */
+function allRows({ sums, blockAt, block }: Scan, firstAt: number, secondAt: number): [Hit[], Hit[]] {
+  const { ids, stride } = block;
+  const rows = ids.length;
+  if (firstAll.length < rows + 3) {
+    firstAll = new Float64Array(rows + 3);
+    secondAll = new Float64Array(rows + 3);
+    firstIds = new Float64Array(rows + 3);
+    secondIds = new Float64Array(rows + 3);
+  }
+  for (let row = 0, quadAt = blockAt; row < rows; row += 4, quadAt += stride * 16) {
+    kernel!.pair(firstAt, secondAt, quadAt, stride, Infinity, Infinity, SUMS_AT);
+    for (let t = 0; t < 4; t++) {
+      firstAll[row + t] = sums[t]!;
+      secondAll[row + t] = sums[4 + t]!;
+    }
+  }
+  for (let row = 0; row < rows; row++) {
+    firstIds[row] = ids[row]!;
+    secondIds[row] = ids[row]!;
+  }
+  return [allSorted(firstAll, firstIds, rows), allSorted(secondAll, secondIds, rows)];
 }
 
 function align16(offset: number): number {

@@ -25,6 +25,9 @@ describe('scanBlock', () => {
       [4, 64, 20, 5, true],
       [3, 150, 10, 100, false],
       [300, 9, 5, 12, false],
+      [3, 10, 10, 20, false],
+      [5, 4, 4, 9, true],
+      [6, 7, 50, 16, true],
     ] as const) {
       // Integer coordinates make ties likely: the (distance, id) order must hold them too. Fractional
       // ones make the sums depend on the order of their terms.
