@@ -42,7 +42,7 @@ import { parseArgs } from 'node:util';
 import { readIvecs, writeFvecs } from '../../shared/data/index.ts';
 import { LocalSearch } from '../../shared/index/local-search.ts';
 import { createRng } from '../../shared/random.ts';
-import { rowBlock, rowStart, scanBlock } from '../../shared/search/block-scan/block-scan.ts';
+import { blockStride, rowStart, scanBlock } from '../../shared/search/block-scan/block-scan.ts';
 import { squaredL2 } from '../../shared/search/distance.ts';
 import type { QueryOptions } from '../../shared/search/query-executor.ts';
 import { scanRows } from '../../shared/search/row-scan.ts';
@@ -256,11 +256,14 @@ function knownRowsScanner(data: Dataset, workload: Workload): () => number[][] {
   }
   const scans = [...byGroup].map(([group, members]) => {
     const rows = group < 0 ? identity(data.count) : workload.groups[group]!;
-    const block = rowBlock(rows, dim);
+    // Laid out as the kernel reads it; the timed scan copies it into the kernel's memory.
+    const stride = blockStride(dim);
+    const laidOut = new Float32Array(Math.ceil(rows.length / 4) * 4 * stride);
     for (const [i, row] of rows.entries()) {
-      const to = rowStart(i, block.stride);
-      for (let j = 0; j < dim; j++) block.vectors[to + 4 * j] = data.base[row * dim + j]!;
+      const to = rowStart(i, stride);
+      for (let j = 0; j < dim; j++) laidOut[to + 4 * j] = data.base[row * dim + j]!;
     }
+    const block = { ids: rows, dim, write: (vectors: Float32Array) => vectors.set(laidOut) };
     const queries = members.map((q) => query(data, q));
     return { members, block, queries };
   });

@@ -24,13 +24,7 @@
 
 import { exactRows } from '../attributes/filter-rows.ts';
 import type { CompiledFilter } from '../attributes/index.ts';
-import {
-  blockScanAvailable,
-  type RowBlock,
-  rowBlock,
-  rowStart,
-  scanBlock,
-} from '../search/block-scan/block-scan.ts';
+import { type BlockRows, blockScanAvailable, rowStart, scanBlock } from '../search/block-scan/block-scan.ts';
 import { descendingOrder, permuteInto } from '../search/coordinate-order.ts';
 import { squaredL2BoundedFrom } from '../search/distance.ts';
 import type { PartitionData } from '../search/partition-data.ts';
@@ -39,14 +33,11 @@ import { type Hit, TopK } from '../search/top-k.ts';
 /** Largest share of the index a block may hold; larger filters go through the partitions. */
 const MAX_BLOCK_SHARE = 1 / 16;
 
-/** A filter's matching rows of every partition, before its block is gathered. */
+/** A filter's matching rows of every partition. */
 interface Matches {
   readonly rowsByPartition: readonly Uint32Array[];
   readonly total: number;
 }
-
-/** A filter's matching rows gathered, ids = global ordinals, coordinates in the index-wide order. */
-type Block = RowBlock;
 
 /** The index-wide coordinate order, and where each partition stores each of its coordinates. */
 interface IndexOrder {
@@ -56,8 +47,8 @@ interface IndexOrder {
 }
 
 export class MatchingBlocks {
-  /** Per compiled filter: its rows after a first query, its block after a second, null if too many. */
-  readonly #byFilter = new WeakMap<CompiledFilter, Matches | Block | null>();
+  /** Per compiled filter: its rows, or null when they are too many for a block. */
+  readonly #byFilter = new WeakMap<CompiledFilter, Matches | null>();
   readonly #top = new TopK(0);
   readonly #rows: number;
   /** A one-query call's query, in the index-wide order. */
@@ -83,23 +74,21 @@ export class MatchingBlocks {
     k: number,
   ): { answers: Hit[][]; scanned: number } | undefined {
     if (filter.matchesAll || !blockScanAvailable()) return undefined;
-    let known = this.#byFilter.get(filter);
-    if (known === null) return undefined;
-    if (known === undefined) {
-      known = this.matches(filter);
-      this.#byFilter.set(filter, known);
-      if (known === null) return undefined;
+    let matches = this.#byFilter.get(filter);
+    if (matches === undefined) {
+      matches = this.matches(filter);
+      this.#byFilter.set(filter, matches);
     }
+    if (matches === null) return undefined;
     const order = this.indexOrder();
-    if (vectors.length === 1 && !('vectors' in known)) {
+    if (vectors.length === 1) {
       const top = this.#top.reset(k);
       permuteInto(vectors[0]!, 0, order.order, this.#query);
-      this.scanInPlace(known, order, this.#query, top);
-      return { answers: [top.sorted()], scanned: known.total };
+      this.scanInPlace(matches, order, this.#query, top);
+      return { answers: [top.sorted()], scanned: matches.total };
     }
-    const block = 'vectors' in known ? known : this.gather(known, order);
-    this.#byFilter.set(filter, block);
-    return { answers: scanBlock(block, vectors, order.order, k), scanned: block.ids.length };
+    const answers = scanBlock(this.blockRows(matches, order), vectors, order.order, k);
+    return { answers, scanned: matches.total };
   }
 
   private matches(filter: CompiledFilter): Matches | null {
@@ -126,26 +115,31 @@ export class MatchingBlocks {
     }
   }
 
-  private gather({ rowsByPartition, total }: Matches, { sources }: IndexOrder): Block {
-    const dim = this.dim;
-    const block = rowBlock(new Uint32Array(total), dim);
-    const { ids, stride, vectors: gathered } = block;
+  /** The matches as a block: global ordinals, coordinates gathered in the index-wide order. */
+  private blockRows({ rowsByPartition, total }: Matches, { sources }: IndexOrder): BlockRows {
+    const ids = new Uint32Array(total);
     let next = 0;
     for (let p = 0; p < this.partitions.length; p++) {
-      const { ids: partitionIds, vectors } = this.partitions[p]!;
-      const source = sources[p]!;
-      const rows = rowsByPartition[p]!;
-      for (let r = 0; r < rows.length; r++) {
-        const row = rows[r]!;
-        ids[next] = partitionIds[row]!;
-        const from = row * dim;
-        const to = rowStart(next, stride);
-        for (let i = 0; i < dim; i++) gathered[to + 4 * i] = vectors[from + source[i]!]!;
-        next++;
-      }
+      const partitionIds = this.partitions[p]!.ids;
+      for (const row of rowsByPartition[p]!) ids[next++] = partitionIds[row]!;
     }
-    return block;
+    const write = (block: Float32Array, stride: number): void => {
+      const dim = this.dim;
+      let next = 0;
+      for (let p = 0; p < this.partitions.length; p++) {
+        const { vectors } = this.partitions[p]!;
+        const source = sources[p]!;
+        const rows = rowsByPartition[p]!;
+        for (let r = 0; r < rows.length; r++) {
+          const from = rows[r]! * dim;
+          const to = rowStart(next++, stride);
+          for (let i = 0; i < dim; i++) block[to + 4 * i] = vectors[from + source[i]!]!;
+        }
+      }
+    };
+    return { ids, dim: this.dim, write };
   }
+
   /** Computed on first use: descending variance over every partition's rows, in index coordinates. */
   private indexOrder(): IndexOrder {
     if (this.#order) return this.#order;

@@ -12,8 +12,9 @@
  *   widened once per call, in the module. Against the same scan in JavaScript (two queries, four rows,
  *   one float64 variable per sum) this measured 1.7× faster on 6 rows of 128 dimensions and 2.2–3.1× on
  *   86 rows of 128 and 57–600 rows of 784 (docs/performance.md).
- * - The block is copied into the module's memory for each call, after the queries: the module keeps
- *   nothing between calls, so its memory holds at most one block and `QUERIES_PER_TURN` queries.
+ * - The caller writes the block's rows straight into the module's memory for each call (`BlockRows`),
+ *   after the queries: no block is allocated or copied in JavaScript, and the module keeps nothing
+ *   between calls, so its memory holds at most one block and `QUERIES_PER_TURN` queries.
  * - Without WebAssembly SIMD there is no block scan (`blockScanAvailable`); the exact plan then visits
  *   the partitions.
  */
@@ -21,21 +22,21 @@ import { allSorted, type Hit, TopK } from '../top-k.ts';
 import { instantiateKernel, reserve, type WasmMemory } from '../wasm-kernel.ts';
 import { BLOCK_SCAN_WASM_BASE64 } from './block-scan-binary.ts';
 
-/** Rows of a block with their coordinates side by side, four rows at a time. */
-export interface RowBlock {
+/**
+ * The rows a scan reads: their ids, and how to write their coordinates into the kernel's memory (rows
+ * four side by side: coordinate j of row r at `rowStart(r, stride) + 4·j`, with `stride` =
+ * `blockStride(dim)`; the memory is zero where nothing is written, padding included).
+ */
+export interface BlockRows {
   /** The rows' ids (what hits carry), one per row. */
   readonly ids: Uint32Array;
   readonly dim: number;
-  /** Coordinates stored per row: `dim` rounded up to a multiple of 4, the rest zeros. */
-  readonly stride: number;
-  /** Coordinate j of row r at `rowStart(r, stride) + 4·j`; rows up to a multiple of 4 (zeros after the last). */
-  readonly vectors: Float32Array;
+  write(vectors: Float32Array, stride: number): void;
 }
 
-/** An empty block for `ids.length` rows of `dim` coordinates (fill each row from `rowStart`). */
-export function rowBlock(ids: Uint32Array, dim: number): RowBlock {
-  const stride = (dim + 3) & ~3;
-  return { ids, dim, stride, vectors: new Float32Array(Math.ceil(ids.length / 4) * 4 * stride) };
+/** Coordinates stored per row: `dim` rounded up to a multiple of 4. */
+export function blockStride(dim: number): number {
+  return (dim + 3) & ~3;
 }
 
 /** Where coordinate 0 of `row` is stored; coordinate j follows 4·j further. */
@@ -102,23 +103,27 @@ let secondIds = new Float64Array(0);
  * rows, its coordinates taken in `order` (the block's coordinate j is the query's coordinate order[j]).
  */
 export function scanBlock(
-  block: RowBlock,
+  rows: BlockRows,
   queries: readonly Float32Array[],
   order: Uint32Array,
   k: number,
 ): Hit[][] {
   const { memory, promote } = loadKernel()!;
-  const { ids, dim, stride, vectors } = block;
+  const { ids, dim } = rows;
+  const stride = blockStride(dim);
   const turn = Math.min(queries.length, QUERIES_PER_TURN);
   const orderAt = 64;
   const rawAt = align16(orderAt + dim * 4);
   const promotedAt = align16(rawAt + turn * dim * 4);
   const blockAt = align16(promotedAt + turn * stride * 8);
-  reserve(memory, blockAt + vectors.byteLength);
+  const blockLength = Math.ceil(ids.length / 4) * 4 * stride;
+  reserve(memory, blockAt + blockLength * 4);
   const raw = new Float32Array(memory.buffer, rawAt, turn * dim);
   new Uint32Array(memory.buffer, orderAt, dim).set(order);
-  new Float32Array(memory.buffer, blockAt, vectors.length).set(vectors);
-  const scan = { sums: new Float64Array(memory.buffer, SUMS_AT, 8), blockAt, block, k };
+  const block = new Float32Array(memory.buffer, blockAt, blockLength);
+  block.fill(0);
+  rows.write(block, stride);
+  const scan = { sums: new Float64Array(memory.buffer, SUMS_AT, 8), blockAt, ids, stride, k };
   const answers: Hit[][] = new Array(queries.length);
   for (let start = 0; start < queries.length; start += turn) {
     const count = Math.min(turn, queries.length - start);
@@ -144,13 +149,13 @@ interface Scan {
   /** The kernel's eight sums (a view of its memory). */
   readonly sums: Float64Array;
   readonly blockAt: number;
-  readonly block: RowBlock;
+  readonly ids: Uint32Array;
+  readonly stride: number;
   readonly k: number;
 }
 
 /** Two promoted queries' top k over the block's rows. */
-function topRows({ sums, blockAt, block, k }: Scan, firstAt: number, secondAt: number): [Hit[], Hit[]] {
-  const { ids, stride } = block;
+function topRows({ sums, blockAt, ids, stride, k }: Scan, firstAt: number, secondAt: number): [Hit[], Hit[]] {
   const rows = ids.length;
   first.reset(k);
   second.reset(k);
@@ -167,8 +172,7 @@ function topRows({ sums, blockAt, block, k }: Scan, firstAt: number, secondAt: n
 }
 
 /** `topRows` when the block has at most k rows: every row is an answer, so no heap and no bound. */
-function allRows({ sums, blockAt, block }: Scan, firstAt: number, secondAt: number): [Hit[], Hit[]] {
-  const { ids, stride } = block;
+function allRows({ sums, blockAt, ids, stride }: Scan, firstAt: number, secondAt: number): [Hit[], Hit[]] {
   const rows = ids.length;
   if (firstAll.length < rows + 3) {
     firstAll = new Float64Array(rows + 3);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileWat } from '../../../scripts/wasm/compile-wat.ts';
 import { createRng } from '../../../shared/random.ts';
-import { rowBlock, rowStart, scanBlock } from '../../../shared/search/block-scan/block-scan.ts';
+import { blockStride, rowStart, scanBlock } from '../../../shared/search/block-scan/block-scan.ts';
 import { BLOCK_SCAN_WASM_BASE64 } from '../../../shared/search/block-scan/block-scan-binary.ts';
 import { permuteInto } from '../../../shared/search/coordinate-order.ts';
 import { scanRows } from '../../../shared/search/row-scan.ts';
@@ -41,13 +41,21 @@ describe('scanBlock', () => {
         [order[j], order[other]] = [order[other]!, order[j]!];
       }
       // The block holds the rows in `order`; scanRows reads them the same way with permuted queries.
-      const block = rowBlock(ids, dim);
       const permutedRows = new Float32Array(rows * dim);
-      for (let row = 0; row < rows; row++) {
-        permuteInto(rowMajor, row * dim, order, permutedRows, row * dim);
-        for (let j = 0; j < dim; j++)
-          block.vectors[rowStart(row, block.stride) + 4 * j] = permutedRows[row * dim + j]!;
-      }
+      for (let row = 0; row < rows; row++) permuteInto(rowMajor, row * dim, order, permutedRows, row * dim);
+      const block = {
+        ids,
+        dim,
+        write: (vectors: Float32Array, stride: number) => {
+          expect(stride).toBe(blockStride(dim));
+          // What the last scan wrote is gone: the memory is zero where this one writes nothing.
+          expect(vectors.every((value) => value === 0)).toBe(true);
+          for (let row = 0; row < rows; row++) {
+            for (let j = 0; j < dim; j++)
+              vectors[rowStart(row, stride) + 4 * j] = permutedRows[row * dim + j]!;
+          }
+        },
+      };
       const answers = scanBlock(block, queries, order, k);
       expect(answers).toHaveLength(queryCount);
       const all = Uint32Array.from({ length: rows }, (_, row) => row);
@@ -62,7 +70,7 @@ describe('scanBlock', () => {
   });
 
   it('gives every query an empty answer over an empty block', () => {
-    const block = rowBlock(new Uint32Array(0), 8);
+    const block = { ids: new Uint32Array(0), dim: 8, write: () => {} };
     expect(
       scanBlock(
         block,
