@@ -25,6 +25,7 @@ import { partitionSnapshot, searchPartitionAt } from '../writes/partition-snapsh
 import { SnapshotViews } from '../writes/snapshot-views.ts';
 import { inProcessLayout } from './in-process-layout.ts';
 import { IndexReader } from './index-reader.ts';
+import { VectorSlots } from './vector-slots.ts';
 
 export interface SearchQuery {
   readonly vector: ArrayLike<number>;
@@ -55,11 +56,8 @@ export interface Snapshot {
 export class LocalSearch {
   #sequence: number;
   #view: LogView | undefined;
-  /**
-   * The prepared vectors' buffer of the last `search`, for the next one while no other call holds it: a
-   * fresh 3 MB buffer (1,000 Fashion-MNIST queries) cost more page faults than the copy into it.
-   */
-  #vectors: Float32Array<ArrayBuffer> | undefined;
+  /** The prepared vectors' slots of the last `search`, for the next one while no other call holds them. */
+  #slots: VectorSlots | undefined;
   private readonly layout: IndexLayout;
 
   private constructor(
@@ -99,19 +97,19 @@ export class LocalSearch {
 
   /** Validates and prepares queries (InvalidQueryError on bad vectors or filters). */
   prepare(queries: readonly SearchQuery[]): ExecutorQuery[] {
-    return this.prepareInto(queries, new Float32Array(queries.length * this.reader.space.storedDim));
+    const slots = new VectorSlots(this.reader.space.storedDim, queries.length);
+    return this.prepareInto(queries, slots.slots(queries.length));
   }
 
-  /** `prepare` with the batch's vectors written to `vectors` (one buffer: one allocation, not one per query). */
-  private prepareInto(queries: readonly SearchQuery[], vectors: Float32Array<ArrayBuffer>): ExecutorQuery[] {
+  /** `prepare` with the batch's vectors written to `slots` (one buffer: one allocation, not one per query). */
+  private prepareInto(
+    queries: readonly SearchQuery[],
+    slots: readonly Float32Array<ArrayBuffer>[],
+  ): ExecutorQuery[] {
     const compile = this.reader.filterCompiler();
     const space = this.reader.space;
     return queries.map((query, i) => ({
-      vector: prepareQuery(
-        space,
-        query.vector,
-        vectors.subarray(i * space.storedDim, (i + 1) * space.storedDim),
-      ),
+      vector: prepareQuery(space, query.vector, slots[i]!),
       filter: compile(query.filter),
     }));
   }
@@ -120,14 +118,12 @@ export class LocalSearch {
     queries: readonly SearchQuery[],
     options: Partial<QueryOptions> & { readonly k: number },
   ): Promise<SearchResult[]> {
-    const needed = queries.length * this.reader.space.storedDim;
-    let vectors = this.#vectors;
-    this.#vectors = undefined;
-    if (!vectors || vectors.length < needed) vectors = new Float32Array(needed);
+    const slots = this.#slots ?? new VectorSlots(this.reader.space.storedDim);
+    this.#slots = undefined;
     try {
-      return await this.searchPrepared(this.prepareInto(queries, vectors), options);
+      return await this.searchPrepared(this.prepareInto(queries, slots.slots(queries.length)), options);
     } finally {
-      this.#vectors = vectors;
+      this.#slots = slots;
     }
   }
 
