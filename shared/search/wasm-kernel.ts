@@ -16,8 +16,25 @@ interface WebAssemblyApi {
 
 const PAGE = 65536;
 
-/** The module's exports, or null where WebAssembly (or its SIMD) is unavailable. */
-export function instantiateKernel(base64: string): Record<string, unknown> | null {
+/**
+ * A loader of the module: on first use it instantiates the module and `bind`s its exports, and then
+ * keeps what it got (null where WebAssembly, or its SIMD, is unavailable).
+ */
+export function kernelLoader<Kernel>(
+  base64: string,
+  bind: (exports: Record<string, unknown>) => Kernel,
+): () => Kernel | null {
+  let kernel: Kernel | null | undefined;
+  return () => {
+    if (kernel === undefined) {
+      const exports = instantiate(base64);
+      kernel = exports === null ? null : bind(exports);
+    }
+    return kernel;
+  };
+}
+
+function instantiate(base64: string): Record<string, unknown> | null {
   try {
     const api = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
     return new api.Instance(new api.Module(Buffer.from(base64, 'base64'))).exports;

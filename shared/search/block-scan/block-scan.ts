@@ -19,7 +19,7 @@
  *   the partitions.
  */
 import { allSorted, type Hit, TopK } from '../top-k.ts';
-import { instantiateKernel, reserve, type WasmMemory } from '../wasm-kernel.ts';
+import { kernelLoader, reserve, type WasmMemory } from '../wasm-kernel.ts';
 import { BLOCK_SCAN_WASM_BASE64 } from './block-scan-binary.ts';
 
 /**
@@ -65,21 +65,14 @@ interface Kernel {
   ) => void;
 }
 
-let kernel: Kernel | null | undefined;
-
-function loadKernel(): Kernel | null {
-  if (kernel !== undefined) return kernel;
-  const exports = instantiateKernel(BLOCK_SCAN_WASM_BASE64);
-  kernel =
-    exports === null
-      ? null
-      : {
-          memory: exports.memory as WasmMemory,
-          promote: exports.promote as Kernel['promote'],
-          pair: exports.pair as Kernel['pair'],
-        };
-  return kernel;
-}
+const loadKernel = kernelLoader(
+  BLOCK_SCAN_WASM_BASE64,
+  (exports): Kernel => ({
+    memory: exports.memory as WasmMemory,
+    promote: exports.promote as Kernel['promote'],
+    pair: exports.pair as Kernel['pair'],
+  }),
+);
 
 export function blockScanAvailable(): boolean {
   return loadKernel() !== null;
@@ -108,7 +101,7 @@ export function scanBlock(
   order: Uint32Array,
   k: number,
 ): Hit[][] {
-  const { memory, promote } = loadKernel()!;
+  const { memory, promote, pair: kernel } = loadKernel()!;
   const { ids, dim } = rows;
   const stride = blockStride(dim);
   const turn = Math.min(queries.length, QUERIES_PER_TURN);
@@ -123,7 +116,8 @@ export function scanBlock(
   const block = new Float32Array(memory.buffer, blockAt, blockLength);
   block.fill(0);
   rows.write(block, stride);
-  const scan = { sums: new Float64Array(memory.buffer, SUMS_AT, 8), blockAt, ids, stride, k };
+  const scan = { kernel, sums: new Float64Array(memory.buffer, SUMS_AT, 8), blockAt, ids, stride, k };
+  const scanPair = ids.length <= k ? allRows : topRows;
   const answers: Hit[][] = new Array(queries.length);
   for (let start = 0; start < queries.length; start += turn) {
     const count = Math.min(turn, queries.length - start);
@@ -132,8 +126,7 @@ export function scanBlock(
     for (let q = 0; q < count; q += 2) {
       // An odd turn's last query is paired with itself; the second copy's answer is dropped.
       const other = Math.min(q + 1, count - 1);
-      const pair = ids.length <= k ? allRows : topRows;
-      const [firstHits, secondHits] = pair(
+      const [firstHits, secondHits] = scanPair(
         scan,
         promotedAt + q * stride * 8,
         promotedAt + other * stride * 8,
@@ -146,7 +139,9 @@ export function scanBlock(
 }
 
 interface Scan {
-  /** The kernel's eight sums (a view of its memory). */
+  /** The module's `pair`. */
+  readonly kernel: Kernel['pair'];
+  /** Its eight sums (a view of its memory). */
   readonly sums: Float64Array;
   readonly blockAt: number;
   readonly ids: Uint32Array;
@@ -155,12 +150,16 @@ interface Scan {
 }
 
 /** Two promoted queries' top k over the block's rows. */
-function topRows({ sums, blockAt, ids, stride, k }: Scan, firstAt: number, secondAt: number): [Hit[], Hit[]] {
+function topRows(
+  { kernel, sums, blockAt, ids, stride, k }: Scan,
+  firstAt: number,
+  secondAt: number,
+): [Hit[], Hit[]] {
   const rows = ids.length;
   first.reset(k);
   second.reset(k);
   for (let row = 0, quadAt = blockAt; row < rows; row += 4, quadAt += stride * 16) {
-    kernel!.pair(firstAt, secondAt, quadAt, stride, first.worst, second.worst, SUMS_AT);
+    kernel(firstAt, secondAt, quadAt, stride, first.worst, second.worst, SUMS_AT);
     const size = Math.min(4, rows - row);
     for (let t = 0; t < size; t++) {
       const id = ids[row + t]!;
@@ -172,7 +171,11 @@ function topRows({ sums, blockAt, ids, stride, k }: Scan, firstAt: number, secon
 }
 
 /** `topRows` when the block has at most k rows: every row is an answer, so no heap and no bound. */
-function allRows({ sums, blockAt, ids, stride }: Scan, firstAt: number, secondAt: number): [Hit[], Hit[]] {
+function allRows(
+  { kernel, sums, blockAt, ids, stride }: Scan,
+  firstAt: number,
+  secondAt: number,
+): [Hit[], Hit[]] {
   const rows = ids.length;
   if (firstAll.length < rows + 3) {
     firstAll = new Float64Array(rows + 3);
@@ -181,7 +184,7 @@ function allRows({ sums, blockAt, ids, stride }: Scan, firstAt: number, secondAt
     secondIds = new Float64Array(rows + 3);
   }
   for (let row = 0, quadAt = blockAt; row < rows; row += 4, quadAt += stride * 16) {
-    kernel!.pair(firstAt, secondAt, quadAt, stride, Infinity, Infinity, SUMS_AT);
+    kernel(firstAt, secondAt, quadAt, stride, Infinity, Infinity, SUMS_AT);
     for (let t = 0; t < 4; t++) {
       firstAll[row + t] = sums[t]!;
       secondAll[row + t] = sums[4 + t]!;

@@ -21,7 +21,7 @@
  *   whole search 1.22× faster than bounding in the module and shortlisting floats in JavaScript).
  * - Without WebAssembly SIMD the searches fall back to the float tables (same rule, other bounds).
  */
-import { instantiateKernel, reserve, type WasmMemory } from '../wasm-kernel.ts';
+import { kernelLoader, reserve, type WasmMemory } from '../wasm-kernel.ts';
 import { FAST_SCAN_WASM_BASE64 } from './fast-scan-binary.ts';
 
 /** Rows per block: one 128-bit lane per row code. */
@@ -77,20 +77,11 @@ interface Kernel {
   ) => number;
 }
 
-let kernel: Kernel | null | undefined;
-
-function loadKernel(): Kernel | null {
-  if (kernel !== undefined) return kernel;
-  const exports = instantiateKernel(FAST_SCAN_WASM_BASE64);
-  if (exports === null) {
-    kernel = null;
-    return kernel;
-  }
+const loadKernel = kernelLoader(FAST_SCAN_WASM_BASE64, (exports): Kernel => {
   const memory = exports.memory as WasmMemory;
   reserve(memory, HISTOGRAM_BYTES);
-  kernel = { memory, bounds: exports.bounds as Kernel['bounds'], keys: exports.keys as Kernel['keys'] };
-  return kernel;
-}
+  return { memory, bounds: exports.bounds as Kernel['bounds'], keys: exports.keys as Kernel['keys'] };
+});
 
 /** The shortlist's histogram (`keys` in fast-scan.wat) sits first in the memory, zero between calls. */
 const HISTOGRAM_BUCKETS = 4096;
@@ -179,7 +170,7 @@ export function fastScanKeys(
   m: number,
   cutSum: number,
 ): Float64Array {
-  const { memory, keys } = kernel!;
+  const { memory, keys } = loadKernel()!;
   let from = sumsAt;
   let keysAt = scratchAt;
   if (rows !== null) {
