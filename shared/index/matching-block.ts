@@ -1,10 +1,9 @@
 /**
  * The in-process exact plan over a filter's matching rows (issue 11): the rows every partition's
- * attribute index gives (`exactRows`) with their vectors gathered once per compiled filter into one
- * contiguous block, so the queries of a batch that share the filter take one pass over exactly their
- * matches — no per-partition call, per-partition query permutation or candidate pass.
- * Blocks are kept per compiled filter (a batch's filters live as long as the batch) and only for filters
- * that match a small share of the index, so a block never approaches a copy of the index.
+ * attribute index gives (`exactRows`, found once per compiled filter), their vectors gathered into one
+ * block, so the queries of a batch that share the filter take one pass over exactly their matches — no
+ * per-partition call, per-partition query permutation or candidate pass. Only filters that match a small
+ * share of the index get a block, so a block never approaches a copy of the index.
  *
  * A block holds its rows in one index-wide variance order (computed once, from every partition's
  * vectors), where a processor's exact scan sums in its partition's: the same squared differences added
@@ -17,9 +16,9 @@
  *
  * A filter that only one query of a call has reads its rows where they are (`squaredL2BoundedFrom`: the
  * block's terms in the block's order, so the same distances bit for bit): a one-query call never pays
- * for a copy it would scan once. Two or more queries with the same compiled filter gather the block and
- * scan it together, two queries against four rows at a time in WebAssembly SIMD (`scanBlock`, which
- * also puts the queries in the block's order), with the same answers.
+ * for a copy it would scan once. Two or more queries with the same compiled filter gather the block into
+ * the WebAssembly kernel's memory and scan it together, two queries against four rows at a time
+ * (`scanBlock`, which also puts the queries in the block's order), with the same answers.
  */
 
 import { exactRows } from '../attributes/filter-rows.ts';

@@ -7,14 +7,15 @@
  * run to the end, and partial sums above its k-th best otherwise.
  *
  * Design decisions:
- * - Rows are stored four side by side per coordinate (`RowBlock`): one 16-byte load gives a coordinate
+ * - Rows are stored four side by side per coordinate (`BlockRows`): one 16-byte load gives a coordinate
  *   of four rows, widened to two f64x2. Queries are rearranged into the block's coordinate order and
  *   widened once per call, in the module. Against the same scan in JavaScript (two queries, four rows,
  *   one float64 variable per sum) this measured 1.7× faster on 6 rows of 128 dimensions and 2.2–3.1× on
  *   86 rows of 128 and 57–600 rows of 784 (docs/performance.md).
- * - The caller writes the block's rows straight into the module's memory for each call (`BlockRows`),
- *   after the queries: no block is allocated or copied in JavaScript, and the module keeps nothing
- *   between calls, so its memory holds at most one block and `QUERIES_PER_TURN` queries.
+ * - The caller writes the block's rows straight into the module's memory for each call, after the
+ *   queries: no block is allocated or copied in JavaScript, and the module keeps nothing between calls,
+ *   so its memory holds at most one block and `QUERIES_PER_TURN` queries.
+ * - A block of at most k rows is answered without a heap (`allRows`): every row is an answer.
  * - Without WebAssembly SIMD there is no block scan (`blockScanAvailable`); the exact plan then visits
  *   the partitions.
  */
