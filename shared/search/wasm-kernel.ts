@@ -48,3 +48,8 @@ export function reserve(memory: WasmMemory, bytes: number): void {
   const missing = bytes - memory.buffer.byteLength;
   if (missing > 0) memory.grow(Math.ceil(missing / PAGE));
 }
+
+/** `offset` rounded up to a multiple of `bytes` (a power of two): where a typed view may start. */
+export function alignTo(offset: number, bytes: number): number {
+  return (offset + bytes - 1) & ~(bytes - 1);
+}

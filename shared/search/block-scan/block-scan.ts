@@ -20,7 +20,7 @@
  *   the partitions.
  */
 import { allSorted, type Hit, TopK } from '../top-k.ts';
-import { kernelLoader, reserve, type WasmMemory } from '../wasm-kernel.ts';
+import { alignTo, kernelLoader, reserve, type WasmMemory } from '../wasm-kernel.ts';
 import { BLOCK_SCAN_WASM_BASE64 } from './block-scan-binary.ts';
 
 /**
@@ -81,8 +81,9 @@ export function blockScanAvailable(): boolean {
 
 /** Queries rearranged and widened per turn: bounds the module's memory for large batches. */
 const QUERIES_PER_TURN = 256;
-/** The kernel's eight sums sit first in its memory. */
+/** The kernel's eight sums (f64) sit first in its memory. */
 const SUMS_AT = 0;
+const SUMS_BYTES = 8 * 8;
 
 const first = new TopK(0);
 const second = new TopK(0);
@@ -106,10 +107,10 @@ export function scanBlock(
   const { ids, dim } = rows;
   const stride = blockStride(dim);
   const turn = Math.min(queries.length, QUERIES_PER_TURN);
-  const orderAt = 64;
-  const rawAt = align16(orderAt + dim * 4);
-  const promotedAt = align16(rawAt + turn * dim * 4);
-  const blockAt = align16(promotedAt + turn * stride * 8);
+  const orderAt = SUMS_AT + SUMS_BYTES;
+  const rawAt = alignTo(orderAt + dim * 4, 16);
+  const promotedAt = alignTo(rawAt + turn * dim * 4, 16);
+  const blockAt = alignTo(promotedAt + turn * stride * 8, 16);
   const blockLength = Math.ceil(ids.length / 4) * 4 * stride;
   reserve(memory, blockAt + blockLength * 4);
   const raw = new Float32Array(memory.buffer, rawAt, turn * dim);
@@ -196,8 +197,4 @@ function allRows(
     secondIds[row] = ids[row]!;
   }
   return [allSorted(firstAll, firstIds, rows), allSorted(secondAll, secondIds, rows)];
-}
-
-function align16(offset: number): number {
-  return (offset + 15) & ~15;
 }

@@ -21,7 +21,7 @@
  *   whole search 1.22× faster than bounding in the module and shortlisting floats in JavaScript).
  * - Without WebAssembly SIMD the searches fall back to the float tables (same rule, other bounds).
  */
-import { kernelLoader, reserve, type WasmMemory } from '../wasm-kernel.ts';
+import { alignTo, kernelLoader, reserve, type WasmMemory } from '../wasm-kernel.ts';
 import { FAST_SCAN_WASM_BASE64 } from './fast-scan-binary.ts';
 
 /** Rows per block: one 128-bit lane per row code. */
@@ -139,9 +139,9 @@ export function fastScanSums(codes: FastScanCodes, gaps: Float64Array): FastScan
   const tablesAt = used;
   const sumsAt = tablesAt + dims * BLOCK;
   const blocks = codes.bytes.length / (dims * BLOCK);
-  const scratchAt = alignTo8(sumsAt + blocks * BLOCK * 2);
+  const scratchAt = alignTo(sumsAt + blocks * BLOCK * 2, 8);
   // Room for the sums gathered by row list and the keys, so that no later growth detaches the views.
-  reserve(memory, alignTo8(scratchAt + codes.rows * 2) + codes.rows * 8);
+  reserve(memory, alignTo(scratchAt + codes.rows * 2, 8) + codes.rows * 8);
   let largest = 0;
   for (let i = 0; i < dims * BLOCK; i++) if (gaps[i]! > largest) largest = gaps[i]!;
   const steps = stepsFor(dims);
@@ -177,13 +177,9 @@ export function fastScanKeys(
     const gathered = new Uint16Array(memory.buffer, scratchAt, count);
     for (let i = 0; i < count; i++) gathered[i] = sums[rows[i]!]!;
     from = scratchAt;
-    keysAt = alignTo8(scratchAt + count * 2);
+    keysAt = alignTo(scratchAt + count * 2, 8);
   }
   const shift = Math.max(0, 32 - Math.clz32(limit) - HISTOGRAM_BITS);
   const n = keys(from, count, m, shift, Math.min(limit, cutSum) >>> shift, 0, keysAt);
   return new Float64Array(memory.buffer, keysAt, n);
-}
-
-function alignTo8(offset: number): number {
-  return (offset + 7) & ~7;
 }
