@@ -33,6 +33,8 @@ export interface SearchQuery {
   readonly filter?: unknown;
 }
 
+type Writable<T> = { -readonly [P in keyof T]: T[P] };
+
 export interface SearchHit {
   /** Global ordinal (the row of the build input). */
   readonly id: number;
@@ -155,14 +157,16 @@ export class LocalSearch {
     for (let i = 0; i < outcomes.length; i++) {
       const outcome = outcomes[i]!;
       const vector = prepared[i]!.vector;
-      const hits: SearchHit[] = new Array(outcome.hits.length);
+      // The outcome's hits are this call's own objects (QueryOutcome): a hit without an external id
+      // takes its reported distance in place instead of being copied (one object per hit, not two).
+      const hits = outcome.hits as Writable<SearchHit>[];
       for (let h = 0; h < hits.length; h++) {
-        const { id, distance } = outcome.hits[h]!;
-        const logRow = view?.row(id);
-        const externalId = logRow ? logRow.id : externalIds?.get(id);
-        const reported = reportedDistance(space, distance, vector);
-        hits[h] =
-          externalId === undefined ? { id, distance: reported } : { id, externalId, distance: reported };
+        const hit = hits[h]!;
+        const reported = reportedDistance(space, hit.distance, vector);
+        const logRow = view?.row(hit.id);
+        const externalId = logRow ? logRow.id : externalIds?.get(hit.id);
+        if (externalId === undefined) hit.distance = reported;
+        else hits[h] = { id: hit.id, externalId, distance: reported };
       }
       results[i] = { hits, stats: outcome.stats };
     }

@@ -116,7 +116,10 @@ export interface QueryStats {
 }
 
 export interface QueryOutcome {
-  /** Global ordinals with squared distances in the prepared space, ascending. */
+  /**
+   * Global ordinals with squared distances in the prepared space, ascending. The list and its hits are
+   * made for this call (no searcher or layout may hand out a hit it keeps): the caller may rewrite them.
+   */
   readonly hits: readonly Hit[];
   readonly stats: QueryStats;
 }
