@@ -1,4 +1,4 @@
-/** A batch's filter compiler: one compiled filter per distinct filter, however the queries spell it. */
+/** A reader's filter compiler: one compiled filter per distinct filter, however the queries spell it. */
 import { describe, expect, it } from 'vitest';
 import { IndexReader } from '../../../shared/index/index-reader.ts';
 import { sameJson } from '../../../shared/same-json.ts';
@@ -62,5 +62,17 @@ describe('filterCompiler', () => {
     expect(compile(null)).toBe(compile(undefined));
     expect(() => compile({ nope: 1 })).toThrow(/nope/);
     expect(compile({ u: { $lt: 0.1 } })).toBe(low);
+  });
+
+  it('keeps its compiled filters across calls, and follows a filter object the caller changed', async () => {
+    const reader = await IndexReader.open(withPrefix(await buildTestStore(), INDEX), { allocator: false });
+    const filter = { u: { $lt: 0.1 } };
+    const low = reader.filterCompiler()(filter);
+    expect(reader.filterCompiler()({ u: { $lt: 0.1 } })).toBe(low);
+    filter.u.$lt = 0.9;
+    const high = reader.filterCompiler()(filter);
+    expect(high).not.toBe(low);
+    expect(high.matchesRecord({ u: 0.5 })).toBe(true);
+    expect(low.matchesRecord({ u: 0.5 })).toBe(false);
   });
 });
