@@ -20,9 +20,9 @@ export interface SliceQuery {
   readonly filter: CompiledFilter;
 }
 
-/** Decodes and compiles the wire queries of an allocator payload (identical filters compiled once). */
+/** Decodes and compiles the wire queries of an allocator payload (through the reader's filter cache). */
 export function sliceQueries(reader: IndexReader, queries: readonly AllocatorQuery[]): SliceQuery[] {
-  const compiled = new Map<string, CompiledFilter>();
+  const compile = reader.filterCompiler();
   return queries.map((query) => {
     const what = `allocator payload: query at position ${query.position}`;
     const vector = decodeVector(query.vectorBase64, `${what}: vectorBase64`);
@@ -32,12 +32,7 @@ export function sliceQueries(reader: IndexReader, queries: readonly AllocatorQue
       );
     }
     const filterJson = query.filter ?? null;
-    const key = JSON.stringify(filterJson);
-    let filter = compiled.get(key);
-    if (!filter) {
-      filter = reader.compileFilter(filterJson);
-      compiled.set(key, filter);
-    }
+    const filter = compile(filterJson);
     return { position: query.position, vector, vectorBase64: query.vectorBase64, filterJson, filter };
   });
 }
