@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { InvalidQueryError, PayloadTooLargeError, shortened } from '../../shared/errors/index.ts';
 import { parsePayload } from '../parse-payload.ts';
-import { isPaddedBase64 } from '../wire/base64.ts';
+import { decodeBase64 } from '../wire/base64.ts';
 import { formatBytes, LAMBDA_PAYLOAD_LIMIT_BYTES } from '../wire/payload-limits.ts';
 import { checkJsonBounds } from './json-bounds.ts';
 
@@ -38,13 +38,14 @@ export function parseUrlEvent(event: unknown): UrlRequest {
  * not UTF-8 are a 400, not U+FFFD characters that fail later with a vaguer message.
  */
 function decodeBase64Body(raw: string, method: string, path: string): string {
-  if (!isPaddedBase64(raw)) {
+  const bytes = decodeBase64(raw);
+  if (bytes === undefined) {
     throw new InvalidQueryError(
       `${method} ${shownPath(path)} body is marked base64-encoded but is not base64`,
     );
   }
   try {
-    return strictUtf8.decode(Buffer.from(raw, 'base64'));
+    return strictUtf8.decode(bytes);
   } catch {
     throw new InvalidQueryError(
       `${method} ${shownPath(path)} body is not UTF-8 text; expected a JSON body (content-type application/json)`,
