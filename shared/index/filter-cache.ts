@@ -9,8 +9,11 @@
  * - Keyed by the filter's JSON. A filter equal to the last one asked for (`sameJson`, key order aside,
  *   which no filter's meaning depends on) is recognised without serialising it: `JSON.stringify` per
  *   query was 11 % of a 0.1 % batch on siftsmall, and a batch's queries usually share their filter.
- * - The last filter is remembered as its own JSON copy, never as the caller's object: a caller may change
- *   its object between calls.
+ * - Every kept filter is remembered with its own JSON copy, never the caller's object (a caller may change
+ *   its object between calls), and a filter is answered from the cache only when it equals that copy as
+ *   JSON data (`sameJson`): a value that merely serialises to the same text (a Date, an object with
+ *   `toJSON`, an undefined member) or not at all (a BigInt) is compiled for itself, so it fails as it
+ *   would without the cache.
  * - At most `FILTER_CACHE_SIZE` filters, least recently used first out: the bound on what filters keep
  *   alive (the in-process exact plan keeps up to 1/16 of the index's row ids per filter).
  * - A filter that fails to compile is not kept: the next call fails the same way.
@@ -20,9 +23,15 @@ import { sameJson } from '../same-json.ts';
 
 export const FILTER_CACHE_SIZE = 32;
 
+/** A compiled filter with its own JSON copy of the filter (never the caller's object). */
+interface KeptFilter {
+  readonly json: unknown;
+  readonly filter: CompiledFilter;
+}
+
 export class FilterCache {
-  readonly #byJson = new Map<string, CompiledFilter>();
-  #last: { readonly json: unknown; readonly filter: CompiledFilter } | undefined;
+  readonly #byJson = new Map<string, KeptFilter>();
+  #last: KeptFilter | undefined;
 
   constructor(
     private readonly compileFilter: (json: unknown) => CompiledFilter,
@@ -36,15 +45,29 @@ export class FilterCache {
 
   /** The compiled form of `json` (null or undefined: match everything); InvalidFilterError when bad. */
   compile(json: unknown): CompiledFilter {
+    const filter = json ?? null;
     const last = this.#last;
-    if (last !== undefined && sameJson(json, last.json)) return last.filter;
-    const key = JSON.stringify(json ?? null);
-    let filter = this.#byJson.get(key);
-    if (filter) this.#byJson.delete(key);
-    else filter = this.compileFilter(json);
-    this.#byJson.set(key, filter);
+    if (last !== undefined && sameJson(filter, last.json)) return last.filter;
+    const key = jsonKey(filter);
+    if (key === undefined) return this.compileFilter(filter);
+    const kept = this.#byJson.get(key);
+    // Equal JSON text is not enough: a Date, an object with toJSON or an undefined member serialises
+    // like a valid filter, but the compiler must see (and refuse) what the caller wrote.
+    if (kept !== undefined && !sameJson(filter, kept.json)) return this.compileFilter(filter);
+    const entry = kept ?? { json: JSON.parse(key) as unknown, filter: this.compileFilter(filter) };
+    this.#byJson.delete(key);
+    this.#byJson.set(key, entry);
     if (this.#byJson.size > this.capacity) this.#byJson.delete(this.#byJson.keys().next().value!);
-    this.#last = { json: JSON.parse(key), filter };
-    return filter;
+    this.#last = entry;
+    return entry.filter;
+  }
+}
+
+/** The filter's JSON text, or undefined when it has none (a BigInt, a cycle): then it is not kept. */
+function jsonKey(filter: unknown): string | undefined {
+  try {
+    return JSON.stringify(filter);
+  } catch {
+    return undefined;
   }
 }

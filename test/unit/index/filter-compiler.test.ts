@@ -75,4 +75,32 @@ describe('filterCompiler', () => {
     expect(high.matchesRecord({ u: 0.5 })).toBe(true);
     expect(low.matchesRecord({ u: 0.5 })).toBe(false);
   });
+
+  it('refuses a filter that only serialises like a kept one (or not at all) as it would without the cache', async () => {
+    const reader = await IndexReader.open(withPrefix(await buildTestStore(), INDEX), { allocator: false });
+    const compile = reader.filterCompiler();
+    const problem = (run: () => unknown) => {
+      try {
+        run();
+        return 'compiled';
+      } catch (error) {
+        return `${(error as Error).name}: ${(error as Error).message}`;
+      }
+    };
+    const cases: [unknown, unknown][] = [
+      [{ score: { $lt: 10n } }, { score: { $lt: 10 } }],
+      [{ category: new Date(0) }, { category: '1970-01-01T00:00:00.000Z' }],
+      [{ category: { toJSON: () => 'c1' } }, { category: 'c1' }],
+      [{ score: undefined, category: 'c1' }, { category: 'c1' }],
+      [{ score: { $lt: Number.NaN } }, { score: { $lt: null } }],
+    ];
+    for (const [odd, plain] of cases) {
+      const uncached = problem(() => reader.compileFilter(odd));
+      expect(uncached).toMatch(/^InvalidQueryError: filter: /);
+      problem(() => compile(plain)); // kept, and the last one asked for
+      expect(problem(() => compile(odd))).toBe(uncached);
+      compile({ u: { $lt: 0.5 } }); // kept only, no longer the last one
+      expect(problem(() => compile(odd))).toBe(uncached);
+    }
+  });
 });
