@@ -15,7 +15,12 @@
  *   `toJSON`, an undefined member) or not at all (a BigInt) is compiled for itself, so it fails as it
  *   would without the cache.
  * - At most `FILTER_CACHE_SIZE` filters, least recently used first out: the bound on what filters keep
- *   alive (the in-process exact plan keeps up to 1/16 of the index's row ids per filter).
+ *   alive. Per filter: its matching rows in each partition table it met (`matchingRows`, 4 bytes per
+ *   matching row) and, in process, the exact plan's row ids (up to 1/16 of the index). The worst case,
+ *   32 filters that each match nearly every row, is 128 bytes per cached row, against the row's own
+ *   4 × dim bytes of vector (a quarter more at 128 dimensions, 4 % at 784); the functions' index cache
+ *   takes half their memory (`cacheShareOfMemory`), so even that stays inside the other half. Selective
+ *   filters, which gain the most from being kept, cost the least.
  * - A filter that fails to compile is not kept: the next call fails the same way.
  */
 import type { CompiledFilter } from '../attributes/index.ts';
