@@ -399,7 +399,8 @@ async function squashPoints(
 /**
  * A batch call whose filters are new to the index: the call compiles them itself (each distinct filter
  * once, as the index's filter cache does on a miss) and the exact plan finds their rows again, which a
- * compiled filter the cache kept would have brought along.
+ * compiled filter the cache kept would have brought along. Its vectors are validated by the same
+ * `prepareQuery` as `search`'s, but each into a new array rather than the search's reused slots.
  */
 function newFilterCall(
   data: Dataset,
