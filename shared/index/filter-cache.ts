@@ -24,13 +24,13 @@
  * - A filter that fails to compile is not kept: the next call fails the same way.
  */
 import type { CompiledFilter } from '../attributes/index.ts';
-import { sameJson } from '../same-json.ts';
+import { type JsonTemplate, jsonTemplate, sameJson } from '../same-json.ts';
 
 export const FILTER_CACHE_SIZE = 32;
 
 /** A compiled filter with its own JSON copy of the filter (never the caller's object). */
 interface KeptFilter {
-  readonly json: unknown;
+  readonly json: JsonTemplate;
   readonly filter: CompiledFilter;
 }
 
@@ -59,7 +59,7 @@ export class FilterCache {
     // Equal JSON text is not enough: a Date, an object with toJSON or an undefined member serialises
     // like a valid filter, but the compiler must see (and refuse) what the caller wrote.
     if (kept !== undefined && !sameJson(filter, kept.json)) return this.compileFilter(filter);
-    const entry = kept ?? { json: JSON.parse(key) as unknown, filter: this.compileFilter(filter) };
+    const entry = kept ?? { json: jsonTemplate(JSON.parse(key)), filter: this.compileFilter(filter) };
     this.#byJson.delete(key);
     this.#byJson.set(key, entry);
     if (this.#byJson.size > this.capacity) this.#byJson.delete(this.#byJson.keys().next().value!);
