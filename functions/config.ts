@@ -31,6 +31,7 @@ export const ENV = {
   compactorFunction: 'SQUASH_COMPACTOR_FUNCTION',
   compactAfterRows: 'SQUASH_COMPACT_AFTER_ROWS',
   retentionSeconds: 'SQUASH_RETENTION_SECONDS',
+  matchingRowsMaxKiB: 'SQUASH_MATCHING_ROWS_MAX_KIB',
 } as const;
 
 export type EnvName = (typeof ENV)[keyof typeof ENV];
@@ -60,6 +61,12 @@ export const CONFIG_DEFAULTS = {
    * 900 s is Lambda's longest run.
    */
   retentionSeconds: 900,
+  /**
+   * The largest float32 size of a selective filter's matching vectors, in KiB, that an allocator fetches
+   * from the processors and keeps to answer the filter's exact plan itself (functions/tree/remote-matching.ts);
+   * 0 turns this off (every exact plan then visits the partitions through the processors).
+   */
+  matchingRowsMaxKiB: 1024,
 } as const;
 
 /** Largest values `loadConfig` accepts for the write settings (the stack checks the same bounds). */
@@ -84,6 +91,7 @@ export interface SquashConfig {
   readonly compactorFunction: string | undefined;
   readonly compactAfterRows: number;
   readonly retentionSeconds: number;
+  readonly matchingRowsMaxKiB: number;
 }
 
 const name = z.string({ error: 'required' }).trim().min(1, 'must not be empty');
@@ -95,6 +103,16 @@ function positiveInt(fallback: number, max: number) {
     .regex(/^[0-9]+$/, 'must be a positive integer')
     .transform(Number)
     .pipe(z.number().int().min(1, 'must be at least 1').max(max, `must be at most ${max}`))
+    .default(fallback);
+}
+
+function nonNegativeInt(fallback: number, max: number) {
+  return z
+    .string()
+    .trim()
+    .regex(/^[0-9]+$/, 'must be a non-negative integer')
+    .transform(Number)
+    .pipe(z.number().int().max(max, `must be at most ${max}`))
     .default(fallback);
 }
 
@@ -121,6 +139,7 @@ const envSchema = z.object({
     .transform((value) => (value === '' ? undefined : value)),
   [ENV.compactAfterRows]: positiveInt(CONFIG_DEFAULTS.compactAfterRows, CONFIG_LIMITS.compactAfterRows),
   [ENV.retentionSeconds]: positiveInt(CONFIG_DEFAULTS.retentionSeconds, CONFIG_LIMITS.retentionSeconds),
+  [ENV.matchingRowsMaxKiB]: nonNegativeInt(CONFIG_DEFAULTS.matchingRowsMaxKiB, 4096),
 });
 
 /**
@@ -153,6 +172,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     compactorFunction: values[ENV.compactorFunction],
     compactAfterRows: values[ENV.compactAfterRows],
     retentionSeconds: values[ENV.retentionSeconds],
+    matchingRowsMaxKiB: values[ENV.matchingRowsMaxKiB],
   };
 }
 

@@ -38,7 +38,7 @@
  */
 import { ArnFormat, CfnOutput, aws_lambda as lambda, Stack, aws_s3 as s3, Token } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
-import { ENV, type EnvName } from '../functions/config.ts';
+import { CONFIG_DEFAULTS, ENV, type EnvName } from '../functions/config.ts';
 import { InvalidInputError } from '../shared/errors/index.ts';
 import { grantInputRead } from './build-input-access.ts';
 import { functionNames } from './function-names.ts';
@@ -97,6 +97,7 @@ export class SearchStack extends Stack {
       [ENV.treeDepth]: String(settings.treeDepth),
       [ENV.invokeTimeoutMs]: String(settings.invokeTimeoutMs),
       [ENV.maxBatch]: String(settings.maxBatch),
+      [ENV.matchingRowsMaxKiB]: String(CONFIG_DEFAULTS.matchingRowsMaxKiB),
     };
     // Only the functions that write get the write path's variables.
     const writeEnvironment: Record<WriteEnvName, string> = {

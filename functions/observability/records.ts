@@ -18,6 +18,7 @@ import type { CompactSummary } from '../../shared/writes/compact-index.ts';
 import type { WriteResult } from '../../shared/writes/index-writer.ts';
 import type { SearchResponse } from '../coordinator/search-response.ts';
 import type { ProcessorPayload, ProcessorResponse } from '../processor/payload.ts';
+import type { RowsPayload, RowsResponse } from '../processor/rows-payload.ts';
 import type { Telemetry } from './telemetry.ts';
 
 /** Calls a function sent itself during the invocation (not those of the functions it called). */
@@ -133,6 +134,32 @@ export function recordProcessing(
     batchSize: payload.queries.length,
     partitions: response.parts.map((part) => part.partition),
     plans: planCounts(plans),
+    coldLoads,
+    containerStart: response.containerStart,
+    bytesRead,
+    ms: response.ms,
+  });
+}
+
+/** A processor's rows request (`functions/processor/collect-rows.ts`): what it read and sent. */
+export function recordRows(telemetry: Telemetry, payload: RowsPayload, response: RowsResponse): void {
+  let coldLoads = 0;
+  let bytesRead = 0;
+  let rows = 0;
+  for (const part of response.parts) {
+    if (part.cold) coldLoads++;
+    bytesRead += part.bytesFetched;
+    rows += part.ids.length;
+  }
+  telemetry.add('ProcessorLatency', response.ms);
+  telemetry.add('ColdLoads', coldLoads);
+  telemetry.add('BytesRead', bytesRead);
+  telemetry.logger.debug('rows', {
+    index: payload.index,
+    version: payload.version,
+    sequence: payload.sequence,
+    partitions: payload.partitions,
+    rows,
     coldLoads,
     containerStart: response.containerStart,
     bytesRead,

@@ -6,24 +6,15 @@
  * part that fails fails the whole call.
  *
  * At a snapshot that applies the write log (docs/writes.md), the partition's rows the log hid are left
- * out and its log rows are searched exactly beside it (`searchPartitionAt`); the log's view needs the
- * centroids, so the processor then opens the index with allocator data too.
+ * out and its log rows are searched exactly beside it (`searchPartitionAt`, `snapshot-loader.ts`).
  */
 import type { CompiledFilter } from '../../shared/attributes/index.ts';
 import { InvalidQueryError } from '../../shared/errors/index.ts';
 import type { PartitionData } from '../../shared/search/partition-data.ts';
 import { type PartitionSearchOptions, partitionSearchOptions } from '../../shared/search/partition-search.ts';
 import { TopK } from '../../shared/search/top-k.ts';
-import { baseIdKeys } from '../../shared/writes/base-ids.ts';
-import type { LogView } from '../../shared/writes/log-view.ts';
-import {
-  type PartitionSnapshot,
-  partitionSnapshot,
-  searchPartitionAt,
-  snapshotOf,
-} from '../../shared/writes/partition-snapshot.ts';
+import { searchPartitionAt } from '../../shared/writes/partition-snapshot.ts';
 import { cachedPartition, cachedReader } from '../index-cache.ts';
-import { logViewAt } from '../index-log.ts';
 import { type FunctionRuntime, startInvocation } from '../runtime.ts';
 import { decodeVector } from '../wire/vector-base64.ts';
 import { hitAttributes } from './hit-attributes.ts';
@@ -34,6 +25,7 @@ import type {
   ProcessorResponse,
   ProcessorResult,
 } from './payload.ts';
+import { type SnapshotLoader, snapshotLoader } from './snapshot-loader.ts';
 
 export async function processPartition(
   payload: ProcessorPayload,
@@ -56,8 +48,7 @@ export async function processPartition(
     runtime,
     options: partitionSearchOptions(payload.options),
     queries: callQueries(payload, reader.filterCompiler(), reader.space.storedDim),
-    logThrough: reader.manifest.logThrough ?? 0,
-    logView: undefined,
+    snapshotOf: snapshotLoader(runtime, payload, reader.manifest.logThrough ?? 0),
   };
   const parts: ProcessorPartResult[] = [];
   let openBytes = opened.bytesFetched;
@@ -82,10 +73,7 @@ interface CallContext {
   readonly options: PartitionSearchOptions;
   /** The call's queries by position, vectors decoded and filters compiled. */
   readonly queries: ReadonlyMap<number, CallQuery>;
-  /** The last log sequence the index version's files already hold. */
-  readonly logThrough: number;
-  /** The write log's view at the payload's sequence, opened by the first part that needs it. */
-  logView: { view: LogView | undefined; keyOf: (ordinal: number) => string } | undefined;
+  readonly snapshotOf: SnapshotLoader;
 }
 
 interface CallQuery {
@@ -130,24 +118,14 @@ function callQueries(
   return queries;
 }
 
-/** One part: exactly what a single-partition call does (the log's view is opened once per call). */
+/** One part: exactly what a single-partition call does. */
 async function searchPart(
   context: CallContext,
   data: PartitionData,
   part: ProcessorPart,
 ): Promise<{ bytesFetched: number; results: ProcessorResult[] }> {
-  const { payload, runtime } = context;
-  let bytesFetched = 0;
-  let snapshot: PartitionSnapshot = snapshotOf(data, undefined, []);
-  if (payload.sequence > context.logThrough) {
-    if (context.logView === undefined) {
-      const full = await cachedReader(runtime, payload.index, payload.version, 'allocator');
-      bytesFetched += full.bytesFetched;
-      const view = await logViewAt(runtime, payload.index, full.reader, payload.sequence);
-      context.logView = { view, keyOf: await baseIdKeys(full.reader) };
-    }
-    snapshot = partitionSnapshot(context.logView.view, data, context.logView.keyOf, payload.sequence);
-  }
+  const { payload } = context;
+  const { snapshot, bytesFetched } = await context.snapshotOf(data);
   const logAttributes = new Map(snapshot.logRows.map((row) => [row.ordinal, row.attributes]));
   const results = part.queries.map((query): ProcessorResult => {
     const call = context.queries.get(query.position)!;

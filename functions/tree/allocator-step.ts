@@ -14,6 +14,7 @@ import { emptyPathStats, type PathStats } from '../wire/path-stats.ts';
 import type { ResolvedOptions } from '../wire/query-options.ts';
 import type { WireQueryResult } from '../wire/query-result.ts';
 import { processorSearcher } from './processor-searcher.ts';
+import { remoteMatching } from './remote-matching.ts';
 import type { SliceQuery } from './slice-query.ts';
 
 export interface StepRequest {
@@ -54,8 +55,20 @@ export async function runAllocatorStep(
     deadline: request.deadline,
     stats,
   });
-  const outcomes = await executeQueries(
+  const filterJson = new Map(queries.map((query) => [query.filter, query.filterJson]));
+  const matching = remoteMatching({
+    runtime,
+    index: request.index,
+    reader,
     layout,
+    sequence: request.sequence,
+    includeAttributes: options.includeAttributes,
+    filterJson: (filter) => filterJson.get(filter),
+    deadline: request.deadline,
+    stats,
+  });
+  const outcomes = await executeQueries(
+    { ...layout, searchMatching: matching },
     queries,
     {
       k: request.k,

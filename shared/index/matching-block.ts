@@ -30,7 +30,7 @@ import type { PartitionData } from '../search/partition-data.ts';
 import { type Hit, TopK } from '../search/top-k.ts';
 
 /** Largest share of the index a block may hold; larger filters go through the partitions. */
-const MAX_BLOCK_SHARE = 1 / 16;
+export const MAX_BLOCK_SHARE = 1 / 16;
 
 /** A filter's matching rows of every partition. */
 interface Matches {

@@ -83,15 +83,22 @@ export interface IndexLayout {
   /** Quantized filter matches of `filter` in partition p (partition size when the filter matches all). */
   countMatches(filter: CompiledFilter, partition: number): number;
   /**
-   * Where every partition is in this process: the exact top k over the filter's matches for each of
-   * the vectors (queries with that filter), in one pass (`shared/index/matching-block.ts`), or
-   * undefined when it declines; the exact plan then visits the partitions.
+   * The exact top k over the filter's matches for each of the vectors (queries with that filter), in
+   * one pass, or undefined when it declines; the exact plan then visits the partitions. In process over
+   * the loaded partitions (`shared/index/matching-block.ts`); in the allocator over the matching rows
+   * the processors sent (`functions/tree/remote-matching.ts`), hence the promise.
    */
   searchMatching?(
     filter: CompiledFilter,
     vectors: readonly Float32Array[],
     k: number,
-  ): { answers: Hit[][]; scanned: number } | undefined;
+  ): MatchingAnswers | undefined | Promise<MatchingAnswers | undefined>;
+}
+
+/** Per query, its exact top k over the filter's matches; and how many rows each scanned. */
+export interface MatchingAnswers {
+  readonly answers: Hit[][];
+  readonly scanned: number;
 }
 
 /** Searches one partition for several queries; may run remotely and fail. */
@@ -154,7 +161,8 @@ export async function executeQueries(
   const states = queries.map((query) => planQuery(layout, matchCounts(query.filter), query, options));
   const selected = states.map((state) => firstRound(state, options));
   const exact = states.filter((state) => state.mode === 'exact');
-  answerFromMatches(layout, exact, options);
+  const matching = answerFromMatches(layout, exact, options);
+  if (matching) await matching;
   let pending = states.map((state, i) => {
     if (state.mode === 'approximate') return selected[i]!;
     return state.answered ? NO_PARTITIONS : allWithMatches(state);
@@ -259,30 +267,42 @@ function indexOrder(partitions: number): PartitionOrder {
 /**
  * The exact plan in one pass over each filter's matches, where the layout offers it: the queries that
  * share a compiled filter go together. A query it declines stays unanswered (it visits the partitions).
+ * A promise only when the layout answered with one (the in-process search awaits nothing).
  */
-function answerFromMatches(layout: IndexLayout, states: readonly QueryState[], options: QueryOptions): void {
-  if (!layout.searchMatching || states.length === 0) return;
+function answerFromMatches(
+  layout: IndexLayout,
+  states: readonly QueryState[],
+  options: QueryOptions,
+): Promise<void> | undefined {
+  if (!layout.searchMatching || states.length === 0) return undefined;
   const byFilter = new Map<CompiledFilter, QueryState[]>();
   for (const state of states) {
     const group = byFilter.get(state.query.filter);
     if (group) group.push(state);
     else byFilter.set(state.query.filter, [state]);
   }
+  const pending: Promise<void>[] = [];
   for (const [filter, group] of byFilter) {
     const found = layout.searchMatching(
       filter,
       group.map((state) => state.query.vector),
       options.k,
     );
-    if (!found) continue;
-    for (let i = 0; i < group.length; i++) {
-      const state = group[i]!;
-      state.partial.push(found.answers[i]!);
-      state.answered = true;
-      state.stats.rounds = 1;
-      state.stats.partitionsVisited = state.withMatches;
-      state.stats.vectorsScanned = found.scanned;
-    }
+    if (found instanceof Promise) pending.push(found.then((answers) => answerGroup(group, answers)));
+    else answerGroup(group, found);
+  }
+  return pending.length > 0 ? Promise.all(pending).then(() => undefined) : undefined;
+}
+
+function answerGroup(group: readonly QueryState[], found: MatchingAnswers | undefined): void {
+  if (!found) return;
+  for (let i = 0; i < group.length; i++) {
+    const state = group[i]!;
+    state.partial.push(found.answers[i]!);
+    state.answered = true;
+    state.stats.rounds = 1;
+    state.stats.partitionsVisited = state.withMatches;
+    state.stats.vectorsScanned = found.scanned;
   }
 }
 

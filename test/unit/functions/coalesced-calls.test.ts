@@ -1,10 +1,12 @@
 /**
  * Coalesced processor calls (functions/tree/processor-searcher.ts): a selective filter's exact plan
  * visits every partition with a match, each for a handful of rows; those calls go as one invocation per
- * processor function instead of one per partition, with the same answers.
+ * processor function instead of one per partition, with the same answers. The allocator's own answer
+ * from the filter's matching rows (remote-matching.ts, tested in matching-rows.test.ts) is turned off
+ * here, so that these plans reach the processors.
  */
 import { describe, expect, it } from 'vitest';
-import { processorFunctionFor } from '../../../functions/config.ts';
+import { ENV, processorFunctionFor } from '../../../functions/config.ts';
 import type { InvokeCall } from './in-process-invoker.ts';
 import {
   COUNT,
@@ -72,7 +74,7 @@ function bruteForce(q: number): number[] {
 
 describe('coalesced processor calls', () => {
   it('answers a selective single query with one invocation per processor function, not one per partition', async () => {
-    const stack = createTestStack(built.store);
+    const stack = createTestStack(built.store, { [ENV.matchingRowsMaxKiB]: '0' });
     const { status, body } = await stack.search(request(1));
     expect(status).toBe(200);
     const [result] = body.results;
@@ -111,7 +113,7 @@ describe('coalesced processor calls', () => {
   });
 
   it('coalesces a batch of exact queries, and answers as the in-process search', async () => {
-    const stack = createTestStack(built.store);
+    const stack = createTestStack(built.store, { [ENV.matchingRowsMaxKiB]: '0' });
     const count = 20;
     const { status, body } = await stack.search(request(count));
     expect(status).toBe(200);
@@ -127,7 +129,7 @@ describe('coalesced processor calls', () => {
   });
 
   it("carries each query's vector and filter once per call, however many of its parts name it", async () => {
-    const stack = createTestStack(built.store);
+    const stack = createTestStack(built.store, { [ENV.matchingRowsMaxKiB]: '0' });
     const count = 40;
     const { status, body } = await stack.search(request(count));
     expect(status).toBe(200);

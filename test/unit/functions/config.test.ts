@@ -23,6 +23,7 @@ describe('loadConfig', () => {
       compactorFunction: undefined,
       compactAfterRows: 10_000,
       retentionSeconds: 900,
+      matchingRowsMaxKiB: 1024,
     });
     expect([CONFIG_DEFAULTS.compactAfterRows, CONFIG_DEFAULTS.retentionSeconds]).toEqual([10_000, 900]);
   });
@@ -40,6 +41,7 @@ describe('loadConfig', () => {
       [ENV.compactorFunction]: ' Squash-compactor ',
       [ENV.compactAfterRows]: '500',
       [ENV.retentionSeconds]: '120',
+      [ENV.matchingRowsMaxKiB]: '0',
     });
     expect(config).toMatchObject({
       indexPrefix: 'tenant/indexes/',
@@ -52,6 +54,7 @@ describe('loadConfig', () => {
       compactorFunction: 'Squash-compactor',
       compactAfterRows: 500,
       retentionSeconds: 120,
+      matchingRowsMaxKiB: 0,
     });
   });
 
