@@ -66,7 +66,7 @@ export const CONFIG_DEFAULTS = {
    * from the processors and keeps to answer the filter's exact plan itself (functions/tree/remote-matching.ts);
    * 0 turns this off (every exact plan then visits the partitions through the processors).
    */
-  matchingRowsMaxKiB: 1024,
+  matchingRowsMaxKiB: 4096,
 } as const;
 
 /** Largest values `loadConfig` accepts for the write settings (the stack checks the same bounds). */
@@ -139,7 +139,7 @@ const envSchema = z.object({
     .transform((value) => (value === '' ? undefined : value)),
   [ENV.compactAfterRows]: positiveInt(CONFIG_DEFAULTS.compactAfterRows, CONFIG_LIMITS.compactAfterRows),
   [ENV.retentionSeconds]: positiveInt(CONFIG_DEFAULTS.retentionSeconds, CONFIG_LIMITS.retentionSeconds),
-  [ENV.matchingRowsMaxKiB]: nonNegativeInt(CONFIG_DEFAULTS.matchingRowsMaxKiB, 4096),
+  [ENV.matchingRowsMaxKiB]: nonNegativeInt(CONFIG_DEFAULTS.matchingRowsMaxKiB, 65_536),
 });
 
 /**

@@ -11,11 +11,11 @@
  * Design decisions:
  * - Only for the filters the in-process search answers from a block (at most `MAX_BLOCK_SHARE` of the
  *   index), so both take the same plan, and while the matches' vectors are small: at most
- *   `matchingRowsMaxKiB` of float32 (1 MiB by default, functions/config.ts), and every function's answer within Lambda's response limit,
+ *   `matchingRowsMaxKiB` of float32 (4 MiB by default, functions/config.ts), and every function's answer within Lambda's response limit,
  *   all counted on the quantized matches (an upper bound of the exact ones). Larger filters go through
  *   the processors as before (`undefined`).
  * - The rows are kept in the warm container with the compiled filter (a WeakMap: they go when the
- *   reader's filter cache drops the filter, so at most `FILTER_CACHE_SIZE` × 1 MiB by default), for one snapshot
+ *   reader's filter cache drops the filter, so at most `FILTER_CACHE_SIZE` × 4 MiB by default, 128 MiB, inside the half of an allocator's memory its index cache leaves), for one snapshot
  *   sequence: a repeated filter at the same snapshot calls no processor at all. The rows at a sequence
  *   never change (the log up to it is fixed), so a kept answer is never stale. With attributes asked,
  *   rows kept without them are fetched again.

@@ -23,7 +23,7 @@ describe('loadConfig', () => {
       compactorFunction: undefined,
       compactAfterRows: 10_000,
       retentionSeconds: 900,
-      matchingRowsMaxKiB: 1024,
+      matchingRowsMaxKiB: 4096,
     });
     expect([CONFIG_DEFAULTS.compactAfterRows, CONFIG_DEFAULTS.retentionSeconds]).toEqual([10_000, 900]);
   });
