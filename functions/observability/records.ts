@@ -152,6 +152,7 @@ export function recordRows(telemetry: Telemetry, payload: RowsPayload, response:
     rows += part.ids.length;
   }
   telemetry.add('ProcessorLatency', response.ms);
+  telemetry.add('PartitionsSearched', response.parts.length);
   telemetry.add('ColdLoads', coldLoads);
   telemetry.add('BytesRead', bytesRead);
   telemetry.logger.debug('rows', {
