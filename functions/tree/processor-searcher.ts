@@ -21,7 +21,6 @@ import type { PartitionQueryResult } from '../../shared/search/partition-search.
 import type { IndexLayout, PartitionSearcher } from '../../shared/search/query-executor.ts';
 import type { Hit } from '../../shared/search/top-k.ts';
 import { processorFunctionFor } from '../config.ts';
-import { callFunction } from '../invoke/call-function.ts';
 import {
   type ProcessorPart,
   type ProcessorPartQuery,
@@ -42,6 +41,7 @@ import {
 } from '../wire/payload-limits.ts';
 import type { ResolvedOptions } from '../wire/query-options.ts';
 import { type ItemSize, splitBySize } from '../wire/split-by-size.ts';
+import { countReply, invokeProcessor } from './processor-call.ts';
 import type { SliceQuery } from './slice-query.ts';
 
 /** Bytes of a processor request or response outside its `queries` and `parts` arrays, at most. */
@@ -287,15 +287,7 @@ async function callProcessor(
     });
   let reply: unknown;
   try {
-    reply = await callFunction(runtime.invoker, functionName, JSON.stringify(payload), {
-      what,
-      deadline: context.deadline,
-      attemptTimeoutMs: runtime.config.invokeTimeoutMs,
-      onAttempt: (attempt) => {
-        stats.processorInvocations++;
-        if (attempt > 0) stats.retries++;
-      },
-    });
+    reply = await invokeProcessor(context, functionName, payload, what);
   } catch (error) {
     if (error instanceof UpstreamError || error instanceof UpstreamTimeoutError) record(error);
     throw error;
@@ -307,13 +299,7 @@ async function callProcessor(
     if (error instanceof UpstreamError) record(error);
     throw error;
   }
-  stats.processorMs += response.ms;
-  if (response.containerStart) stats.containerStarts++;
-  for (const part of response.parts) {
-    stats.bytesFetched += part.bytesFetched;
-    if (part.cold) stats.partitionLoads++;
-    else stats.partitionCacheHits++;
-  }
+  countReply(stats, response);
   return response.parts;
 }
 

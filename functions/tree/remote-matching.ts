@@ -40,7 +40,6 @@ import { varianceOrder } from '../../shared/search/coordinate-order.ts';
 import type { IndexLayout, MatchingAnswers } from '../../shared/search/query-executor.ts';
 import type { Hit } from '../../shared/search/top-k.ts';
 import { processorFunctionFor } from '../config.ts';
-import { callFunction } from '../invoke/call-function.ts';
 import {
   type PartitionRows,
   type RowsPayload,
@@ -51,6 +50,7 @@ import type { FunctionRuntime } from '../runtime.ts';
 import type { PathStats } from '../wire/path-stats.ts';
 import { attributeJsonBytes, LAMBDA_PAYLOAD_LIMIT_BYTES } from '../wire/payload-limits.ts';
 import { decodeVector } from '../wire/vector-base64.ts';
+import { countReply, invokeProcessor } from './processor-call.ts';
 
 /** Bytes of a rows response outside its rows, per part and per call, at most. */
 const PART_ENVELOPE_BYTES = 256;
@@ -183,7 +183,6 @@ async function callRows(
   functionName: string,
   partitions: readonly number[],
 ): Promise<RowsResponse> {
-  const { runtime, stats } = context;
   const payload: RowsPayload = {
     kind: 'rows',
     index: context.index,
@@ -194,23 +193,9 @@ async function callRows(
     includeAttributes: context.includeAttributes,
   };
   const what = `processor \`${functionName}\` (matching rows of partitions ${partitions.join(', ')})`;
-  const reply = await callFunction(runtime.invoker, functionName, JSON.stringify(payload), {
-    what,
-    deadline: context.deadline,
-    attemptTimeoutMs: runtime.config.invokeTimeoutMs,
-    onAttempt: (attempt) => {
-      stats.processorInvocations++;
-      if (attempt > 0) stats.retries++;
-    },
-  });
+  const reply = await invokeProcessor(context, functionName, payload, what);
   const response = checkRows(what, reply, partitions, context.layout.dim);
-  stats.processorMs += response.ms;
-  if (response.containerStart) stats.containerStarts++;
-  for (const part of response.parts) {
-    stats.bytesFetched += part.bytesFetched;
-    if (part.cold) stats.partitionLoads++;
-    else stats.partitionCacheHits++;
-  }
+  countReply(context.stats, response);
   return response;
 }
 

@@ -9,73 +9,25 @@ import { describe, expect, it } from 'vitest';
 import { ENV, processorFunctionFor } from '../../../functions/config.ts';
 import type { InvokeCall } from './in-process-invoker.ts';
 import {
-  COUNT,
-  createTestStack,
-  DIM,
-  dataset,
-  INDEX,
-  PROCESSORS,
-  queryVector,
-  testConfig,
-  useTestIndex,
-} from './test-stack.ts';
+  bruteForce,
+  expectSameHits,
+  K,
+  SELECTIVE,
+  selectiveRequest,
+  type WireHit,
+} from './selective-filter.ts';
+import { createTestStack, PROCESSORS, queryVector, testConfig, useTestIndex } from './test-stack.ts';
 
 const built = useTestIndex();
-
-/** About 0.3 % of the rows: a handful per partition, the exact plan's case. */
-const SELECTIVE = { u: { $lt: 0.003 } };
-const K = 5;
-
-function request(count: number) {
-  return {
-    index: INDEX,
-    k: K,
-    queries: Array.from({ length: count }, (_, q) => ({
-      vector: Array.from(queryVector(q)),
-      filter: SELECTIVE,
-    })),
-  };
-}
-
-type WireHit = { id: number; distance: number };
-
-/**
- * Hits equal to the in-process search's: the same ids, distances to float64 rounding (its exact plan
- * adds a row's squared differences in another order, docs/filtered-search.md).
- */
-function expectSameHits(hits: readonly WireHit[], expected: readonly WireHit[]): void {
-  expect(hits.map((hit) => hit.id)).toEqual(expected.map((hit) => hit.id));
-  hits.forEach((hit, i) => {
-    expect(hit.distance).toBeCloseTo(expected[i]!.distance, 9);
-  });
-}
 
 function partitionsOf(call: InvokeCall): number[] {
   return (call.payload.parts as { partition: number }[]).map((part) => part.partition);
 }
 
-/** The exact top k by brute force over the rows the filter matches: ids ascending by (distance, id). */
-function bruteForce(q: number): number[] {
-  const query = queryVector(q);
-  const u = dataset.attributes!.u;
-  const scored: { id: number; distance: number }[] = [];
-  for (let id = 0; id < COUNT; id++) {
-    if (!(u[id]! < 0.003)) continue;
-    let distance = 0;
-    for (let d = 0; d < DIM; d++) {
-      const diff = dataset.vectors[id * DIM + d]! - query[d]!;
-      distance += diff * diff;
-    }
-    scored.push({ id, distance });
-  }
-  scored.sort((a, b) => a.distance - b.distance || a.id - b.id);
-  return scored.slice(0, K).map((hit) => hit.id);
-}
-
 describe('coalesced processor calls', () => {
   it('answers a selective single query with one invocation per processor function, not one per partition', async () => {
     const stack = createTestStack(built.store, { [ENV.matchingRowsMaxKiB]: '0' });
-    const { status, body } = await stack.search(request(1));
+    const { status, body } = await stack.search(selectiveRequest(1));
     expect(status).toBe(200);
     const [result] = body.results;
     expect(result.stats.plan).toBe('exact');
@@ -103,7 +55,7 @@ describe('coalesced processor calls', () => {
     for (const [name, partition] of parts) expect(processorFunctionFor(testConfig(), partition)).toBe(name);
     expect(new Set(parts.map(([, p]) => p)).size).toBe(visited);
 
-    const warm = await stack.search(request(1));
+    const warm = await stack.search(selectiveRequest(1));
     expect(warm.body.results[0].hits).toEqual(result.hits);
     expect(warm.body.stats).toMatchObject({
       processorInvocations: calls.length,
@@ -115,7 +67,7 @@ describe('coalesced processor calls', () => {
   it('coalesces a batch of exact queries, and answers as the in-process search', async () => {
     const stack = createTestStack(built.store, { [ENV.matchingRowsMaxKiB]: '0' });
     const count = 20;
-    const { status, body } = await stack.search(request(count));
+    const { status, body } = await stack.search(selectiveRequest(count));
     expect(status).toBe(200);
     const truth = await built.local.search(
       Array.from({ length: count }, (_, q) => ({ vector: queryVector(q), filter: SELECTIVE })),
@@ -131,7 +83,7 @@ describe('coalesced processor calls', () => {
   it("carries each query's vector and filter once per call, however many of its parts name it", async () => {
     const stack = createTestStack(built.store, { [ENV.matchingRowsMaxKiB]: '0' });
     const count = 40;
-    const { status, body } = await stack.search(request(count));
+    const { status, body } = await stack.search(selectiveRequest(count));
     expect(status).toBe(200);
     const calls = stack.invoker.callsTo('squash-processor');
     expect(calls.length).toBeLessThanOrEqual(PROCESSORS.length);

@@ -13,12 +13,17 @@ import { UpstreamError } from '../../../shared/errors/index.ts';
 import { withPrefix } from '../../../shared/store/index.ts';
 import type { InvokeCall } from './in-process-invoker.ts';
 import {
+  bruteForce,
+  expectSameHits,
+  K,
+  SELECTIVE,
+  selectiveRequest,
+  type WireHit,
+} from './selective-filter.ts';
+import {
   attributes,
   buildTestStore,
-  COUNT,
   createTestStack,
-  DIM,
-  dataset,
   INDEX,
   PROCESSORS,
   queryVector,
@@ -28,39 +33,6 @@ import {
 
 const built = useTestIndex();
 
-/** About 0.3 % of the rows: a handful per partition. */
-const SELECTIVE = { u: { $lt: 0.003 } };
-const K = 5;
-
-function request(count: number, options: Record<string, unknown> = {}) {
-  return {
-    index: INDEX,
-    k: K,
-    queries: Array.from({ length: count }, (_, q) => ({
-      vector: Array.from(queryVector(q)),
-      filter: SELECTIVE,
-    })),
-    options,
-  };
-}
-
-type WireHit = { id: number; distance: number; attributes?: unknown };
-
-/** The exact top k by brute force over the rows the filter matches: ids ascending by (distance, id). */
-function bruteForce(q: number): number[] {
-  const query = queryVector(q);
-  const u = dataset.attributes!.u;
-  const scored: { id: number; distance: number }[] = [];
-  for (let id = 0; id < COUNT; id++) {
-    if (!(u[id]! < 0.003)) continue;
-    let distance = 0;
-    for (let d = 0; d < DIM; d++) distance += (dataset.vectors[id * DIM + d]! - query[d]!) ** 2;
-    scored.push({ id, distance });
-  }
-  scored.sort((a, b) => a.distance - b.distance || a.id - b.id);
-  return scored.slice(0, K).map((hit) => hit.id);
-}
-
 async function inProcess(count: number): Promise<WireHit[][]> {
   const results = await built.local.search(
     Array.from({ length: count }, (_, q) => ({ vector: queryVector(q), filter: SELECTIVE })),
@@ -69,20 +41,12 @@ async function inProcess(count: number): Promise<WireHit[][]> {
   return results.map((result) => result.hits.map(({ id, distance }) => ({ id, distance })));
 }
 
-/** Same ids as the in-process search, distances to float64 rounding (sums in another order). */
-function expectSameHits(hits: readonly WireHit[], expected: readonly WireHit[]): void {
-  expect(hits.map((hit) => hit.id)).toEqual(expected.map((hit) => hit.id));
-  hits.forEach((hit, i) => {
-    expect(hit.distance).toBeCloseTo(expected[i]!.distance, 9);
-  });
-}
-
 const isRowsCall = (call: InvokeCall) => call.payload.kind === 'rows';
 
 describe('exact plans answered from the matching rows', () => {
   it('asks each processor function once for its rows, then answers a repeated filter without any call', async () => {
     const stack = createTestStack(built.store);
-    const { status, body } = await stack.search(request(1));
+    const { status, body } = await stack.search(selectiveRequest(1));
     expect(status).toBe(200);
     const [result] = body.results;
     expect(result.stats.plan).toBe('exact');
@@ -105,7 +69,7 @@ describe('exact plans answered from the matching rows', () => {
       failures: [],
     });
 
-    const warm = await stack.search(request(1));
+    const warm = await stack.search(selectiveRequest(1));
     expect(warm.body.results[0].hits).toEqual(result.hits);
     expect(warm.body.stats.processorInvocations).toBe(0);
     expect(stack.invoker.callsTo('squash-processor')).toHaveLength(calls.length);
@@ -114,7 +78,7 @@ describe('exact plans answered from the matching rows', () => {
   it("answers a batch as the in-process search, with the hits' attributes on request", async () => {
     const stack = createTestStack(built.store);
     const count = 30;
-    const { status, body } = await stack.search(request(count, { includeAttributes: true }));
+    const { status, body } = await stack.search(selectiveRequest(count, { includeAttributes: true }));
     expect(status).toBe(200);
     const truth = await inProcess(count);
     body.results.forEach((result: { hits: WireHit[] }, q: number) => {
@@ -132,7 +96,7 @@ describe('exact plans answered from the matching rows', () => {
     const stack = createTestStack(built.store);
     stack.invoker.fault = (call) =>
       isRowsCall(call) ? new UpstreamError(`\`${call.functionName}\` failed: Runtime.ExitError`) : undefined;
-    const { status, body } = await stack.searchWithHeaders(request(3));
+    const { status, body } = await stack.searchWithHeaders(selectiveRequest(3));
     expect(status).toBe(200);
     expect(body.complete).toBe(true);
     const truth = await inProcess(3);
@@ -148,7 +112,7 @@ describe('exact plans answered from the matching rows', () => {
   it('fetches the rows again after a write, and finds the written row', async () => {
     const store = await buildTestStore();
     const stack = createTestStack(store);
-    expect((await stack.search(request(1))).status).toBe(200);
+    expect((await stack.search(selectiveRequest(1))).status).toBe(200);
     const near = Array.from(queryVector(0), (value) => value + 1e-3);
     const write = await stack.post('/upsert', {
       index: INDEX,
@@ -156,7 +120,7 @@ describe('exact plans answered from the matching rows', () => {
     });
     expect(write.status).toBe(200);
     const before = stack.invoker.callsTo('squash-processor').length;
-    const after = await stack.search(request(1));
+    const after = await stack.search(selectiveRequest(1));
     expect(after.status).toBe(200);
     expect(after.body.results[0].hits[0].id).toBe(80_001);
     expect(stack.invoker.callsTo('squash-processor').length).toBeGreaterThan(before);
