@@ -116,56 +116,45 @@ export function recordProcessing(
   payload: ProcessorPayload,
   response: ProcessorResponse,
 ): void {
-  let coldLoads = 0;
-  let bytesRead = 0;
-  const plans: string[] = [];
-  for (const part of response.parts) {
-    if (part.cold) coldLoads++;
-    bytesRead += part.bytesFetched;
-    for (const result of part.results) plans.push(result.plan);
-  }
-  telemetry.add('ProcessorLatency', response.ms);
-  telemetry.add('PartitionsSearched', response.parts.length);
-  telemetry.add('ColdLoads', coldLoads);
-  telemetry.add('BytesRead', bytesRead);
+  const plans = response.parts.flatMap((part) => part.results.map((result) => result.plan));
   telemetry.logger.debug('process', {
     index: payload.index,
     version: payload.version,
     batchSize: payload.queries.length,
     partitions: response.parts.map((part) => part.partition),
     plans: planCounts(plans),
-    coldLoads,
-    containerStart: response.containerStart,
-    bytesRead,
-    ms: response.ms,
+    ...addProcessorMetrics(telemetry, response),
   });
 }
 
 /** A processor's rows request (`functions/processor/collect-rows.ts`): what it read and sent. */
 export function recordRows(telemetry: Telemetry, payload: RowsPayload, response: RowsResponse): void {
-  let coldLoads = 0;
-  let bytesRead = 0;
-  let rows = 0;
-  for (const part of response.parts) {
-    if (part.cold) coldLoads++;
-    bytesRead += part.bytesFetched;
-    rows += part.ids.length;
-  }
-  telemetry.add('ProcessorLatency', response.ms);
-  telemetry.add('PartitionsSearched', response.parts.length);
-  telemetry.add('ColdLoads', coldLoads);
-  telemetry.add('BytesRead', bytesRead);
   telemetry.logger.debug('rows', {
     index: payload.index,
     version: payload.version,
     sequence: payload.sequence,
     partitions: payload.partitions,
-    rows,
-    coldLoads,
-    containerStart: response.containerStart,
-    bytesRead,
-    ms: response.ms,
+    rows: response.parts.reduce((sum, part) => sum + part.ids.length, 0),
+    ...addProcessorMetrics(telemetry, response),
   });
+}
+
+/** A processor invocation's metrics, and the same figures for its log line. */
+function addProcessorMetrics(
+  telemetry: Telemetry,
+  response: ProcessorResponse | RowsResponse,
+): { coldLoads: number; containerStart: boolean; bytesRead: number; ms: number } {
+  let coldLoads = 0;
+  let bytesRead = 0;
+  for (const part of response.parts) {
+    if (part.cold) coldLoads++;
+    bytesRead += part.bytesFetched;
+  }
+  telemetry.add('ProcessorLatency', response.ms);
+  telemetry.add('PartitionsSearched', response.parts.length);
+  telemetry.add('ColdLoads', coldLoads);
+  telemetry.add('BytesRead', bytesRead);
+  return { coldLoads, containerStart: response.containerStart, bytesRead, ms: response.ms };
 }
 
 /** A `POST /upsert` or `POST /delete` that was appended to the log (a replay wrote nothing). */
