@@ -6,6 +6,7 @@
  * It answers from one snapshot (docs/writes.md): the published version plus the write log as it was
  * when it was opened (`snapshot`); `refresh()` moves it to the log's current end.
  */
+import type { CompiledFilter } from '../attributes/index.ts';
 import { type MetricSpace, prepareQuery, reportedDistance } from '../metric.ts';
 import type { PartitionData } from '../search/partition-data.ts';
 import { partitionSearchOptions, searchPartition } from '../search/partition-search.ts';
@@ -110,10 +111,9 @@ export class LocalSearch {
   ): ExecutorQuery[] {
     const compile = this.reader.filterCompiler();
     const space = this.reader.space;
-    return queries.map((query, i) => ({
-      vector: prepareQuery(space, query.vector, slots[i]!),
-      filter: compile(query.filter),
-    }));
+    return queries.map(
+      (query, i) => new PreparedQuery(prepareQuery(space, query.vector, slots[i]!), compile(query.filter)),
+    );
   }
 
   async search(
@@ -168,8 +168,27 @@ export class LocalSearch {
         if (externalId === undefined) hit.distance = reported;
         else hits[h] = { id: hit.id, externalId, distance: reported };
       }
-      results[i] = { hits, stats: outcome.stats };
+      results[i] = new LocalResult(hits, outcome.stats);
     }
     return results;
   }
+}
+
+/**
+ * A batch's per-query objects are class instances, not literals: see the executor's `QueryState` (V8
+ * moves a literal's objects to the old generation for good once a large batch's outlived young
+ * collections).
+ */
+class PreparedQuery implements ExecutorQuery {
+  constructor(
+    readonly vector: Float32Array,
+    readonly filter: CompiledFilter,
+  ) {}
+}
+
+class LocalResult implements SearchResult {
+  constructor(
+    readonly hits: SearchHit[],
+    readonly stats: QueryStats,
+  ) {}
 }
