@@ -171,10 +171,7 @@ async function fetchRows(
   const responses = await Promise.all(
     [...byFunction].map(([name, partitions]) => callRows(context, filter, name, partitions)),
   );
-  return combine(
-    responses.flatMap((response) => response.parts),
-    context.layout.dim,
-  );
+  return combine(responses.flat(), context.layout.dim);
 }
 
 async function callRows(
@@ -182,7 +179,7 @@ async function callRows(
   filter: CompiledFilter,
   functionName: string,
   partitions: readonly number[],
-): Promise<RowsResponse> {
+): Promise<CheckedRows[]> {
   const payload: RowsPayload = {
     kind: 'rows',
     index: context.index,
@@ -194,13 +191,24 @@ async function callRows(
   };
   const what = `processor \`${functionName}\` (matching rows of partitions ${partitions.join(', ')})`;
   const reply = await invokeProcessor(context, functionName, payload, what);
-  const response = checkRows(what, reply, partitions, context.layout.dim);
+  const { response, parts } = checkRows(what, reply, partitions, context.layout.dim);
   countReply(context.stats, response);
-  return response;
+  return parts;
+}
+
+/** A partition's rows as sent, with its vectors decoded. */
+interface CheckedRows {
+  readonly part: PartitionRows;
+  readonly vectors: Float32Array;
 }
 
 /** A malformed answer is an upstream failure (no retry: it would answer the same). */
-function checkRows(what: string, reply: unknown, partitions: readonly number[], dim: number): RowsResponse {
+function checkRows(
+  what: string,
+  reply: unknown,
+  partitions: readonly number[],
+  dim: number,
+): { response: RowsResponse; parts: CheckedRows[] } {
   const parsed = rowsResponseSchema.safeParse(reply);
   if (!parsed.success) {
     throw new UpstreamError(`${what} sent a malformed response: ${parsed.error.issues[0]?.message}`);
@@ -219,33 +227,28 @@ function checkRows(what: string, reply: unknown, partitions: readonly number[], 
           )
           .find((found) => found !== undefined);
   if (problem !== undefined) throw new UpstreamError(`${what} sent a malformed response: ${problem}`);
-  for (const part of parts) {
+  const checked = parts.map((part) => {
     const vectors = decodeVectorsOf(what, part);
     if (vectors.length !== part.ids.length * dim) {
       throw new UpstreamError(
         `${what} sent a malformed response: partition ${part.partition} has ${vectors.length} floats for ${part.ids.length} rows of ${dim} dimensions`,
       );
     }
-  }
-  return parsed.data;
+    return { part, vectors };
+  });
+  return { response: parsed.data, parts: checked };
 }
-
-const decoded = new WeakMap<PartitionRows, Float32Array>();
 
 function decodeVectorsOf(what: string, part: PartitionRows): Float32Array {
-  let vectors = decoded.get(part);
-  if (!vectors) {
-    try {
-      vectors = decodeVector(part.vectorsBase64, `partition ${part.partition}'s vectors`);
-    } catch (error) {
-      throw new UpstreamError(`${what} sent a malformed response: ${(error as Error).message}`);
-    }
-    decoded.set(part, vectors);
+  try {
+    return decodeVector(part.vectorsBase64, `partition ${part.partition}'s vectors`);
+  } catch (error) {
+    throw new UpstreamError(`${what} sent a malformed response: ${(error as Error).message}`);
   }
-  return vectors;
 }
 
-function combine(parts: readonly PartitionRows[], dim: number): FetchedRows {
+function combine(checked: readonly CheckedRows[], dim: number): FetchedRows {
+  const parts = checked.map(({ part }) => part);
   let count = 0;
   for (const part of parts) count += part.ids.length;
   const ids = new Uint32Array(count);
@@ -254,8 +257,8 @@ function combine(parts: readonly PartitionRows[], dim: number): FetchedRows {
     ? new Map<number, Record<string, AttributeValue>>()
     : undefined;
   let next = 0;
-  for (const part of parts) {
-    vectors.set(decoded.get(part)!, next * dim);
+  for (const { part, vectors: rows } of checked) {
+    vectors.set(rows, next * dim);
     part.ids.forEach((id, i) => {
       ids[next + i] = id;
       attributes?.set(id, part.attributes![i]!);
