@@ -119,7 +119,7 @@ export interface QueryStats {
    * Partitions that failed after their retries: the answer misses their rows, so it is incomplete (an
    * answer only when partial answers were asked for).
    */
-  missingPartitions: number[];
+  readonly missingPartitions: readonly number[];
 }
 
 export interface QueryOutcome {
@@ -142,9 +142,9 @@ export interface QueryOutcome {
 class QueryState {
   /** Partitions asked so far (made by its first round of partition searches). */
   visited: Set<number> | undefined = undefined;
-  /** Answered in full (the exact plan over the filter's matches): no round to run. */
-  answered = false;
-  /** The hits of each answer it got (a partition's, or the whole plan's), made by the first. */
+  /** Its answer in full (the exact plan over the filter's matches): no round to run. */
+  answer: Hit[] | undefined = undefined;
+  /** The hits of each partition it visited, made by the first. */
   partial: Hit[][] | undefined = undefined;
   /**
    * The best exact distances found for it so far by searches in this process (see PartitionQuery),
@@ -177,7 +177,8 @@ class PlanStats implements QueryStats {
   rounds = 0;
   matchesEstimated: number;
   vectorsScanned = 0;
-  missingPartitions: number[] = Array.of();
+  /** Shared while empty (most queries): made by the first missing partition. */
+  missingPartitions: readonly number[] = NO_PARTITIONS;
 
   constructor(plan: 'exact' | 'approximate', matchesEstimated: number) {
     this.plan = plan;
@@ -208,13 +209,15 @@ export async function executeQueries(
   if (matching) await matching;
   let pending = states.map((state, i) => {
     if (state.mode === 'approximate') return selected[i]!;
-    return state.answered ? NO_PARTITIONS : allWithMatches(state);
+    return state.answer ? NO_PARTITIONS : allWithMatches(state);
   });
   while (pending.some((partitions) => partitions.length > 0)) {
     await runRound(states, pending, options, search);
     pending = states.map((state) => nextRound(state, options));
   }
-  return states.map((state) => new Outcome(mergeHits(state.partial ?? NO_LISTS, options.k), state.stats));
+  return states.map(
+    (state) => new Outcome(state.answer ?? mergeHits(state.partial ?? NO_LISTS, options.k), state.stats),
+  );
 }
 
 interface MatchCounts {
@@ -322,8 +325,7 @@ function answerGroup(group: readonly QueryState[], found: MatchingAnswers | unde
   if (!found) return;
   for (let i = 0; i < group.length; i++) {
     const state = group[i]!;
-    state.addHits(found.answers[i]!);
-    state.answered = true;
+    state.answer = found.answers[i]!;
     state.stats.rounds = 1;
     state.stats.partitionsVisited = state.withMatches;
     state.stats.vectorsScanned = found.scanned;
@@ -368,7 +370,7 @@ const NO_PARTITIONS: readonly number[] = Object.freeze([]);
  * hits it was expected to give.
  */
 function nextRound(state: QueryState, options: QueryOptions): readonly number[] {
-  if (state.answered) return NO_PARTITIONS;
+  if (state.answer) return NO_PARTITIONS;
   const missing = state.stats.missingPartitions;
   if (missing.length > 0 && !options.allowPartial) return NO_PARTITIONS;
   let found = 0;
@@ -449,7 +451,10 @@ async function searchOne(
     }
   } catch (error) {
     if (!(error instanceof UpstreamError || error instanceof UpstreamTimeoutError)) throw error;
-    for (const request of requests) states[request.index]!.stats.missingPartitions.push(partition);
+    for (const request of requests) {
+      const stats = states[request.index]!.stats;
+      stats.missingPartitions = [...stats.missingPartitions, partition];
+    }
   }
 }
 

@@ -11,6 +11,18 @@ export interface Hit {
   readonly attributes?: Readonly<Record<string, AttributeValue>>;
 }
 
+/**
+ * The hits a search makes. A class, not an object literal: V8 tracks the survival of a literal's objects
+ * and, once a large batch's hits outlived young collections, allocates that literal's objects straight
+ * into the old generation for good (see the executor's `QueryState`).
+ */
+class FoundHit implements Hit {
+  constructor(
+    readonly id: number,
+    readonly distance: number,
+  ) {}
+}
+
 export class TopK {
   private distances: Float64Array;
   private ids: Float64Array;
@@ -72,8 +84,8 @@ export class TopK {
       copyDistances[i] = this.distances[i]!;
     }
     drain(copyDistances, copyIds, n, copyIds, copyDistances);
-    const hits: Hit[] = new Array(n);
-    for (let i = 0; i < n; i++) hits[i] = { id: copyIds[i]!, distance: copyDistances[i]! };
+    const hits = Array.of<Hit>();
+    for (let i = 0; i < n; i++) hits.push(new FoundHit(copyIds[i]!, copyDistances[i]!));
     return hits;
   }
 
@@ -171,8 +183,8 @@ export function allSorted(distances: Float64Array, ids: Float64Array, count: num
     distances[j] = distance;
     ids[j] = id;
   }
-  const hits: Hit[] = new Array(count);
-  for (let i = 0; i < count; i++) hits[i] = { id: ids[i]!, distance: distances[i]! };
+  const hits = Array.of<Hit>();
+  for (let i = 0; i < count; i++) hits.push(new FoundHit(ids[i]!, distances[i]!));
   return hits;
 }
 

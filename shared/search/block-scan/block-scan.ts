@@ -92,6 +92,8 @@ let firstAll = new Float64Array(0);
 let secondAll = new Float64Array(0);
 let firstIds = new Float64Array(0);
 let secondIds = new Float64Array(0);
+/** The last pair's answers: one object written by every pair, not a tuple made per pair. */
+const pairHits: { first: Hit[]; second: Hit[] } = { first: [], second: [] };
 
 /**
  * The exact top k (squared distances, ascending, ids from `block.ids`) of each query over the block's
@@ -120,7 +122,7 @@ export function scanBlock(
   rows.write(block, stride);
   const scan = { kernel, sums: new Float64Array(memory.buffer, SUMS_AT, 8), blockAt, ids, stride, k };
   const scanPair = ids.length <= k ? allRows : topRows;
-  const answers: Hit[][] = new Array(queries.length);
+  const answers = Array.of<Hit[]>();
   for (let start = 0; start < queries.length; start += turn) {
     const count = Math.min(turn, queries.length - start);
     for (let q = 0; q < count; q++) raw.set(queries[start + q]!, q * dim);
@@ -128,13 +130,9 @@ export function scanBlock(
     for (let q = 0; q < count; q += 2) {
       // An odd turn's last query is paired with itself; the second copy's answer is dropped.
       const other = Math.min(q + 1, count - 1);
-      const [firstHits, secondHits] = scanPair(
-        scan,
-        promotedAt + q * stride * 8,
-        promotedAt + other * stride * 8,
-      );
-      answers[start + q] = firstHits;
-      if (other !== q) answers[start + other] = secondHits;
+      scanPair(scan, promotedAt + q * stride * 8, promotedAt + other * stride * 8);
+      answers.push(pairHits.first);
+      if (other !== q) answers.push(pairHits.second);
     }
   }
   return answers;
@@ -151,12 +149,8 @@ interface Scan {
   readonly k: number;
 }
 
-/** Two promoted queries' top k over the block's rows. */
-function topRows(
-  { kernel, sums, blockAt, ids, stride, k }: Scan,
-  firstAt: number,
-  secondAt: number,
-): [Hit[], Hit[]] {
+/** Two promoted queries' top k over the block's rows, into `pairHits`. */
+function topRows({ kernel, sums, blockAt, ids, stride, k }: Scan, firstAt: number, secondAt: number): void {
   const rows = ids.length;
   first.reset(k);
   second.reset(k);
@@ -169,15 +163,12 @@ function topRows(
       second.push(sums[4 + t]!, id);
     }
   }
-  return [first.sorted(), second.sorted()];
+  pairHits.first = first.sorted();
+  pairHits.second = second.sorted();
 }
 
 /** `topRows` when the block has at most k rows: every row is an answer, so no heap and no bound. */
-function allRows(
-  { kernel, sums, blockAt, ids, stride }: Scan,
-  firstAt: number,
-  secondAt: number,
-): [Hit[], Hit[]] {
+function allRows({ kernel, sums, blockAt, ids, stride }: Scan, firstAt: number, secondAt: number): void {
   const rows = ids.length;
   if (firstAll.length < rows + 3) {
     firstAll = new Float64Array(rows + 3);
@@ -196,5 +187,6 @@ function allRows(
     firstIds[row] = ids[row]!;
     secondIds[row] = ids[row]!;
   }
-  return [allSorted(firstAll, firstIds, rows), allSorted(secondAll, secondIds, rows)];
+  pairHits.first = allSorted(firstAll, firstIds, rows);
+  pairHits.second = allSorted(secondAll, secondIds, rows);
 }
